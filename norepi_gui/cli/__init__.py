@@ -1,0 +1,71 @@
+"""The ``norepi-gui`` command: no arguments opens the window; subcommands script the core.
+
+Subcommands never import Qt (``calc``, ``advise`` and ``simulate`` answer in well under a second), so each lives in
+its own module that exposes ``add_parser(subparsers)`` and ``run(args) -> int`` and is imported only when named.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from norepi_gui import DISCLAIMER, __version__
+
+SUBCOMMANDS = {
+    "calc": "norepi_gui.cli.calc",
+    "advise": "norepi_gui.cli.advise",
+    "simulate": "norepi_gui.cli.simulate",
+}
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
+
+
+def _window_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="norepi-gui",
+        description="Norepinephrine titration assistant and training simulator. " + DISCLAIMER,
+        epilog="Subcommands (run 'norepi-gui SUBCOMMAND --help'): " + ", ".join(SUBCOMMANDS),
+    )
+    parser.add_argument("--version", action="version", version=f"norepi-gui {__version__}")
+    parser.add_argument("--protocol", type=Path, help="protocol TOML file (default: the shipped protocol)")
+    parser.add_argument("--data-dir", type=Path, help="folder for sessions and settings (default: per-user data folder)")
+    parser.add_argument("--self-test", action="store_true", help="check the installation and exit 0 if it works")
+    parser.add_argument("--training", action="store_true", help="open in training mode")
+    return parser
+
+
+def _subcommand_parser(name: str) -> tuple[argparse.ArgumentParser, object]:
+    module = importlib.import_module(SUBCOMMANDS[name])
+    parser = argparse.ArgumentParser(prog="norepi-gui")
+    parser.add_argument("--version", action="version", version=f"norepi-gui {__version__}")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    module.add_parser(subparsers)
+    return parser, module
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] in SUBCOMMANDS:
+        parser, module = _subcommand_parser(args_list[0])
+        args = parser.parse_args(args_list)
+        result: int = module.run(args)  # type: ignore[attr-defined]
+        return result
+    args = _window_parser().parse_args(args_list)
+    if args.self_test:
+        from norepi_gui.selftest import run_self_test
+
+        return run_self_test(protocol_path=args.protocol)
+    from norepi_gui.platform_check import explain_missing_display
+
+    problem = explain_missing_display()
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from norepi_gui.ui.app import run_app
+
+    return run_app(protocol_path=args.protocol, data_dir=args.data_dir, training=args.training)

@@ -1,0 +1,16 @@
+"""Errors the core raises for input a person typed or a file supplied."""
+
+from __future__ import annotations
+
+
+class InputError(ValueError):
+    """A value was refused. ``field`` names the input; ``accepted`` says what would be taken."""
+
+    def __init__(self, field: str, problem: str, accepted: str = "") -> None:
+        self.field = field
+        self.problem = problem
+        self.accepted = accepted
+        text = f"{field}: {problem}"
+        if accepted:
+            text += f" (accepted: {accepted})"
+        super().__init__(text)

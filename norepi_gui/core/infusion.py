@@ -1,0 +1,271 @@
+"""What the infusion panel shows, computed in one pass: every conversion and every input-safety alert.
+
+:func:`summarise_infusion` is the single recompute the window runs on each keystroke and ``norepi-gui calc`` runs
+once. It converts the entered dose (or pump rate) both ways, rounds the rate to the pump, reports the dose actually
+delivered at the rounded rate, the gravity drop rate, bag time and the 24 h total, and raises the dosing alerts whose
+stable codes are listed in docs/rules.md (section "Dosing and input safety").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pint
+
+from norepi_gui.core.alerts import Alert, Priority
+from norepi_gui.core.dosing import (
+    Concentration,
+    DoseRate,
+    amount_per_day,
+    bag_time_left,
+    dose_for_rate,
+    drops_per_min,
+    rate_for_dose,
+    round_to_resolution,
+)
+from norepi_gui.core.errors import InputError
+from norepi_gui.core.protocol import LineType, Population, Protocol
+from norepi_gui.core.units import DoseBasis, Q
+
+
+@dataclass(frozen=True)
+class InfusionRequest:
+    """What the user entered: a dose *or* a pump rate, with the patient and the bag."""
+
+    concentration: Concentration
+    weight: pint.Quantity | None = None
+    population: Population = Population.ADULT
+    dose: DoseRate | None = None
+    rate: pint.Quantity | None = None  # mL/h, instead of dose
+    basis: DoseBasis = DoseBasis.PER_KG  # basis to report a dose typed as a rate in
+    line: LineType = LineType.CENTRAL
+    drop_factor_gtt_per_ml: float | None = None
+    bag_volume_left: pint.Quantity | None = None
+    current_dose_mcg_per_min: float | None = None  # the dose running now, for the large-change check
+
+
+@dataclass(frozen=True)
+class InfusionSummary:
+    concentration_mcg_per_ml: float
+    dose_mcg_per_kg_per_min: float | None
+    dose_mcg_per_min: float
+    dose_mg_per_h: float
+    rate_ml_per_h: float
+    pump_rate_ml_per_h: float
+    delivered_dose_mcg_per_kg_per_min: float | None
+    delivered_dose_mcg_per_min: float
+    drops_per_min: float | None
+    bag_hours_left: float | None
+    mg_per_24h: float
+    alerts: tuple[Alert, ...] = field(default_factory=tuple)
+    weight_kg: float | None = None
+    salt_converted: bool = False
+
+    @property
+    def refused(self) -> bool:
+        """A dose above the hard limit: the window must not accept it."""
+        return any(a.code == "DOSE_ABOVE_HARD_MAX" for a in self.alerts)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return any(a.code in CONFIRM_CODES for a in self.alerts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "concentration_mcg_per_ml": self.concentration_mcg_per_ml,
+            "weight_kg": self.weight_kg,
+            "dose_mcg_per_kg_per_min": self.dose_mcg_per_kg_per_min,
+            "dose_mcg_per_min": self.dose_mcg_per_min,
+            "dose_mg_per_h": self.dose_mg_per_h,
+            "rate_ml_per_h": self.rate_ml_per_h,
+            "pump_rate_ml_per_h": self.pump_rate_ml_per_h,
+            "delivered_dose_mcg_per_kg_per_min": self.delivered_dose_mcg_per_kg_per_min,
+            "delivered_dose_mcg_per_min": self.delivered_dose_mcg_per_min,
+            "drops_per_min": self.drops_per_min,
+            "bag_hours_left": self.bag_hours_left,
+            "mg_per_24h": self.mg_per_24h,
+            "salt_converted_to_base": self.salt_converted,
+            "alerts": [a.to_json() for a in self.alerts],
+        }
+
+
+CONFIRM_CODES = frozenset({"DOSE_ABOVE_SOFT_MAX", "LARGE_DOSE_CHANGE", "WEIGHT_MAYBE_POUNDS", "LINE_DOSE_LIMIT"})
+
+
+def check_weight(weight: pint.Quantity, population: Population, protocol: Protocol) -> list[Alert]:
+    """Refuse an implausible weight (InputError); flag one that looks like pounds typed as kilograms."""
+    limits = protocol.population(population)
+    kg = float(weight.to("kg").magnitude)
+    if not limits.weight_min_kg <= kg <= limits.weight_max_kg:
+        raise InputError(
+            "weight",
+            f"{kg:g} kg is implausible for a {population.value} patient (WEIGHT_IMPLAUSIBLE)",
+            f"{limits.weight_min_kg:g} to {limits.weight_max_kg:g} kg",
+        )
+    alerts: list[Alert] = []
+    as_if_pounds = float(Q(kg, "lb").to("kg").magnitude)
+    if kg > limits.maybe_pounds_above_kg and limits.weight_min_kg <= as_if_pounds:
+        alerts.append(
+            Alert(
+                "WEIGHT_MAYBE_POUNDS",
+                Priority.MEDIUM,
+                f"{kg:g} kg is high: if this was pounds, the weight is {as_if_pounds:.1f} kg. Confirm the unit.",
+            )
+        )
+    return alerts
+
+
+def check_concentration(concentration: Concentration, protocol: Protocol) -> list[Alert]:
+    c = protocol.concentrations
+    mcg_ml = concentration.mcg_per_ml
+    if not c.min_mcg_per_ml <= mcg_ml <= c.max_mcg_per_ml:
+        raise InputError(
+            "concentration",
+            f"{mcg_ml:.4g} mcg/mL base is outside the protocol's range",
+            f"{c.min_mcg_per_ml:g} to {c.max_mcg_per_ml:g} mcg/mL",
+        )
+    alerts: list[Alert] = []
+    if concentration.converted_from_salt:
+        alerts.append(
+            Alert(
+                "SALT_CONVERTED_TO_BASE",
+                Priority.LOW,
+                f"Entered as bitartrate; computed as norepinephrine base: {concentration.describe()}.",
+            )
+        )
+    if not any(abs(mcg_ml - std) < 1e-9 for std in c.standard_mcg_per_ml):
+        standard = ", ".join(f"{s:g}" for s in c.standard_mcg_per_ml)
+        alerts.append(
+            Alert(
+                "NONSTANDARD_CONCENTRATION",
+                Priority.LOW,
+                f"{mcg_ml:.4g} mcg/mL is not a standard concentration ({standard} mcg/mL). Double-check the bag label.",
+            )
+        )
+    return alerts
+
+
+def dose_limit_alerts(
+    mcg_per_kg_min: float | None, mcg_per_min: float, population: Population, line: LineType, protocol: Protocol
+) -> list[Alert]:
+    """Soft, hard and line limits for a norepinephrine base dose."""
+    limits = protocol.population(population)
+    alerts: list[Alert] = []
+    if mcg_per_kg_min is not None:
+        value, soft, hard, unit = mcg_per_kg_min, limits.soft_max_dose, limits.hard_max_dose, "mcg/kg/min"
+    else:
+        value, soft, hard, unit = (
+            mcg_per_min,
+            limits.flat_soft_max_mcg_per_min,
+            limits.flat_hard_max_mcg_per_min,
+            "mcg/min",
+        )
+    if value > hard:
+        alerts.append(
+            Alert("DOSE_ABOVE_HARD_MAX", Priority.HIGH,
+                  f"{value:.3g} {unit} is above the hard limit {hard:g} {unit}: refused.")
+        )
+    elif value > soft:
+        alerts.append(
+            Alert("DOSE_ABOVE_SOFT_MAX", Priority.MEDIUM,
+                  f"{value:.3g} {unit} is above the soft limit {soft:g} {unit}: confirm to continue.")
+        )
+    line_limits = protocol.line(line)
+    over: list[str] = []
+    if line_limits.max_dose_mcg_per_kg_per_min > 0 and mcg_per_kg_min is not None \
+            and mcg_per_kg_min > line_limits.max_dose_mcg_per_kg_per_min:
+        over.append(f"{mcg_per_kg_min:.3g} > {line_limits.max_dose_mcg_per_kg_per_min:g} mcg/kg/min")
+    if line_limits.max_dose_mcg_per_min > 0 and mcg_per_min > line_limits.max_dose_mcg_per_min:
+        over.append(f"{mcg_per_min:.3g} > {line_limits.max_dose_mcg_per_min:g} mcg/min")
+    if over:
+        alerts.append(
+            Alert("LINE_DOSE_LIMIT", Priority.MEDIUM,
+                  f"Dose above the {line.value} line limit ({'; '.join(over)}): central access needed.")
+        )
+    return alerts
+
+
+def summarise_infusion(request: InfusionRequest, protocol: Protocol) -> InfusionSummary:
+    """Every number and dosing alert the infusion panel shows, from one request."""
+    alerts: list[Alert] = []
+    weight = request.weight
+    if weight is not None:
+        alerts += check_weight(weight, request.population, protocol)
+    alerts += check_concentration(request.concentration, protocol)
+    conc = request.concentration
+
+    if request.dose is not None:
+        dose = request.dose
+        exact = rate_for_dose(dose, conc, weight)
+    elif request.rate is not None:
+        exact = request.rate.to("mL/h")
+        dose = dose_for_rate(exact, conc, weight, request.basis if weight is not None else DoseBasis.FLAT)
+    else:
+        raise InputError("dose", "enter a dose or a pump rate", "a dose (e.g. 0.1 mcg/kg/min) or a rate (mL/h)")
+
+    rate_ml_h = float(exact.to("mL/h").magnitude)
+    pump = round_to_resolution(exact, protocol.pump.resolution_ml_per_h)
+    mcg_min = dose.mcg_per_min(weight)
+    mcg_kg_min = dose.mcg_per_kg_per_min(weight)
+    delivered = dose_for_rate(pump, conc, weight, DoseBasis.FLAT)
+    delivered_mcg_min = delivered.mcg_per_min(None)
+    delivered_mcg_kg_min = delivered.mcg_per_kg_per_min(weight)
+
+    limit_alerts = dose_limit_alerts(mcg_kg_min, mcg_min, request.population, request.line, protocol)
+    alerts += limit_alerts
+    hard = any(a.code == "DOSE_ABOVE_HARD_MAX" for a in limit_alerts)
+    if rate_ml_h > protocol.pump.max_rate_ml_per_h and not hard:
+        raise InputError("rate", f"{rate_ml_h:.1f} mL/h is above the pump's maximum",
+                         f"0 to {protocol.pump.max_rate_ml_per_h:g} mL/h")
+    current = request.current_dose_mcg_per_min
+    factor = protocol.dose_change.large_change_factor
+    if current is not None and current > 0 and mcg_min > 0 and max(mcg_min / current, current / mcg_min) > factor:
+        alerts.append(
+            Alert("LARGE_DOSE_CHANGE", Priority.MEDIUM,
+                  f"New dose {mcg_min:.3g} mcg/min is more than {factor:g}x the current {current:.3g} mcg/min: "
+                  "check for a misplaced decimal.")
+        )
+
+    per_day_mg = float(amount_per_day(mcg_min).magnitude)
+    if per_day_mg > protocol.daily.label_max_mg_per_day:
+        alerts.append(
+            Alert("DAILY_TOTAL_ABOVE_LABEL_MAX", Priority.MEDIUM,
+                  f"{per_day_mg:.1f} mg per 24 h exceeds the label maximum of "
+                  f"{protocol.daily.label_max_mg_per_day:g} mg/day.")
+        )
+
+    drops = None
+    if request.drop_factor_gtt_per_ml is not None:
+        if request.drop_factor_gtt_per_ml <= 0:
+            raise InputError("drop factor", f"{request.drop_factor_gtt_per_ml:g} gtt/mL",
+                             ", ".join(str(d) for d in protocol.pump.drop_factors_gtt_per_ml) + " gtt/mL")
+        drops = float(drops_per_min(pump, request.drop_factor_gtt_per_ml).magnitude)
+
+    hours_left = None
+    if request.bag_volume_left is not None:
+        left = bag_time_left(request.bag_volume_left.to("mL"), pump)
+        if left is not None:
+            hours_left = float(left.magnitude)
+            if hours_left * 60 < protocol.bag.near_empty_minutes:
+                alerts.append(
+                    Alert("BAG_NEAR_EMPTY", Priority.MEDIUM,
+                          f"Bag empty in {hours_left * 60:.0f} min at {pump.magnitude:g} mL/h: prepare the next bag.")
+                )
+
+    return InfusionSummary(
+        concentration_mcg_per_ml=conc.mcg_per_ml,
+        dose_mcg_per_kg_per_min=mcg_kg_min,
+        dose_mcg_per_min=mcg_min,
+        dose_mg_per_h=float(Q(mcg_min, "mcg/min").to("mg/h").magnitude),
+        rate_ml_per_h=rate_ml_h,
+        pump_rate_ml_per_h=float(pump.magnitude),
+        delivered_dose_mcg_per_kg_per_min=delivered_mcg_kg_min,
+        delivered_dose_mcg_per_min=delivered_mcg_min,
+        drops_per_min=drops,
+        bag_hours_left=hours_left,
+        mg_per_24h=per_day_mg,
+        alerts=tuple(alerts),
+        weight_kg=None if weight is None else float(weight.to("kg").magnitude),
+        salt_converted=conc.converted_from_salt,
+    )

@@ -1,0 +1,366 @@
+"""The institution's protocol (drug library): one TOML file, typed and bounded, validated on load, never executed.
+
+Each section is a frozen dataclass; each field carries its accepted range in its metadata, so the schema lives in
+one place and every error names the file, the key and what is accepted. :func:`load_protocol` returns a
+:class:`Protocol` or raises :class:`ProtocolError`; callers keep their last valid protocol when it raises.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import typing
+from dataclasses import dataclass, field, fields, is_dataclass
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+from norepi_gui.core.errors import InputError
+
+
+class ProtocolError(InputError):
+    """A protocol file was refused: names the file, the key and what is accepted."""
+
+    def __init__(self, source: str, key: str, problem: str, accepted: str = "") -> None:
+        self.source = source
+        self.key = key
+        super().__init__(f"{source}: {key}", problem, accepted)
+
+
+class Population(StrEnum):
+    ADULT = "adult"
+    PEDIATRIC = "pediatric"
+
+
+class LineType(StrEnum):
+    CENTRAL = "central"
+    PERIPHERAL = "peripheral"
+    INTRAOSSEOUS = "intraosseous"
+
+    @classmethod
+    def parse(cls, text: str, field_name: str = "line") -> LineType:
+        aliases = {"io": cls.INTRAOSSEOUS, "piv": cls.PERIPHERAL, "cvc": cls.CENTRAL}
+        key = text.strip().lower()
+        if key in aliases:
+            return aliases[key]
+        try:
+            return cls(key)
+        except ValueError as exc:
+            raise InputError(field_name, f"unknown line type {text!r}", "central, peripheral, io") from exc
+
+
+def _range(lo: float, hi: float, unit: str = "") -> Any:
+    return field(metadata={"range": (lo, hi), "unit": unit})
+
+
+@dataclass(frozen=True)
+class Meta:
+    name: str
+    version: str
+
+
+@dataclass(frozen=True)
+class Concentrations:
+    standard_mcg_per_ml: tuple[float, ...] = _range(0.1, 1000.0, "mcg/mL")
+    default_mcg_per_ml: float = _range(0.1, 1000.0, "mcg/mL")
+    min_mcg_per_ml: float = _range(0.01, 1000.0, "mcg/mL")
+    max_mcg_per_ml: float = _range(0.1, 10000.0, "mcg/mL")
+
+
+@dataclass(frozen=True)
+class Pump:
+    resolution_ml_per_h: float = _range(0.001, 10.0, "mL/h")
+    max_rate_ml_per_h: float = _range(1.0, 9999.0, "mL/h")
+    drop_factors_gtt_per_ml: tuple[int, ...] = _range(1, 100, "gtt/mL")
+
+
+@dataclass(frozen=True)
+class Bag:
+    default_volume_ml: float = _range(1.0, 5000.0, "mL")
+    near_empty_minutes: float = _range(0.0, 240.0, "min")
+
+
+@dataclass(frozen=True)
+class Daily:
+    label_max_mg_per_day: float = _range(1.0, 1000.0, "mg/day")
+
+
+@dataclass(frozen=True)
+class DoseChange:
+    large_change_factor: float = _range(1.1, 100.0)
+
+
+@dataclass(frozen=True)
+class PopulationLimits:
+    """Doses in mcg/kg/min unless the key says mcg/min."""
+
+    dose_unit: str
+    weight_min_kg: float = _range(0.2, 500.0, "kg")
+    weight_max_kg: float = _range(0.5, 700.0, "kg")
+    maybe_pounds_above_kg: float = _range(1.0, 5000.0, "kg")
+    start_dose: float = _range(0.0, 10.0, "mcg/kg/min")
+    usual_max_dose: float = _range(0.0, 10.0, "mcg/kg/min")
+    soft_max_dose: float = _range(0.01, 10.0, "mcg/kg/min")
+    hard_max_dose: float = _range(0.01, 20.0, "mcg/kg/min")
+    taper_min_dose: float = _range(0.0, 1.0, "mcg/kg/min")
+    flat_start_mcg_per_min: float = _range(0.0, 500.0, "mcg/min")
+    flat_soft_max_mcg_per_min: float = _range(0.1, 1000.0, "mcg/min")
+    flat_hard_max_mcg_per_min: float = _range(0.1, 2000.0, "mcg/min")
+
+
+@dataclass(frozen=True)
+class LineLimits:
+    """0 means no line-specific limit."""
+
+    max_dose_mcg_per_kg_per_min: float = _range(0.0, 20.0, "mcg/kg/min")
+    max_dose_mcg_per_min: float = _range(0.0, 2000.0, "mcg/min")
+    max_hours: float = _range(0.0, 24.0 * 365, "h")
+
+
+@dataclass(frozen=True)
+class Targets:
+    default_map: float = _range(40.0, 120.0, "mmHg")
+    band_above_mmhg: float = _range(1.0, 40.0, "mmHg")
+    chronic_hypertension_map: float = _range(40.0, 120.0, "mmHg")
+    chronic_hypertension_band_above_mmhg: float = _range(1.0, 40.0, "mmHg")
+    elderly_min_age: float = _range(18.0, 120.0, "years")
+    elderly_map: float = _range(40.0, 120.0, "mmHg")
+    elderly_band_above_mmhg: float = _range(1.0, 40.0, "mmHg")
+    baseline_sbp_max_drop_mmhg: float = _range(0.0, 100.0, "mmHg")
+
+
+@dataclass(frozen=True)
+class Titration:
+    step_up: float = _range(0.001, 1.0, "mcg/kg/min")
+    step_up_large: float = _range(0.001, 2.0, "mcg/kg/min")
+    far_below_mmhg: float = _range(1.0, 60.0, "mmHg")
+    step_down: float = _range(0.001, 1.0, "mcg/kg/min")
+    above_band_readings_to_wean: int = _range(1, 20)
+    flat_step_up_mcg_per_min: float = _range(0.1, 100.0, "mcg/min")
+    flat_step_up_large_mcg_per_min: float = _range(0.1, 200.0, "mcg/min")
+    flat_step_down_mcg_per_min: float = _range(0.1, 100.0, "mcg/min")
+
+
+@dataclass(frozen=True)
+class Intervals:
+    min_minutes: float = _range(1.0, 60.0, "min")
+    max_minutes: float = _range(1.0, 240.0, "min")
+    after_change_minutes: float = _range(1.0, 60.0, "min")
+    below_target_minutes: float = _range(1.0, 60.0, "min")
+    stable_readings_for_max: int = _range(1, 20)
+    overdue_medium_after_minutes: float = _range(0.0, 60.0, "min")
+    overdue_high_after_minutes: float = _range(0.0, 120.0, "min")
+    snooze_minutes: float = _range(0.5, 30.0, "min")
+    max_snoozes: int = _range(0, 10)
+
+
+@dataclass(frozen=True)
+class StartCriteria:
+    sbp_below: float = _range(40.0, 120.0, "mmHg")
+    dbp_at_or_below: float = _range(20.0, 80.0, "mmHg")
+    diastolic_shock_index_at_or_above: float = _range(1.0, 10.0)
+    sbp_after_bolus_below: float = _range(40.0, 120.0, "mmHg")
+    fluids_ml_per_kg: float = _range(0.0, 100.0, "mL/kg")
+
+
+@dataclass(frozen=True)
+class Escalation:
+    vasopressin_ne_threshold: float = _range(0.01, 5.0, "mcg/kg/min")
+    vasopressin_dose_u_per_min: float = _range(0.001, 0.1, "U/min")
+    vasopressin_salvage_above_u_per_min: float = _range(0.001, 0.2, "U/min")
+    epinephrine_ne_threshold: float = _range(0.01, 5.0, "mcg/kg/min")
+    epinephrine_min_dose: float = _range(0.001, 5.0, "mcg/kg/min")
+    epinephrine_max_dose: float = _range(0.01, 5.0, "mcg/kg/min")
+    dobutamine_min_dose: float = _range(0.1, 50.0, "mcg/kg/min")
+    dobutamine_max_dose: float = _range(0.1, 50.0, "mcg/kg/min")
+    hydrocortisone_ne_threshold: float = _range(0.01, 5.0, "mcg/kg/min")
+    hydrocortisone_after_hours: float = _range(0.0, 48.0, "h")
+    hydrocortisone_mg_per_day: float = _range(1.0, 1000.0, "mg/day")
+    high_dose_volume_check: float = _range(0.01, 5.0, "mcg/kg/min")
+
+
+@dataclass(frozen=True)
+class Safety:
+    bradycardia_hr_below: float = _range(20.0, 100.0, "/min")
+    overdose_map_above_target_mmhg: float = _range(5.0, 100.0, "mmHg")
+    urine_low_ml_per_kg_per_h: float = _range(0.0, 5.0, "mL/kg/h")
+    lactate_high_mmol_per_l: float = _range(0.5, 20.0, "mmol/L")
+    crt_prolonged_s: float = _range(1.0, 10.0, "s")
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """Everything institutional, as loaded from one TOML file."""
+
+    source: str
+    meta: Meta
+    concentrations: Concentrations
+    pump: Pump
+    bag: Bag
+    daily: Daily
+    dose_change: DoseChange
+    populations: dict[Population, PopulationLimits]
+    lines: dict[LineType, LineLimits]
+    targets: Targets
+    titration: Titration
+    intervals: Intervals
+    start_criteria: StartCriteria
+    escalation: Escalation
+    safety: Safety
+
+    def population(self, population: Population) -> PopulationLimits:
+        return self.populations[population]
+
+    def line(self, line: LineType) -> LineLimits:
+        return self.lines[line]
+
+
+T = TypeVar("T")
+
+
+def _check_value(source: str, key: str, raw: object, hint: Any, meta: typing.Mapping[str, Any]) -> object:
+    lo, hi = meta.get("range", (None, None))
+    unit = meta.get("unit", "")
+    accepted = f"{lo} to {hi} {unit}".strip() if lo is not None else ""
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        (item_hint, _ellipsis) = typing.get_args(hint)
+        if not isinstance(raw, list) or not raw:
+            raise ProtocolError(source, key, f"expected a non-empty list, got {raw!r}", f"a list of numbers, {accepted}")
+        return tuple(_check_value(source, f"{key}[{i}]", item, item_hint, meta) for i, item in enumerate(raw))
+    if hint is str:
+        if not isinstance(raw, str) or not raw.strip():
+            raise ProtocolError(source, key, f"expected text, got {raw!r}", "a non-empty string")
+        return raw
+    if hint is int:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise ProtocolError(source, key, f"expected a whole number, got {raw!r}", accepted)
+        value: float = raw
+    elif hint is float:
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            raise ProtocolError(source, key, f"expected a number, got {raw!r}", accepted)
+        value = float(raw)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ProtocolError(source, key, f"{raw!r} is not finite", accepted)
+    else:  # pragma: no cover - schema error, not user error
+        raise TypeError(f"unsupported schema type {hint!r} for {key}")
+    if lo is not None and not lo <= value <= hi:
+        raise ProtocolError(source, key, f"{raw!r} is out of range", accepted)
+    return value
+
+
+def _section(source: str, key: str, raw: object, cls: type[T]) -> T:
+    if not isinstance(raw, dict):
+        raise ProtocolError(source, key, "missing or not a table", f"a [{key}] table")
+    assert is_dataclass(cls)
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ProtocolError(source, f"{key}.{unknown[0]}", "unknown key", ", ".join(sorted(known)))
+    values: dict[str, object] = {}
+    for f in fields(cls):
+        if f.name not in raw:
+            raise ProtocolError(source, f"{key}.{f.name}", "missing", "a value is required")
+        values[f.name] = _check_value(source, f"{key}.{f.name}", raw[f.name], hints[f.name], f.metadata)
+    return cls(**values)
+
+
+_SECTIONS: dict[str, type] = {
+    "meta": Meta,
+    "concentrations": Concentrations,
+    "pump": Pump,
+    "bag": Bag,
+    "daily": Daily,
+    "dose_change": DoseChange,
+    "targets": Targets,
+    "titration": Titration,
+    "intervals": Intervals,
+    "start_criteria": StartCriteria,
+    "escalation": Escalation,
+    "safety": Safety,
+}
+
+
+def _cross_checks(source: str, p: Protocol) -> None:
+    def need(ok: bool, key: str, problem: str, accepted: str) -> None:
+        if not ok:
+            raise ProtocolError(source, key, problem, accepted)
+
+    c = p.concentrations
+    need(c.min_mcg_per_ml < c.max_mcg_per_ml, "concentrations.min_mcg_per_ml", "not below max_mcg_per_ml", "min < max")
+    for conc in (*c.standard_mcg_per_ml, c.default_mcg_per_ml):
+        need(c.min_mcg_per_ml <= conc <= c.max_mcg_per_ml, "concentrations.standard_mcg_per_ml",
+             f"{conc} is outside min_mcg_per_ml..max_mcg_per_ml", f"{c.min_mcg_per_ml} to {c.max_mcg_per_ml}")
+    for pop, lim in p.populations.items():
+        k = f"populations.{pop.value}"
+        need(lim.dose_unit in ("mcg/kg/min", "mcg/min"), f"{k}.dose_unit", f"{lim.dose_unit!r}", "mcg/kg/min or mcg/min")
+        need(lim.weight_min_kg < lim.weight_max_kg, f"{k}.weight_min_kg", "not below weight_max_kg", "min < max")
+        need(lim.soft_max_dose <= lim.hard_max_dose, f"{k}.soft_max_dose", "above hard_max_dose", "soft <= hard")
+        need(lim.start_dose <= lim.soft_max_dose, f"{k}.start_dose", "above soft_max_dose", "start <= soft max")
+        need(lim.taper_min_dose < lim.soft_max_dose, f"{k}.taper_min_dose", "not below soft_max_dose", "taper < soft")
+        need(lim.flat_soft_max_mcg_per_min <= lim.flat_hard_max_mcg_per_min, f"{k}.flat_soft_max_mcg_per_min",
+             "above flat_hard_max_mcg_per_min", "soft <= hard")
+    i = p.intervals
+    need(i.min_minutes <= i.max_minutes, "intervals.min_minutes", "above max_minutes", "min <= max")
+    for name in ("after_change_minutes", "below_target_minutes"):
+        value = getattr(i, name)
+        need(i.min_minutes <= value <= i.max_minutes, f"intervals.{name}", f"{value} outside the interval bounds",
+             f"{i.min_minutes} to {i.max_minutes} min")
+    e = p.escalation
+    need(e.epinephrine_min_dose <= e.epinephrine_max_dose, "escalation.epinephrine_min_dose", "above max", "min <= max")
+    need(e.dobutamine_min_dose <= e.dobutamine_max_dose, "escalation.dobutamine_min_dose", "above max", "min <= max")
+
+
+def parse_protocol(data: dict[str, Any], source: str) -> Protocol:
+    """Validate a parsed TOML document into a :class:`Protocol`."""
+    known = {*_SECTIONS, "populations", "lines"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ProtocolError(source, unknown[0], "unknown table", ", ".join(sorted(known)))
+    sections = {name: _section(source, name, data.get(name), cls) for name, cls in _SECTIONS.items()}
+
+    populations: dict[Population, PopulationLimits] = {}
+    raw_pops = data.get("populations")
+    if not isinstance(raw_pops, dict):
+        raise ProtocolError(source, "populations", "missing or not a table", "[populations.adult], [populations.pediatric]")
+    for pop in Population:
+        populations[pop] = _section(source, f"populations.{pop.value}", raw_pops.get(pop.value), PopulationLimits)
+    extra = sorted(set(raw_pops) - {p.value for p in Population})
+    if extra:
+        raise ProtocolError(source, f"populations.{extra[0]}", "unknown population", "adult, pediatric")
+
+    lines: dict[LineType, LineLimits] = {}
+    raw_lines = data.get("lines")
+    if not isinstance(raw_lines, dict):
+        raise ProtocolError(source, "lines", "missing or not a table", "[lines.central], [lines.peripheral], [lines.intraosseous]")
+    for line in LineType:
+        lines[line] = _section(source, f"lines.{line.value}", raw_lines.get(line.value), LineLimits)
+    extra = sorted(set(raw_lines) - {x.value for x in LineType})
+    if extra:
+        raise ProtocolError(source, f"lines.{extra[0]}", "unknown line type", "central, peripheral, intraosseous")
+
+    protocol = Protocol(source=source, populations=populations, lines=lines, **sections)
+    _cross_checks(source, protocol)
+    return protocol
+
+
+def load_protocol(path: Path | None = None) -> Protocol:
+    """Load and validate a protocol file; ``None`` loads the shipped default."""
+    if path is None:
+        ref = resources.files("norepi_gui.resources") / "protocols" / "default.toml"
+        source = "default.toml (shipped)"
+        text = ref.read_text(encoding="utf-8")
+    else:
+        source = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ProtocolError(source, "(file)", f"cannot be read: {exc.strerror}", "a readable TOML file") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProtocolError(source, "(syntax)", str(exc), "valid TOML") from exc
+    return parse_protocol(data, source)
+
+

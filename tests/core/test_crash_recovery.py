@@ -1,0 +1,91 @@
+"""An event whose append() returned survives the program being killed outright."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from norepi_gui.core.clock import ManualClock
+from norepi_gui.core.events import EventKind
+from norepi_gui.core.session_log import SessionStore
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+# The child appends far more readings than it gets the chance to: it is killed
+# after the parent has seen READ_BEFORE_KILL of them.
+CHILD = """
+import sys
+from pathlib import Path
+from norepi_gui.core.clock import ManualClock
+from norepi_gui.core.events import EventKind
+from norepi_gui.core.session_log import SessionStore
+
+clock = ManualClock()
+store = SessionStore(Path(sys.argv[1]), clock)
+info = store.create_session(
+    "bed 7", is_training=False, protocol_name="default-ne", protocol_version="1.2"
+)
+print("session", info.id, flush=True)
+for i in range(1_000_000):
+    clock.advance(seconds=1)
+    event = store.append(info.id, EventKind.READING, {"i": i, "map_mmHg": 60.0 + i % 10})
+    print(event.id, flush=True)
+"""
+READ_BEFORE_KILL = 40
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")
+def test_every_reading_reported_as_recorded_survives_sigkill(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+    )
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    try:
+        header = proc.stdout.readline()
+        assert header.startswith("session "), proc.stderr.read()
+        session_id = int(header.split()[1])
+        printed: list[int] = []
+        while len(printed) < READ_BEFORE_KILL:
+            line = proc.stdout.readline()
+            assert line.endswith("\n"), f"child stopped early: {proc.stderr.read()}"
+            printed.append(int(line))
+        os.kill(proc.pid, signal.SIGKILL)
+        # Ids the child printed before dying are still in the pipe: they count too.
+        rest = proc.stdout.read()
+        printed += [int(line) for line in rest.splitlines(keepends=True) if line.endswith("\n")]
+        assert proc.wait(timeout=30) == -signal.SIGKILL  # killed mid-stream, not finished
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+        proc.stdout.close()
+        proc.stderr.close()
+
+    clock = ManualClock(datetime(2026, 1, 2, 8, 0, tzinfo=UTC))
+    with SessionStore(tmp_path, clock) as store:
+        assert [s.id for s in store.open_sessions()] == [session_id]
+        events = store.events(session_id)
+        stored_ids = [e.id for e in events]
+        missing = sorted(set(printed) - set(stored_ids))
+        assert missing == []
+        # At most one more reading than printed: committed, killed before its print.
+        assert len(printed) <= len(events) <= len(printed) + 1
+        assert [e.seq for e in events] == list(range(1, len(events) + 1))
+        assert all(e.kind is EventKind.READING for e in events)
+        assert [e.payload["i"] for e in events] == list(range(len(events)))
+        # The recovered session takes new events where it stopped.
+        resumed = store.append(session_id, EventKind.NOTE, {"text": "resumed after crash"})
+        assert resumed.seq == len(events) + 1
