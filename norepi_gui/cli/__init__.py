@@ -33,7 +33,9 @@ def _window_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"norepi-gui {__version__}")
     parser.add_argument("--protocol", type=Path, help="protocol TOML file (default: the shipped protocol)")
-    parser.add_argument("--data-dir", type=Path, help="folder for sessions and settings (default: per-user data folder)")
+    parser.add_argument(
+        "--data-dir", type=Path, help="folder for sessions and settings (default: per-user data folder)"
+    )
     parser.add_argument("--self-test", action="store_true", help="check the installation and exit 0 if it works")
     parser.add_argument("--training", action="store_true", help="open in training mode")
     return parser
@@ -59,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.self_test:
         from norepi_gui.selftest import run_self_test
 
-        return run_self_test(protocol_path=args.protocol)
+        return int(run_self_test(protocol_path=args.protocol))
     from norepi_gui.platform_check import explain_missing_display
 
     problem = explain_missing_display()
@@ -68,4 +70,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     from norepi_gui.ui.app import run_app
 
-    return run_app(protocol_path=args.protocol, data_dir=args.data_dir, training=args.training)
+    return int(run_app(protocol_path=args.protocol, data_dir=args.data_dir, training=args.training))

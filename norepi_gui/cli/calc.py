@@ -31,8 +31,12 @@ def add_parser(subparsers: Any) -> None:
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("--dose", help='"0.1 mcg/kg/min" or "7 mcg/min" (bare number: the population\'s unit)')
     group.add_argument("--rate", help='pump rate, e.g. "26.3 mL/h" (bare number: mL/h)')
-    p.add_argument("--rate-basis", choices=["per_kg", "flat"], default=None,
-                   help="report a --rate as mcg/kg/min (per_kg, the default with a weight) or mcg/min (flat)")
+    p.add_argument(
+        "--rate-basis",
+        choices=["per_kg", "flat"],
+        default=None,
+        help="report a --rate as mcg/kg/min (per_kg, the default with a weight) or mcg/min (flat)",
+    )
     p.add_argument("--line", default="central", help="central | peripheral | io (default central)")
     p.add_argument("--population", default="adult", choices=[x.value for x in Population])
     p.add_argument("--salt", default="base", help="what the vial states: base (default) | bitartrate")
@@ -57,8 +61,9 @@ def build_request(args: argparse.Namespace, protocol: Protocol) -> InfusionReque
     if args.current_dose:
         current = parse_dose(args.current_dose, "current dose", default_unit).mcg_per_min(weight)
     bag = parse_quantity(args.bag_volume, "bag volume", "mL") if args.bag_volume else None
-    if bag is not None and (bag.dimensionality != parse_quantity("1 mL", "bag volume", "mL").dimensionality
-                            or bag.magnitude < 0):
+    if bag is not None and (
+        bag.dimensionality != parse_quantity("1 mL", "bag volume", "mL").dimensionality or bag.magnitude < 0
+    ):
         raise InputError("bag volume", f"{args.bag_volume!r} is not a volume of 0 mL or more", "e.g. 250 mL")
     return InfusionRequest(
         concentration=concentration,

@@ -14,10 +14,20 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-import pint
-
 from norepi_gui.core.errors import InputError
-from norepi_gui.core.units import MASS, VOLUME, DoseBasis, Q, dose_basis_of, parse_quantity, parse_unit, split_number
+from norepi_gui.core.units import (
+    MASS,
+    VOLUME,
+    DoseBasis,
+    Q,
+    Quantity,
+    dose_basis_of,
+    parse_quantity,
+    parse_unit,
+    split_number,
+    to_unit,
+    unit,
+)
 
 # Molecular weights [clinical-reference: USP for the salt (V), base (S)].
 NOREPINEPHRINE_BASE_MW = 169.18
@@ -46,14 +56,14 @@ class Salt(StrEnum):
 class Concentration:
     """Norepinephrine base per volume of infusion, and how it was entered."""
 
-    base: pint.Quantity  # mass / volume of norepinephrine base
+    base: Quantity  # mass / volume of norepinephrine base
     salt: Salt
-    amount: pint.Quantity | None = None  # as written on the vial (salt or base), when entered as amount + volume
-    volume: pint.Quantity | None = None
+    amount: Quantity | None = None  # as written on the vial (salt or base), when entered as amount + volume
+    volume: Quantity | None = None
 
     @property
     def mcg_per_ml(self) -> float:
-        return float(self.base.to("mcg/mL").magnitude)
+        return float(self.base.to(unit("mcg/mL")).magnitude)
 
     @property
     def converted_from_salt(self) -> bool:
@@ -72,7 +82,7 @@ class Concentration:
 _AMOUNT_IN_VOLUME = re.compile(r"^(?P<amount>.+?)\s*(?:/|\bin\b)\s*(?P<volume>\d.*)$")
 
 
-def _require(q: pint.Quantity, dim: str, field: str, accepted: str) -> None:
+def _require(q: Quantity, dim: str, field: str, accepted: str) -> None:
     if q.dimensionality != q._REGISTRY.get_dimensionality(dim):
         raise InputError(field, f"{q.units:~P} is not a {accepted.split(',')[0]} unit", accepted)
 
@@ -83,16 +93,16 @@ def _positive(value: float, field: str, accepted: str) -> None:
 
 
 def concentration_from_amount(
-    amount: pint.Quantity, volume: pint.Quantity, salt: Salt = Salt.BASE, field: str = "concentration"
+    amount: Quantity, volume: Quantity, salt: Salt = Salt.BASE, field: str = "concentration"
 ) -> Concentration:
     """``4 mg`` in ``250 mL`` -> 16 mcg/mL base (bitartrate is converted to base)."""
     _require(amount, MASS, f"{field} (drug amount)", "mg, mcg, g")
     _require(volume, VOLUME, f"{field} (volume)", "mL, L")
     _positive(float(amount.magnitude), f"{field} (drug amount)", "a drug amount above 0 mg")
     _positive(float(volume.magnitude), f"{field} (volume)", "a volume above 0 mL")
-    per_volume = (amount / volume).to("mcg/mL")
+    per_volume = (amount / volume).to(unit("mcg/mL"))
     base = per_volume * BASE_PER_SALT if salt is Salt.BITARTRATE else per_volume
-    return Concentration(base=base, salt=salt, amount=amount.to("mg"), volume=volume.to("mL"))
+    return Concentration(base=base, salt=salt, amount=amount.to(unit("mg")), volume=volume.to(unit("mL")))
 
 
 def parse_concentration(text: str, salt: Salt = Salt.BASE, field: str = "concentration") -> Concentration:
@@ -104,12 +114,12 @@ def parse_concentration(text: str, salt: Salt = Salt.BASE, field: str = "concent
         volume = parse_quantity(match.group("volume"), f"{field} (volume)", "mL")
         return concentration_from_amount(amount, volume, salt, field)
     value, unit_text = split_number(text, field)
-    unit = parse_unit(unit_text or "mcg/mL", field)
-    q = Q(value, str(unit))
+    parsed = parse_unit(unit_text or "mcg/mL", field)
+    q = Q(value, parsed)
     if q.dimensionality != Q(1, "mcg/mL").dimensionality:
         raise InputError(field, f"{text!r} is not a drug mass per volume", accepted)
     _positive(value, field, accepted)
-    per_volume = q.to("mcg/mL")
+    per_volume = q.to(unit("mcg/mL"))
     base = per_volume * BASE_PER_SALT if salt is Salt.BITARTRATE else per_volume
     return Concentration(base=base, salt=salt)
 
@@ -118,7 +128,7 @@ def parse_concentration(text: str, salt: Salt = Salt.BASE, field: str = "concent
 class DoseRate:
     """A norepinephrine base dose rate with its basis kept explicit (per kg, or flat for the whole patient)."""
 
-    quantity: pint.Quantity
+    quantity: Quantity
     basis: DoseBasis
 
     @classmethod
@@ -129,90 +139,90 @@ class DoseRate:
     def flat(cls, mcg_per_min: float) -> DoseRate:
         return cls(Q(mcg_per_min, "mcg/min"), DoseBasis.FLAT)
 
-    def mcg_per_min(self, weight: pint.Quantity | None) -> float:
+    def mcg_per_min(self, weight: Quantity | None) -> float:
         """The whole-patient dose rate; a per-kg dose needs the weight."""
         if self.basis is DoseBasis.FLAT:
-            return float(self.quantity.to("mcg/min").magnitude)
+            return float(self.quantity.to(unit("mcg/min")).magnitude)
         if weight is None:
             raise InputError("weight", "a weight-based dose needs the patient's weight", "a weight in kg or lb")
-        return float((self.quantity * weight).to("mcg/min").magnitude)
+        return float((self.quantity * weight).to(unit("mcg/min")).magnitude)
 
-    def mcg_per_kg_per_min(self, weight: pint.Quantity | None) -> float | None:
+    def mcg_per_kg_per_min(self, weight: Quantity | None) -> float | None:
         """The weight-based dose rate; ``None`` for a flat dose without a weight."""
         if self.basis is DoseBasis.PER_KG:
-            return float(self.quantity.to("mcg/kg/min").magnitude)
+            return float(self.quantity.to(unit("mcg/kg/min")).magnitude)
         if weight is None:
             return None
-        return float((self.quantity / weight).to("mcg/kg/min").magnitude)
+        return float((self.quantity / weight).to(unit("mcg/kg/min")).magnitude)
 
 
 def parse_dose(text: str, field: str = "dose", default_unit: str = "mcg/kg/min") -> DoseRate:
     """Read ``"0.1 mcg/kg/min"``, ``"7 mcg/min"``, ``"0,42 mg/h"`` or a bare number in the field's unit."""
     value, unit_text = split_number(text, field)
-    unit = parse_unit(unit_text or default_unit, field)
-    basis = dose_basis_of(unit, field)
+    parsed = parse_unit(unit_text or default_unit, field)
+    basis = dose_basis_of(parsed, field)
     if value < 0:
         raise InputError(field, f"{value:g} is negative", "a dose of 0 or more")
-    return DoseRate(Q(value, str(unit)), basis)
+    return DoseRate(Q(value, parsed), basis)
 
 
-def parse_rate(text: str, field: str = "rate") -> pint.Quantity:
+def parse_rate(text: str, field: str = "rate") -> Quantity:
     """Read a pump rate: ``"26.3 mL/h"``, ``"0.44 mL/min"`` or a bare number in mL/h."""
     q = parse_quantity(text, field, "mL/h")
     if q.dimensionality != Q(1, "mL/h").dimensionality:
         raise InputError(field, f"{text!r} is not a volume per time", "mL/h, mL/min")
     if q.magnitude < 0:
         raise InputError(field, f"{q.magnitude:g} is negative", "a rate of 0 mL/h or more")
-    return q.to("mL/h")
+    return q.to(unit("mL/h"))
 
 
-def parse_weight(text: str, field: str = "weight") -> pint.Quantity:
+def parse_weight(text: str, field: str = "weight") -> Quantity:
     """Read ``"70 kg"``, ``"154 lb"`` or a bare number in kg."""
     q = parse_quantity(text, field, "kg")
     if q.dimensionality != Q(1, "kg").dimensionality:
         raise InputError(field, f"{text!r} is not a body weight", "kg or lb")
     _positive(float(q.magnitude), field, "a weight above 0 kg")
-    return q.to("kg")
+    return q.to(unit("kg"))
 
 
-def rate_for_dose(dose: DoseRate, concentration: Concentration, weight: pint.Quantity | None) -> pint.Quantity:
+def rate_for_dose(dose: DoseRate, concentration: Concentration, weight: Quantity | None) -> Quantity:
     """Exact pump rate (mL/h) that delivers ``dose``."""
     mcg_per_min = Q(dose.mcg_per_min(weight), "mcg/min")
-    return (mcg_per_min / concentration.base).to("mL/h")
+    return to_unit(mcg_per_min / concentration.base, "mL/h")
 
 
 def dose_for_rate(
-    rate: pint.Quantity, concentration: Concentration, weight: pint.Quantity | None, basis: DoseBasis
+    rate: Quantity, concentration: Concentration, weight: Quantity | None, basis: DoseBasis
 ) -> DoseRate:
     """The dose a pump rate delivers, in the requested basis."""
-    mcg_per_min = (rate * concentration.base).to("mcg/min")
+    mcg_per_min = (rate * concentration.base).to(unit("mcg/min"))
     if basis is DoseBasis.FLAT:
         return DoseRate(mcg_per_min, DoseBasis.FLAT)
     if weight is None:
         raise InputError("weight", "a weight-based dose needs the patient's weight", "a weight in kg or lb")
-    return DoseRate((mcg_per_min / weight).to("mcg/kg/min"), DoseBasis.PER_KG)
+    return DoseRate((mcg_per_min / weight).to(unit("mcg/kg/min")), DoseBasis.PER_KG)
 
 
-def round_to_resolution(rate: pint.Quantity, resolution_ml_per_h: float) -> pint.Quantity:
+def round_to_resolution(rate: Quantity, resolution_ml_per_h: float) -> Quantity:
     """Round a rate half-up to the pump's resolution (26.25 -> 26.3 at 0.1 mL/h)."""
     step = Decimal(repr(resolution_ml_per_h))
-    exact = Decimal(repr(float(rate.to("mL/h").magnitude)))
+    exact = Decimal(repr(float(rate.to(unit("mL/h")).magnitude)))
     rounded = (exact / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
     return Q(float(rounded), "mL/h")
 
 
-def drops_per_min(rate: pint.Quantity, drop_factor_gtt_per_ml: float) -> pint.Quantity:
+def drops_per_min(rate: Quantity, drop_factor_gtt_per_ml: float) -> Quantity:
     """Gravity fallback: drops per minute in a drip chamber of the given drop factor."""
-    return (rate * Q(drop_factor_gtt_per_ml, "gtt/mL")).to("gtt/min")
+    return to_unit(rate * Q(drop_factor_gtt_per_ml, "gtt/mL"), "gtt/min")
 
 
-def bag_time_left(volume_left: pint.Quantity, rate: pint.Quantity) -> pint.Quantity | None:
+def bag_time_left(volume_left: Quantity, rate: Quantity) -> Quantity | None:
     """Time until the bag is empty at ``rate``; ``None`` when nothing runs."""
-    if rate.to("mL/h").magnitude <= 0:
+    if rate.to(unit("mL/h")).magnitude <= 0:
         return None
-    return (volume_left / rate).to("h")
+    return to_unit(volume_left / rate, "h")
 
 
-def amount_per_day(mcg_per_min: float) -> pint.Quantity:
+def amount_per_day(mcg_per_min: float) -> Quantity:
     """Drug given in 24 h at a constant dose (compared with the label maximum of 68 mg/day)."""
-    return (Q(mcg_per_min, "mcg/min") * Q(24, "h")).to("mg")
+    return to_unit(Q(mcg_per_min, "mcg/min") * Q(24, "h"), "mg")

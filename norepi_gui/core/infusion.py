@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import pint
-
 from norepi_gui.core.alerts import Alert, Priority
 from norepi_gui.core.dosing import (
     Concentration,
@@ -26,7 +24,7 @@ from norepi_gui.core.dosing import (
 )
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.protocol import LineType, Population, Protocol
-from norepi_gui.core.units import DoseBasis, Q
+from norepi_gui.core.units import DoseBasis, Q, Quantity, unit
 
 
 @dataclass(frozen=True)
@@ -34,14 +32,14 @@ class InfusionRequest:
     """What the user entered: a dose *or* a pump rate, with the patient and the bag."""
 
     concentration: Concentration
-    weight: pint.Quantity | None = None
+    weight: Quantity | None = None
     population: Population = Population.ADULT
     dose: DoseRate | None = None
-    rate: pint.Quantity | None = None  # mL/h, instead of dose
+    rate: Quantity | None = None  # mL/h, instead of dose
     basis: DoseBasis = DoseBasis.PER_KG  # basis to report a dose typed as a rate in
     line: LineType = LineType.CENTRAL
     drop_factor_gtt_per_ml: float | None = None
-    bag_volume_left: pint.Quantity | None = None
+    bag_volume_left: Quantity | None = None
     current_dose_mcg_per_min: float | None = None  # the dose running now, for the large-change check
 
 
@@ -93,10 +91,10 @@ class InfusionSummary:
 CONFIRM_CODES = frozenset({"DOSE_ABOVE_SOFT_MAX", "LARGE_DOSE_CHANGE", "WEIGHT_MAYBE_POUNDS", "LINE_DOSE_LIMIT"})
 
 
-def check_weight(weight: pint.Quantity, population: Population, protocol: Protocol) -> list[Alert]:
+def check_weight(weight: Quantity, population: Population, protocol: Protocol) -> list[Alert]:
     """Refuse an implausible weight (InputError); flag one that looks like pounds typed as kilograms."""
     limits = protocol.population(population)
-    kg = float(weight.to("kg").magnitude)
+    kg = float(weight.to(unit("kg")).magnitude)
     if not limits.weight_min_kg <= kg <= limits.weight_max_kg:
         raise InputError(
             "weight",
@@ -104,7 +102,7 @@ def check_weight(weight: pint.Quantity, population: Population, protocol: Protoc
             f"{limits.weight_min_kg:g} to {limits.weight_max_kg:g} kg",
         )
     alerts: list[Alert] = []
-    as_if_pounds = float(Q(kg, "lb").to("kg").magnitude)
+    as_if_pounds = float(Q(kg, "lb").to(unit("kg")).magnitude)
     if kg > limits.maybe_pounds_above_kg and limits.weight_min_kg <= as_if_pounds:
         alerts.append(
             Alert(
@@ -163,25 +161,37 @@ def dose_limit_alerts(
         )
     if value > hard:
         alerts.append(
-            Alert("DOSE_ABOVE_HARD_MAX", Priority.HIGH,
-                  f"{value:.3g} {unit} is above the hard limit {hard:g} {unit}: refused.")
+            Alert(
+                "DOSE_ABOVE_HARD_MAX",
+                Priority.HIGH,
+                f"{value:.3g} {unit} is above the hard limit {hard:g} {unit}: refused.",
+            )
         )
     elif value > soft:
         alerts.append(
-            Alert("DOSE_ABOVE_SOFT_MAX", Priority.MEDIUM,
-                  f"{value:.3g} {unit} is above the soft limit {soft:g} {unit}: confirm to continue.")
+            Alert(
+                "DOSE_ABOVE_SOFT_MAX",
+                Priority.MEDIUM,
+                f"{value:.3g} {unit} is above the soft limit {soft:g} {unit}: confirm to continue.",
+            )
         )
     line_limits = protocol.line(line)
     over: list[str] = []
-    if line_limits.max_dose_mcg_per_kg_per_min > 0 and mcg_per_kg_min is not None \
-            and mcg_per_kg_min > line_limits.max_dose_mcg_per_kg_per_min:
+    if (
+        line_limits.max_dose_mcg_per_kg_per_min > 0
+        and mcg_per_kg_min is not None
+        and mcg_per_kg_min > line_limits.max_dose_mcg_per_kg_per_min
+    ):
         over.append(f"{mcg_per_kg_min:.3g} > {line_limits.max_dose_mcg_per_kg_per_min:g} mcg/kg/min")
     if line_limits.max_dose_mcg_per_min > 0 and mcg_per_min > line_limits.max_dose_mcg_per_min:
         over.append(f"{mcg_per_min:.3g} > {line_limits.max_dose_mcg_per_min:g} mcg/min")
     if over:
         alerts.append(
-            Alert("LINE_DOSE_LIMIT", Priority.MEDIUM,
-                  f"Dose above the {line.value} line limit ({'; '.join(over)}): central access needed.")
+            Alert(
+                "LINE_DOSE_LIMIT",
+                Priority.MEDIUM,
+                f"Dose above the {line.value} line limit ({'; '.join(over)}): central access needed.",
+            )
         )
     return alerts
 
@@ -199,12 +209,12 @@ def summarise_infusion(request: InfusionRequest, protocol: Protocol) -> Infusion
         dose = request.dose
         exact = rate_for_dose(dose, conc, weight)
     elif request.rate is not None:
-        exact = request.rate.to("mL/h")
+        exact = request.rate.to(unit("mL/h"))
         dose = dose_for_rate(exact, conc, weight, request.basis if weight is not None else DoseBasis.FLAT)
     else:
         raise InputError("dose", "enter a dose or a pump rate", "a dose (e.g. 0.1 mcg/kg/min) or a rate (mL/h)")
 
-    rate_ml_h = float(exact.to("mL/h").magnitude)
+    rate_ml_h = float(exact.to(unit("mL/h")).magnitude)
     pump = round_to_resolution(exact, protocol.pump.resolution_ml_per_h)
     mcg_min = dose.mcg_per_min(weight)
     mcg_kg_min = dose.mcg_per_kg_per_min(weight)
@@ -216,48 +226,63 @@ def summarise_infusion(request: InfusionRequest, protocol: Protocol) -> Infusion
     alerts += limit_alerts
     hard = any(a.code == "DOSE_ABOVE_HARD_MAX" for a in limit_alerts)
     if rate_ml_h > protocol.pump.max_rate_ml_per_h and not hard:
-        raise InputError("rate", f"{rate_ml_h:.1f} mL/h is above the pump's maximum",
-                         f"0 to {protocol.pump.max_rate_ml_per_h:g} mL/h")
+        raise InputError(
+            "rate",
+            f"{rate_ml_h:.1f} mL/h is above the pump's maximum",
+            f"0 to {protocol.pump.max_rate_ml_per_h:g} mL/h",
+        )
     current = request.current_dose_mcg_per_min
     factor = protocol.dose_change.large_change_factor
     if current is not None and current > 0 and mcg_min > 0 and max(mcg_min / current, current / mcg_min) > factor:
         alerts.append(
-            Alert("LARGE_DOSE_CHANGE", Priority.MEDIUM,
-                  f"New dose {mcg_min:.3g} mcg/min is more than {factor:g}x the current {current:.3g} mcg/min: "
-                  "check for a misplaced decimal.")
+            Alert(
+                "LARGE_DOSE_CHANGE",
+                Priority.MEDIUM,
+                f"New dose {mcg_min:.3g} mcg/min is more than {factor:g}x the current {current:.3g} mcg/min: "
+                "check for a misplaced decimal.",
+            )
         )
 
     per_day_mg = float(amount_per_day(mcg_min).magnitude)
     if per_day_mg > protocol.daily.label_max_mg_per_day:
         alerts.append(
-            Alert("DAILY_TOTAL_ABOVE_LABEL_MAX", Priority.MEDIUM,
-                  f"{per_day_mg:.1f} mg per 24 h exceeds the label maximum of "
-                  f"{protocol.daily.label_max_mg_per_day:g} mg/day.")
+            Alert(
+                "DAILY_TOTAL_ABOVE_LABEL_MAX",
+                Priority.MEDIUM,
+                f"{per_day_mg:.1f} mg per 24 h exceeds the label maximum of "
+                f"{protocol.daily.label_max_mg_per_day:g} mg/day.",
+            )
         )
 
     drops = None
     if request.drop_factor_gtt_per_ml is not None:
         if request.drop_factor_gtt_per_ml <= 0:
-            raise InputError("drop factor", f"{request.drop_factor_gtt_per_ml:g} gtt/mL",
-                             ", ".join(str(d) for d in protocol.pump.drop_factors_gtt_per_ml) + " gtt/mL")
+            raise InputError(
+                "drop factor",
+                f"{request.drop_factor_gtt_per_ml:g} gtt/mL",
+                ", ".join(str(d) for d in protocol.pump.drop_factors_gtt_per_ml) + " gtt/mL",
+            )
         drops = float(drops_per_min(pump, request.drop_factor_gtt_per_ml).magnitude)
 
     hours_left = None
     if request.bag_volume_left is not None:
-        left = bag_time_left(request.bag_volume_left.to("mL"), pump)
+        left = bag_time_left(request.bag_volume_left.to(unit("mL")), pump)
         if left is not None:
             hours_left = float(left.magnitude)
             if hours_left * 60 < protocol.bag.near_empty_minutes:
                 alerts.append(
-                    Alert("BAG_NEAR_EMPTY", Priority.MEDIUM,
-                          f"Bag empty in {hours_left * 60:.0f} min at {pump.magnitude:g} mL/h: prepare the next bag.")
+                    Alert(
+                        "BAG_NEAR_EMPTY",
+                        Priority.MEDIUM,
+                        f"Bag empty in {hours_left * 60:.0f} min at {pump.magnitude:g} mL/h: prepare the next bag.",
+                    )
                 )
 
     return InfusionSummary(
         concentration_mcg_per_ml=conc.mcg_per_ml,
         dose_mcg_per_kg_per_min=mcg_kg_min,
         dose_mcg_per_min=mcg_min,
-        dose_mg_per_h=float(Q(mcg_min, "mcg/min").to("mg/h").magnitude),
+        dose_mg_per_h=float(Q(mcg_min, "mcg/min").to(unit("mg/h")).magnitude),
         rate_ml_per_h=rate_ml_h,
         pump_rate_ml_per_h=float(pump.magnitude),
         delivered_dose_mcg_per_kg_per_min=delivered_mcg_kg_min,
@@ -266,6 +291,6 @@ def summarise_infusion(request: InfusionRequest, protocol: Protocol) -> Infusion
         bag_hours_left=hours_left,
         mg_per_24h=per_day_mg,
         alerts=tuple(alerts),
-        weight_kg=None if weight is None else float(weight.to("kg").magnitude),
+        weight_kg=None if weight is None else float(weight.to(unit("kg")).magnitude),
         salt_converted=conc.converted_from_salt,
     )

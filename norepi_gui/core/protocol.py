@@ -226,7 +226,9 @@ def _check_value(source: str, key: str, raw: object, hint: Any, meta: typing.Map
     if origin is tuple:
         (item_hint, _ellipsis) = typing.get_args(hint)
         if not isinstance(raw, list) or not raw:
-            raise ProtocolError(source, key, f"expected a non-empty list, got {raw!r}", f"a list of numbers, {accepted}")
+            raise ProtocolError(
+                source, key, f"expected a non-empty list, got {raw!r}", f"a list of numbers, {accepted}"
+            )
         return tuple(_check_value(source, f"{key}[{i}]", item, item_hint, meta) for i, item in enumerate(raw))
     if hint is str:
         if not isinstance(raw, str) or not raw.strip():
@@ -290,23 +292,37 @@ def _cross_checks(source: str, p: Protocol) -> None:
     c = p.concentrations
     need(c.min_mcg_per_ml < c.max_mcg_per_ml, "concentrations.min_mcg_per_ml", "not below max_mcg_per_ml", "min < max")
     for conc in (*c.standard_mcg_per_ml, c.default_mcg_per_ml):
-        need(c.min_mcg_per_ml <= conc <= c.max_mcg_per_ml, "concentrations.standard_mcg_per_ml",
-             f"{conc} is outside min_mcg_per_ml..max_mcg_per_ml", f"{c.min_mcg_per_ml} to {c.max_mcg_per_ml}")
+        need(
+            c.min_mcg_per_ml <= conc <= c.max_mcg_per_ml,
+            "concentrations.standard_mcg_per_ml",
+            f"{conc} is outside min_mcg_per_ml..max_mcg_per_ml",
+            f"{c.min_mcg_per_ml} to {c.max_mcg_per_ml}",
+        )
     for pop, lim in p.populations.items():
         k = f"populations.{pop.value}"
-        need(lim.dose_unit in ("mcg/kg/min", "mcg/min"), f"{k}.dose_unit", f"{lim.dose_unit!r}", "mcg/kg/min or mcg/min")
+        need(
+            lim.dose_unit in ("mcg/kg/min", "mcg/min"), f"{k}.dose_unit", f"{lim.dose_unit!r}", "mcg/kg/min or mcg/min"
+        )
         need(lim.weight_min_kg < lim.weight_max_kg, f"{k}.weight_min_kg", "not below weight_max_kg", "min < max")
         need(lim.soft_max_dose <= lim.hard_max_dose, f"{k}.soft_max_dose", "above hard_max_dose", "soft <= hard")
         need(lim.start_dose <= lim.soft_max_dose, f"{k}.start_dose", "above soft_max_dose", "start <= soft max")
         need(lim.taper_min_dose < lim.soft_max_dose, f"{k}.taper_min_dose", "not below soft_max_dose", "taper < soft")
-        need(lim.flat_soft_max_mcg_per_min <= lim.flat_hard_max_mcg_per_min, f"{k}.flat_soft_max_mcg_per_min",
-             "above flat_hard_max_mcg_per_min", "soft <= hard")
+        need(
+            lim.flat_soft_max_mcg_per_min <= lim.flat_hard_max_mcg_per_min,
+            f"{k}.flat_soft_max_mcg_per_min",
+            "above flat_hard_max_mcg_per_min",
+            "soft <= hard",
+        )
     i = p.intervals
     need(i.min_minutes <= i.max_minutes, "intervals.min_minutes", "above max_minutes", "min <= max")
     for name in ("after_change_minutes", "below_target_minutes"):
         value = getattr(i, name)
-        need(i.min_minutes <= value <= i.max_minutes, f"intervals.{name}", f"{value} outside the interval bounds",
-             f"{i.min_minutes} to {i.max_minutes} min")
+        need(
+            i.min_minutes <= value <= i.max_minutes,
+            f"intervals.{name}",
+            f"{value} outside the interval bounds",
+            f"{i.min_minutes} to {i.max_minutes} min",
+        )
     e = p.escalation
     need(e.epinephrine_min_dose <= e.epinephrine_max_dose, "escalation.epinephrine_min_dose", "above max", "min <= max")
     need(e.dobutamine_min_dose <= e.dobutamine_max_dose, "escalation.dobutamine_min_dose", "above max", "min <= max")
@@ -318,12 +334,14 @@ def parse_protocol(data: dict[str, Any], source: str) -> Protocol:
     unknown = sorted(set(data) - known)
     if unknown:
         raise ProtocolError(source, unknown[0], "unknown table", ", ".join(sorted(known)))
-    sections = {name: _section(source, name, data.get(name), cls) for name, cls in _SECTIONS.items()}
+    sections: dict[str, Any] = {name: _section(source, name, data.get(name), cls) for name, cls in _SECTIONS.items()}
 
     populations: dict[Population, PopulationLimits] = {}
     raw_pops = data.get("populations")
     if not isinstance(raw_pops, dict):
-        raise ProtocolError(source, "populations", "missing or not a table", "[populations.adult], [populations.pediatric]")
+        raise ProtocolError(
+            source, "populations", "missing or not a table", "[populations.adult], [populations.pediatric]"
+        )
     for pop in Population:
         populations[pop] = _section(source, f"populations.{pop.value}", raw_pops.get(pop.value), PopulationLimits)
     extra = sorted(set(raw_pops) - {p.value for p in Population})
@@ -333,7 +351,9 @@ def parse_protocol(data: dict[str, Any], source: str) -> Protocol:
     lines: dict[LineType, LineLimits] = {}
     raw_lines = data.get("lines")
     if not isinstance(raw_lines, dict):
-        raise ProtocolError(source, "lines", "missing or not a table", "[lines.central], [lines.peripheral], [lines.intraosseous]")
+        raise ProtocolError(
+            source, "lines", "missing or not a table", "[lines.central], [lines.peripheral], [lines.intraosseous]"
+        )
     for line in LineType:
         lines[line] = _section(source, f"lines.{line.value}", raw_lines.get(line.value), LineLimits)
     extra = sorted(set(raw_lines) - {x.value for x in LineType})
@@ -362,5 +382,3 @@ def load_protocol(path: Path | None = None) -> Protocol:
     except tomllib.TOMLDecodeError as exc:
         raise ProtocolError(source, "(syntax)", str(exc), "valid TOML") from exc
     return parse_protocol(data, source)
-
-

@@ -15,11 +15,12 @@ import re
 from enum import StrEnum
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeAlias
 
 import pint
 
-Quantity = pint.Quantity
+Quantity: TypeAlias = pint.Quantity[Any]
+"""A pint quantity of the program's registry (the type used in annotations)."""
 
 
 @cache
@@ -32,9 +33,15 @@ def registry() -> pint.UnitRegistry[Any]:
     return reg
 
 
-def Q(value: float, unit: str) -> pint.Quantity:  # noqa: N802 - the conventional short name
+@cache
+def unit(text: str) -> pint.Unit:
+    """A unit of the program's registry, parsed once per spelling (parsing dominates pint's cost)."""
+    return registry().Unit(text)
+
+
+def Q(value: float, unit_text: str | pint.Unit) -> Quantity:  # noqa: N802 - the conventional short name
     """A quantity in the program's registry."""
-    return registry().Quantity(value, unit)
+    return registry().Quantity(value, unit(unit_text) if isinstance(unit_text, str) else unit_text)
 
 
 class DoseBasis(StrEnum):
@@ -79,14 +86,21 @@ def parse_unit(unit_text: str, field: str) -> pint.Unit:
     from norepi_gui.core.errors import InputError
 
     try:
-        return registry().parse_units(unit_text.replace("·", "*"))
+        return _parse_units_cached(unit_text.replace("·", "*"))
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError, TypeError) as exc:
-        raise InputError(field, f"unknown unit {unit_text!r}", "mcg, µg, ug, mg, g, mL, L, h, min, s, kg, lb, U, gtt") from exc
+        raise InputError(
+            field, f"unknown unit {unit_text!r}", "mcg, µg, ug, mg, g, mL, L, h, min, s, kg, lb, U, gtt"
+        ) from exc
     except Exception as exc:  # pint raises assorted errors for malformed text
         raise InputError(field, f"cannot read the unit {unit_text!r}", "for example mcg/kg/min, mL/h") from exc
 
 
-def parse_quantity(text: str, field: str, default_unit: str) -> pint.Quantity:
+@cache
+def _parse_units_cached(text: str) -> pint.Unit:
+    return registry().parse_units(text)
+
+
+def parse_quantity(text: str, field: str, default_unit: str) -> Quantity:
     """Parse ``"70 kg"``, ``"154 lb"`` or a bare ``"70"`` (taking the field's unit)."""
     value, unit_text = split_number(text, field)
     unit = parse_unit(unit_text or default_unit, field)
@@ -125,6 +139,12 @@ def dose_basis_of(unit: pint.Unit, field: str) -> DoseBasis:
     )
 
 
-def magnitude_in(quantity: pint.Quantity, unit: str) -> float:
-    """The plain float of ``quantity`` expressed in ``unit``."""
-    return float(quantity.to(unit).magnitude)
+def to_unit(quantity: Quantity, unit_text: str) -> Quantity:
+    """``quantity`` converted to ``unit_text`` (the unit parsed once and cached)."""
+    converted: Quantity = quantity.to(unit(unit_text))
+    return converted
+
+
+def magnitude_in(quantity: Quantity, unit_text: str) -> float:
+    """The plain float of ``quantity`` expressed in ``unit_text``."""
+    return float(quantity.to(unit(unit_text)).magnitude)

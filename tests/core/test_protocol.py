@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from norepi_gui.core.protocol import LineType, Population, ProtocolError, load_protocol, parse_protocol
+
+DEFAULT = Path(__file__).resolve().parents[2] / "resources" / "protocols" / "default.toml"
+
+
+def _default_data() -> dict[str, Any]:
+    return tomllib.loads(DEFAULT.read_text(encoding="utf-8"))
+
+
+def test_shipped_protocol_loads_through_importlib_resources() -> None:
+    protocol = load_protocol()
+    assert protocol.meta.name == "norepi-gui default"
+    assert protocol.concentrations.standard_mcg_per_ml == (4.0, 16.0, 32.0, 64.0)
+    assert protocol.targets.default_map == 65.0  # [seed 000, 001]
+    assert protocol.daily.label_max_mg_per_day == 68.0  # [seed 002]
+    assert protocol.intervals.min_minutes == 5.0 and protocol.intervals.max_minutes == 15.0  # [seed 000, 004]
+    assert protocol.escalation.vasopressin_ne_threshold == 0.25
+    assert protocol.line(LineType.PERIPHERAL).max_hours == 24.0  # [seed 004]
+    assert protocol.population(Population.PEDIATRIC).hard_max_dose == 5.0  # [seed 002]
+
+
+def test_every_shipped_value_names_its_source() -> None:
+    for number, line in enumerate(DEFAULT.read_text(encoding="utf-8").splitlines(), start=1):
+        stripped = line.strip()
+        if (
+            "=" in stripped
+            and not stripped.startswith("#")
+            and not stripped.startswith(("name", "version", "dose_unit"))
+        ):
+            assert "[" in line.split("#", 1)[-1] if "#" in line else False, f"line {number} has no source: {line}"
+
+
+def _error_for(data: dict[str, Any]) -> ProtocolError:
+    with pytest.raises(ProtocolError) as info:
+        parse_protocol(data, "site.toml")
+    return info.value
+
+
+def test_out_of_range_value_names_file_key_and_accepted_range() -> None:
+    data = _default_data()
+    data["pump"]["resolution_ml_per_h"] = 50
+    err = _error_for(data)
+    assert err.key == "pump.resolution_ml_per_h"
+    assert str(err).startswith("site.toml: pump.resolution_ml_per_h:")
+    assert "0.001 to 10.0 mL/h" in str(err)
+
+
+def test_wrong_type_missing_and_unknown_keys_are_refused() -> None:
+    data = _default_data()
+    data["targets"]["default_map"] = "sixty-five"
+    assert _error_for(data).key == "targets.default_map"
+    data = _default_data()
+    del data["titration"]["step_up"]
+    assert _error_for(data).key == "titration.step_up"
+    data = _default_data()
+    data["titration"]["step_upp"] = 0.1
+    assert _error_for(data).key == "titration.step_upp"
+    data = _default_data()
+    data["populations"]["neonate"] = data["populations"]["adult"]
+    assert _error_for(data).key == "populations.neonate"
+
+
+def test_inconsistent_limits_are_refused() -> None:
+    data = _default_data()
+    data["populations"]["adult"]["soft_max_dose"] = 4.0  # above hard_max_dose 3.0
+    assert _error_for(data).key == "populations.adult.soft_max_dose"
+    data = _default_data()
+    data["intervals"]["after_change_minutes"] = 20.0  # outside 5-15
+    assert _error_for(data).key == "intervals.after_change_minutes"
+
+
+def test_unreadable_and_malformed_files_are_refused_naming_the_file(tmp_path: Path) -> None:
+    with pytest.raises(ProtocolError, match="missing.toml"):
+        load_protocol(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[meta\nname=", encoding="utf-8")
+    with pytest.raises(ProtocolError, match=r"bad.toml: \(syntax\)"):
+        load_protocol(bad)
+
+
+def test_a_site_protocol_overrides_the_default(tmp_path: Path) -> None:
+    text = DEFAULT.read_text(encoding="utf-8").replace("default_map = 65.0", "default_map = 70.0")
+    site = tmp_path / "site.toml"
+    site.write_text(text, encoding="utf-8")
+    assert load_protocol(site).targets.default_map == 70.0
