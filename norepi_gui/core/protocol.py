@@ -135,10 +135,12 @@ class Titration:
     step_up_large: float = _range(0.001, 2.0, "mcg/kg/min")
     far_below_mmhg: float = _range(1.0, 60.0, "mmHg")
     step_down: float = _range(0.001, 1.0, "mcg/kg/min")
+    step_down_large: float = _range(0.001, 1.0, "mcg/kg/min")
     above_band_readings_to_wean: int = _range(1, 20)
     flat_step_up_mcg_per_min: float = _range(0.1, 100.0, "mcg/min")
     flat_step_up_large_mcg_per_min: float = _range(0.1, 200.0, "mcg/min")
     flat_step_down_mcg_per_min: float = _range(0.1, 100.0, "mcg/min")
+    flat_step_down_large_mcg_per_min: float = _range(0.1, 100.0, "mcg/min")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,171 @@
+"""The dose decision: start, increase, hold, decrease or taper off, and by how much (rules TIT-* and START-*)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from norepi_gui.core.alerts import Alert, Priority
+from norepi_gui.core.protocol import Protocol
+from norepi_gui.core.titration import rules as rid
+from norepi_gui.core.titration.history import trailing
+from norepi_gui.core.titration.limits import EPS, DoseLimits, clean
+from norepi_gui.core.titration.model import Action, Escalation, PatientInfo, Reading, Target, fmt_dose
+from norepi_gui.core.titration.start import start_criteria
+
+
+@dataclass
+class Decision:
+    action: Action
+    dose: float
+    why: str  # the observation that drove it, e.g. "MAP 58 < target 65"
+    rules: list[str] = field(default_factory=list)
+    needs_confirmation: bool = False
+    note: str = ""  # an extra clause for the rationale
+    alerts: list[Alert] = field(default_factory=list)
+    escalations: list[Escalation] = field(default_factory=list)
+    waiting_for_fluids: bool = False
+
+
+def decide(readings: Sequence[Reading], doses: Sequence[float], current: float, patient: PatientInfo,
+           target: Target, limits: DoseLimits, protocol: Protocol) -> Decision:
+    latest = readings[-1]
+    m = latest.map
+    lo, hi = target.map_mmhg, target.upper_mmhg
+    if current <= EPS:
+        earlier = [d for d in doses[:-1] if d > EPS]
+        if earlier and m < lo:
+            # Stopped earlier in this history and below target again: resume at the last dose given, not the
+            # start dose (the patient's response is known).
+            dose = clean(min(earlier[-1], limits.soft_max))
+            d = Decision(Action.START, dose, f"MAP {m:.0f} < target {lo:g} after norepinephrine was stopped",
+                         [rid.TIT_RESTART], note="resume at the last dose given")
+            d.escalations.append(Escalation("START_NOREPINEPHRINE", f"{d.why}: resume at {fmt_dose(dose)} mcg/kg/min",
+                                            rid.TIT_RESTART))
+            return d
+        return _not_running(latest, patient, target, limits, protocol)
+    if current > limits.hard_max + EPS:
+        d = Decision(Action.DECREASE, limits.hard_max, f"dose {fmt_dose(current)} above the hard maximum",
+                     [rid.TIT_HARD_MAX], needs_confirmation=True)
+        d.alerts.append(Alert("DOSE_ABOVE_HARD_MAX", Priority.HIGH,
+                              f"Running dose {fmt_dose(current)} mcg/kg/min is above the hard maximum "
+                              f"{fmt_dose(limits.hard_max)}: reduce to the maximum and review."))
+        return _with_soft_flag(d, current, limits)
+    if m < lo:
+        return _with_soft_flag(_below(readings, doses, current, target, limits, protocol), current, limits)
+    if m <= hi:
+        return _with_soft_flag(Decision(Action.HOLD, current, f"MAP {m:.0f} in band {lo:g}-{hi:g}", [rid.TIT_HOLD]),
+                               current, limits)
+    return _with_soft_flag(_above(readings, doses, current, target, limits, protocol), current, limits)
+
+
+def _not_running(latest: Reading, patient: PatientInfo, target: Target, limits: DoseLimits,
+                 protocol: Protocol) -> Decision:
+    m = latest.map
+    found = start_criteria(latest, patient, target, protocol)
+    if found:
+        dose = clean(min(limits.start, limits.soft_max, limits.hard_max))
+        d = Decision(Action.START, dose, found[0].reason, [f.rule for f in found])
+        d.escalations.append(Escalation("START_NOREPINEPHRINE",
+                                        "; ".join(f.reason for f in found) + ": start norepinephrine now, even "
+                                        "during fluid resuscitation", found[0].rule))
+        return d
+    if m < target.map_mmhg:
+        fluids = patient.fluids_ml_per_kg
+        given = "fluids not recorded" if fluids is None else f"{fluids:g} mL/kg fluid given"
+        return Decision(Action.NONE, 0.0, f"MAP {m:.0f} < target {target.map_mmhg:g}, {given}",
+                        [rid.START_WAIT_FLUIDS], note="give fluids first, no start criterion met",
+                        waiting_for_fluids=True)
+    return Decision(Action.NONE, 0.0, f"MAP {m:.0f} >= target {target.map_mmhg:g}, norepinephrine not running",
+                    [rid.TIT_NOT_RUNNING])
+
+
+def _below(readings: Sequence[Reading], doses: Sequence[float], current: float, target: Target,
+           limits: DoseLimits, protocol: Protocol) -> Decision:
+    latest = readings[-1]
+    m = latest.map
+    gap = target.map_mmhg - m
+    why = f"MAP {m:.0f} < target {target.map_mmhg:g}"
+    far = gap >= protocol.titration.far_below_mmhg - EPS
+    if not far and len(readings) >= 2:
+        prev = readings[-2]
+        raised = doses[-1] > doses[-2] + EPS
+        if raised and m - prev.map >= gap - EPS:
+            return Decision(Action.HOLD, current, why, [rid.TIT_UP_RISING],
+                            note=f"rising {prev.map:.0f} -> {m:.0f} after the last increase")
+        same_dose = abs(doses[-1] - doses[-2]) <= EPS
+        if same_dose and (m + prev.map) / 2.0 >= target.map_mmhg:
+            return Decision(Action.HOLD, current, why, [rid.TIT_UP_BORDERLINE],
+                            note=f"previous {prev.map:.0f}, mean at target: recheck before changing")
+    if current >= limits.hard_max - EPS:
+        d = Decision(Action.HOLD, current, why, [rid.TIT_HARD_MAX], note="at the hard maximum")
+        d.alerts.append(Alert("DOSE_AT_HARD_MAX", Priority.HIGH,
+                              f"Norepinephrine at the hard maximum {fmt_dose(limits.hard_max)} mcg/kg/min with MAP "
+                              "below target: no further increase; escalate."))
+        return d
+    step, rule = (limits.step_up_large, rid.TIT_UP_LARGE) if far else (limits.step_up, rid.TIT_UP)
+    proposed = current + step
+    d = Decision(Action.INCREASE, proposed, why, [rule])
+    if proposed > limits.hard_max + EPS:
+        proposed = limits.hard_max
+        d.rules.append(rid.TIT_HARD_MAX)
+    if proposed > limits.soft_max + EPS:
+        if current < limits.soft_max - EPS:
+            proposed = limits.soft_max
+            d.rules.append(rid.TIT_SOFT_MAX)
+            d.note = "stopped at the soft maximum"
+        else:
+            d.needs_confirmation = True
+            d.rules.append(rid.TIT_SOFT_MAX)
+            d.alerts.append(Alert("DOSE_ABOVE_SOFT_MAX", Priority.MEDIUM,
+                                  f"Proposed {fmt_dose(proposed)} mcg/kg/min is above the soft maximum "
+                                  f"{fmt_dose(limits.soft_max)}: confirm before changing the pump."))
+    d.dose = clean(proposed)
+    return d
+
+
+def _above(readings: Sequence[Reading], doses: Sequence[float], current: float, target: Target,
+           limits: DoseLimits, protocol: Protocol) -> Decision:
+    m = readings[-1].map
+    hi = target.upper_mmhg
+    n_above = trailing(readings, lambda _i, r: r.map > hi)
+    needed = protocol.titration.above_band_readings_to_wean
+    far = m - target.map_mmhg > protocol.safety.overdose_map_above_target_mmhg
+    if far and current > limits.taper_min + EPS:
+        d = Decision(Action.DECREASE, current - limits.step_down_far,
+                     f"MAP {m:.0f} far above target {target.map_mmhg:g}", [rid.TIT_DOWN_FAR])
+        return _floor(d, current, limits)
+    if n_above >= needed:
+        why = f"MAP {m:.0f} > {hi:g} on {n_above} readings"
+        if current <= limits.taper_min + EPS:
+            # Stop only once the pressure has stayed above the band at the minimum dose itself.
+            at_min = trailing(readings, lambda i, r: r.map > hi and doses[i] <= limits.taper_min + EPS)
+            if at_min >= needed:
+                return Decision(Action.TAPER_OFF, 0.0, why, [rid.TIT_TAPER_OFF],
+                                note=f"at the taper minimum {fmt_dose(limits.taper_min)}")
+            return Decision(Action.HOLD, current, f"MAP {m:.0f} > {hi:g} on {at_min} of {needed} readings at the "
+                            f"taper minimum", [rid.TIT_ABOVE_CONFIRM], note="confirm before stopping")
+        return _floor(Decision(Action.DECREASE, current - limits.step_down, why, [rid.TIT_DOWN]), current, limits)
+    return Decision(Action.HOLD, current, f"MAP {m:.0f} > {hi:g} on {n_above} of {needed} readings",
+                    [rid.TIT_ABOVE_CONFIRM], note="confirm before weaning")
+
+
+def _floor(d: Decision, current: float, limits: DoseLimits) -> Decision:
+    """Never below the taper minimum from above it (no abrupt stop)."""
+    if d.dose < limits.taper_min - EPS:
+        d.dose = limits.taper_min if current > limits.taper_min + EPS else 0.0
+        d.rules.append(rid.TIT_TAPER_FLOOR)
+        d.note = f"tapered to the minimum {fmt_dose(limits.taper_min)}, not stopped"
+    d.dose = clean(d.dose)
+    return d
+
+
+def _with_soft_flag(d: Decision, current: float, limits: DoseLimits) -> Decision:
+    """Running or staying above the soft maximum is always flagged (confirmation was needed to get there)."""
+    if d.dose > limits.soft_max + EPS and not any(a.code == "DOSE_ABOVE_SOFT_MAX" for a in d.alerts):
+        if rid.TIT_SOFT_MAX not in d.rules:
+            d.rules.append(rid.TIT_SOFT_MAX)
+        d.alerts.append(Alert("DOSE_ABOVE_SOFT_MAX", Priority.LOW,
+                              f"Norepinephrine {fmt_dose(d.dose)} mcg/kg/min is above the soft maximum "
+                              f"{fmt_dose(limits.soft_max)} (confirmed earlier)."))
+    return d

@@ -1,0 +1,176 @@
+"""``advise``: from patient, infusion, protocol and every reading so far, what to do now, why, and when to look again.
+
+Pure and deterministic: time comes in as ``now`` (a datetime or a :class:`Clock`), nothing is read from the wall
+clock, and the same history and time always give the same :class:`Advice`. Decision support, not a device: every
+number traces to the protocol file, whose values cite their sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from norepi_gui.core.alerts import by_priority
+from norepi_gui.core.clock import Clock
+from norepi_gui.core.dosing import Concentration, DoseRate, rate_for_dose, round_to_resolution
+from norepi_gui.core.errors import InputError
+from norepi_gui.core.protocol import Protocol
+from norepi_gui.core.titration import rules as rid
+from norepi_gui.core.titration.decision import Decision, decide
+from norepi_gui.core.titration.escalation import escalations
+from norepi_gui.core.titration.findings import Findings
+from norepi_gui.core.titration.history import doses_at_readings, mcg_per_kg_last_24h
+from norepi_gui.core.titration.interval import next_check_minutes, overdue_state
+from norepi_gui.core.titration.limits import EPS, DoseLimits
+from norepi_gui.core.titration.lines import line_findings
+from norepi_gui.core.titration.model import (
+    Action,
+    Advice,
+    CoInfusions,
+    InfusionState,
+    PatientInfo,
+    Reading,
+    Target,
+    fmt_dose,
+)
+from norepi_gui.core.titration.nee import has_other_vasopressor, norepinephrine_equivalents
+from norepi_gui.core.titration.safety import infusion_signs, map_and_heart_signs
+from norepi_gui.core.titration.start import start_reminders
+from norepi_gui.core.titration.targets import choose_target, target_alerts
+from norepi_gui.core.units import Q
+
+
+def _now(now: datetime | Clock) -> datetime:
+    when = now if isinstance(now, datetime) else now.now()
+    if when.tzinfo is None:
+        raise InputError("now", "the time has no time zone", "a timezone-aware time (UTC)")
+    return when
+
+
+def _check_history(readings: Sequence[Reading], now: datetime) -> list[Reading]:
+    if not readings:
+        raise InputError("readings", "no readings", "at least one reading with a MAP or SBP/DBP")
+    ordered = sorted(readings, key=lambda r: r.at)
+    if ordered[-1].at > now:
+        raise InputError("now", f"{now.isoformat()} is before the latest reading {ordered[-1].at.isoformat()}",
+                         "a time at or after the latest reading")
+    return ordered
+
+
+def rate_ml_per_h(dose_mcg_per_kg_per_min: float, weight_kg: float, concentration: Concentration) -> float:
+    """Exact pump rate in mL/h for a per-kg dose."""
+    rate = rate_for_dose(DoseRate.per_kg(dose_mcg_per_kg_per_min), concentration, Q(weight_kg, "kg"))
+    return float(rate.to("mL/h").magnitude)
+
+
+def advise(
+    readings: Sequence[Reading],
+    patient: PatientInfo,
+    infusion: InfusionState,
+    protocol: Protocol,
+    *,
+    now: datetime | Clock,
+    co_infusions: CoInfusions | None = None,
+) -> Advice:
+    """The advice for the latest reading.
+
+    ``infusion.dose_mcg_per_kg_per_min`` is the dose running now (0 = not running). ``co_infusions`` default to what
+    the latest reading recorded. Raises :class:`InputError` for an empty history, a naive time, a ``now`` before the
+    latest reading, or a weight outside the population's plausible range.
+    """
+    when = _now(now)
+    history = _check_history(readings, when)
+    pop = protocol.population(patient.population)
+    if not pop.weight_min_kg <= patient.weight_kg <= pop.weight_max_kg:
+        raise InputError("weight", f"{patient.weight_kg:g} kg is outside the {patient.population.value} range",
+                         f"{pop.weight_min_kg:g} to {pop.weight_max_kg:g} kg")
+    latest = history[-1]
+    co = co_infusions if co_infusions is not None else CoInfusions.from_reading(latest)
+    current = infusion.dose_mcg_per_kg_per_min
+    doses = doses_at_readings(history, current)
+    target = choose_target(patient, protocol)
+    limits = DoseLimits.for_patient(protocol, patient.population, patient.weight_kg)
+
+    decision = decide(history, doses, current, patient, target, limits, protocol)
+    dose = decision.dose
+    rules: list[str] = [target.rule]
+    if latest.map_is_computed:
+        rules.append(rid.MAP_FROM_SBP_DBP)
+    rules.extend(decision.rules)
+
+    minutes, interval_rule = next_check_minutes(decision.action, history, doses, target, protocol.intervals)
+    rules.append(interval_rule)
+    due = latest.at + timedelta(minutes=minutes)
+
+    exact_rate = rate_ml_per_h(dose, patient.weight_kg, infusion.concentration) if dose > EPS else 0.0
+    rate = float(round_to_resolution(Q(exact_rate, "mL/h"), protocol.pump.resolution_ml_per_h).magnitude)
+    mcg_per_min = dose * patient.weight_kg
+
+    findings = Findings(alerts=list(decision.alerts), escalations=list(decision.escalations))
+    t_alerts, t_rules = target_alerts(patient, target, latest)
+    findings.alerts.extend(t_alerts)
+    findings.rules.extend(t_rules)
+    running = current > EPS
+    findings.extend(map_and_heart_signs(history, running, target, protocol))
+    findings.extend(escalations(history, doses, current, dose, co, patient, target, protocol))
+    line_out, extravasation = line_findings(patient, dose, protocol)
+    findings.extend(line_out)
+    mg_24h = mcg_per_kg_last_24h(history, doses, when) * patient.weight_kg / 1000.0
+    findings.extend(infusion_signs(rate_ml_per_h=rate, exact_rate_ml_per_h=exact_rate,
+                                   bag_left_ml=infusion.bag_volume_left_ml, next_check_min=minutes,
+                                   mg_last_24h=mg_24h, mcg_per_min=mcg_per_min, protocol=protocol))
+    overdue = overdue_state(due, when, protocol.intervals).alert()
+    if overdue is not None:
+        findings.alerts.append(overdue)
+        findings.rules.append(rid.INT_OVERDUE)
+    reminders = start_reminders(patient, protocol, starting=decision.action is Action.START,
+                                waiting_for_fluids=decision.waiting_for_fluids, running=running)
+    rules.extend(findings.rules)
+    rules.extend(r.rule for r in reminders)
+
+    nee = norepinephrine_equivalents(dose, co)
+    if has_other_vasopressor(co):
+        rules.append(rid.NEE_SUM)
+    rationale = _rationale(decision, current, dose, rate, minutes, target, nee if has_other_vasopressor(co) else None)
+    return Advice(
+        action=decision.action,
+        dose_mcg_per_kg_per_min=dose,
+        dose_mcg_per_min=round(mcg_per_min, 4),
+        rate_ml_per_h=rate,
+        current_dose_mcg_per_kg_per_min=current,
+        needs_confirmation=decision.needs_confirmation,
+        next_check_in_min=minutes,
+        next_check_due=due,
+        target_map=target.map_mmhg,
+        target_map_upper=target.upper_mmhg,
+        target_reason=target.reason,
+        map_mmhg=latest.map,
+        map_computed=latest.map_is_computed,
+        escalations=tuple(findings.escalations),
+        alerts=tuple(by_priority(findings.alerts)),
+        reminders=tuple(reminders),
+        rules=tuple(dict.fromkeys(rules)),
+        rationale=rationale,
+        nee_mcg_per_kg_per_min=nee,
+        extravasation=extravasation,
+    )
+
+
+def _rationale(d: Decision, current: float, dose: float, rate: float, minutes: float, target: Target,
+               nee: float | None) -> str:
+    """One breath: 'MAP 58 < target 65: increase 0.10 -> 0.15 mcg/kg/min (39.4 mL/h); recheck in 5 min'."""
+    extra = f"; NEE {fmt_dose(nee)}" if nee is not None else ""
+    pump = f"({rate:g} mL/h{extra})"
+    if d.action is Action.START:
+        what = f"start norepinephrine {fmt_dose(dose)} mcg/kg/min {pump}"
+    elif d.action in (Action.INCREASE, Action.DECREASE):
+        what = f"{d.action.value} {fmt_dose(current)} -> {fmt_dose(dose)} mcg/kg/min {pump}"
+    elif d.action is Action.HOLD:
+        what = f"hold {fmt_dose(dose)} mcg/kg/min {pump}"
+    elif d.action is Action.TAPER_OFF:
+        what = f"stop norepinephrine from {fmt_dose(current)} mcg/kg/min (0 mL/h)"
+    else:
+        what = "no norepinephrine"
+    note = f" ({d.note})" if d.note else ""
+    confirm = "; confirm: above the soft maximum" if d.needs_confirmation else ""
+    return f"{d.why}: {what}{note}{confirm}; recheck in {minutes:g} min"

@@ -1,0 +1,213 @@
+"""Every clinical rule of the titration engine, with a stable ID, one sentence and its source.
+
+IDs are stable: advice records them, sessions store them and ``docs/rules.md`` lists them (a test keeps the two in
+step). Never rename or reuse an ID; retire it instead. Thresholds are not written here: each statement names the
+protocol key that holds the number, and sources follow ``shared/clinical-reference.md`` ([seed NNN], [V], [S], [U]).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    statement: str
+    source: str
+
+
+# Targets
+TGT_DEFAULT = "TGT-DEFAULT"
+TGT_INDIVIDUAL = "TGT-INDIVIDUAL"
+TGT_CHRONIC_HTN = "TGT-CHRONIC-HTN"
+TGT_AGE_65 = "TGT-AGE-65"
+TGT_BASELINE_SBP = "TGT-BASELINE-SBP"
+TGT_PEDIATRIC_REVIEW = "TGT-PEDIATRIC-REVIEW"
+# Titration
+TIT_UP = "TIT-UP"
+TIT_UP_LARGE = "TIT-UP-LARGE"
+TIT_UP_RISING = "TIT-UP-RISING"
+TIT_UP_BORDERLINE = "TIT-UP-BORDERLINE"
+TIT_SOFT_MAX = "TIT-SOFT-MAX"
+TIT_HARD_MAX = "TIT-HARD-MAX"
+TIT_HOLD = "TIT-HOLD"
+TIT_ABOVE_CONFIRM = "TIT-ABOVE-CONFIRM"
+TIT_DOWN = "TIT-DOWN"
+TIT_DOWN_FAR = "TIT-DOWN-FAR"
+TIT_TAPER_FLOOR = "TIT-TAPER-FLOOR"
+TIT_TAPER_OFF = "TIT-TAPER-OFF"
+TIT_NOT_RUNNING = "TIT-NOT-RUNNING"
+TIT_RESTART = "TIT-RESTART"
+# Start
+START_SBP = "START-SBP"
+START_DBP = "START-DBP"
+START_DSI = "START-DSI"
+START_SBP_AFTER_BOLUS = "START-SBP-AFTER-BOLUS"
+START_FLUID_HARMFUL = "START-FLUID-HARMFUL"
+START_AFTER_FLUIDS = "START-AFTER-FLUIDS"
+START_WAIT_FLUIDS = "START-WAIT-FLUIDS"
+# Reminders
+REM_FLUIDS = "REM-FLUIDS"
+REM_ARTERIAL_LINE = "REM-ARTERIAL-LINE"
+REM_CENTRAL_ACCESS = "REM-CENTRAL-ACCESS"
+# Interval
+INT_AFTER_CHANGE = "INT-AFTER-CHANGE"
+INT_BELOW_TARGET = "INT-BELOW-TARGET"
+INT_CONFIRM = "INT-CONFIRM"
+INT_STABLE = "INT-STABLE"
+INT_OVERDUE = "INT-OVERDUE"
+# Escalation
+ESC_VASOPRESSIN = "ESC-VASOPRESSIN"
+ESC_VASOPRESSIN_SALVAGE = "ESC-VASOPRESSIN-SALVAGE"
+ESC_VASOPRESSIN_ALONE = "ESC-VASOPRESSIN-ALONE"
+ESC_EPINEPHRINE = "ESC-EPINEPHRINE"
+ESC_DOBUTAMINE = "ESC-DOBUTAMINE"
+ESC_HYDROCORTISONE = "ESC-HYDROCORTISONE"
+ESC_VOLUME = "ESC-VOLUME"
+# Lines
+LINE_DOSE_LIMIT = "LINE-DOSE-LIMIT"
+LINE_TIME_LIMIT = "LINE-TIME-LIMIT"
+LINE_EXTRAVASATION = "LINE-EXTRAVASATION"
+# Safety
+SAFE_MAP_CRITICAL = "SAFE-MAP-CRITICAL"
+SAFE_MAP_ABOVE_BAND = "SAFE-MAP-ABOVE-BAND"
+SAFE_OVERDOSE = "SAFE-OVERDOSE"
+SAFE_BRADYCARDIA = "SAFE-BRADYCARDIA"
+SAFE_VASOCONSTRICTION = "SAFE-VASOCONSTRICTION"
+SAFE_BAG_BEFORE_CHECK = "SAFE-BAG-BEFORE-CHECK"
+SAFE_BAG_LOW = "SAFE-BAG-LOW"
+SAFE_DAILY_MAX = "SAFE-DAILY-MAX"
+SAFE_PUMP_MAX = "SAFE-PUMP-MAX"
+# Norepinephrine equivalents
+NEE_SUM = "NEE-SUM"
+MAP_FROM_SBP_DBP = "MAP-FROM-SBP-DBP"
+
+_ALL = (
+    Rule(TGT_DEFAULT, "Target MAP is targets.default_map (65 mmHg); the band runs to target + targets.band_above_mmhg.",
+         "[seed 000, 001; V SSC 2021]; band width [U]"),
+    Rule(TGT_INDIVIDUAL, "An explicit individual target set by the clinician replaces the protocol target "
+         "(band width targets.band_above_mmhg).", "[seed 001] individualise; [U]"),
+    Rule(TGT_CHRONIC_HTN, "Chronic hypertension: target targets.chronic_hypertension_map (80 mmHg), band "
+         "+targets.chronic_hypertension_band_above_mmhg; wins over the age rule.",
+         "[seed 001]; SEPSISPAM NEJM 2014 (80-85) [V]"),
+    Rule(TGT_AGE_65, "Age >= targets.elderly_min_age (65 y): permissive target targets.elderly_map (60 mmHg), band "
+         "+targets.elderly_band_above_mmhg (60-65).", "65 trial, JAMA 2020 [V]"),
+    Rule(TGT_BASELINE_SBP, "Chronic hypertension with a known baseline SBP: SBP above baseline - "
+         "targets.baseline_sbp_max_drop_mmhg (40) raises SBP_ABOVE_BASELINE_LIMIT (low).",
+         "[seed 002] Levophed label; 40 mmHg rule [U]"),
+    Rule(TGT_PEDIATRIC_REVIEW, "Paediatric patient without an explicit target: the adult default is used and "
+         "TARGET_NEEDS_REVIEW (medium) asks for the patient's own target.", "no paediatric MAP target in the seeds"),
+    Rule(TIT_UP, "NE running and MAP below target: increase by titration.step_up (0.05 mcg/kg/min).",
+         "[seed 000] titrate upward; step MSF guide [S]"),
+    Rule(TIT_UP_LARGE, "MAP at least titration.far_below_mmhg (10) below target: increase by titration.step_up_large "
+         "(0.1 mcg/kg/min).", "Beloeil 2005 steps of 0.1 [S]; threshold [U]"),
+    Rule(TIT_UP_RISING, "MAP below target but not far below, the dose was raised since the previous reading and MAP "
+         "has risen by at least the remaining gap: hold and recheck soon (the last step is still taking effect).",
+         "onset 1-2 min, steady state 10-35 min (Beloeil 2005) [V]; [U]"),
+    Rule(TIT_UP_BORDERLINE, "MAP below target but not far below, and the mean of this and the previous reading at the "
+         "same dose is at or above target: hold and recheck soon (one borderline, possibly noisy, reading is not acted "
+         "on).", "[U]; residual error 14% on MAP (Oualha 2014) [V/S]"),
+    Rule(TIT_SOFT_MAX, "An increase stops at the soft maximum (populations.*.soft_max_dose); beyond it the advice "
+         "needs confirmation and raises DOSE_ABOVE_SOFT_MAX.", "[seed 002] usual range; [S] MSF max 1; [U]"),
+    Rule(TIT_HARD_MAX, "Never propose a dose above the hard maximum (populations.*.hard_max_dose); at it, hold and "
+         "raise DOSE_AT_HARD_MAX; above it, propose the hard maximum (DOSE_ABOVE_HARD_MAX).", "[U]; [seed 002]"),
+    Rule(TIT_HOLD, "MAP within the target band: keep the dose.", "[seed 000] titrate to target"),
+    Rule(TIT_ABOVE_CONFIRM, "MAP above the band on fewer than titration.above_band_readings_to_wean consecutive "
+         "readings: hold and recheck soon (do not wean on one reading).", "[U]"),
+    Rule(TIT_DOWN, "MAP above the band on titration.above_band_readings_to_wean (2) consecutive readings: decrease by "
+         "titration.step_down (0.02 mcg/kg/min).", "[seed 002] reduce gradually; step [U]"),
+    Rule(TIT_DOWN_FAR, "MAP more than safety.overdose_map_above_target_mmhg above target: decrease now by "
+         "titration.step_down_large (0.05 mcg/kg/min), not below the taper minimum.",
+         "[seed 003] hypertension from overdose; step [U]"),
+    Rule(TIT_TAPER_FLOOR, "A decrease from above the taper minimum stops at populations.*.taper_min_dose: never stop "
+         "abruptly from a meaningful dose.", "[seed 002; V label] abrupt withdrawal causes marked hypotension"),
+    Rule(TIT_TAPER_OFF, "At or below the taper minimum with MAP above the band on "
+         "titration.above_band_readings_to_wean consecutive readings taken at that dose: stop norepinephrine.",
+         "[seed 002] reduce gradually; taper minimum [U]"),
+    Rule(TIT_NOT_RUNNING, "NE not running and MAP at or above target without a start criterion: no vasopressor.",
+         "[seed 000]"),
+    Rule(TIT_RESTART, "NE stopped earlier in this history and MAP below target again: restart at the last dose "
+         "given (capped at the soft maximum), not the start dose.", "[seed 002] titrate to effect; [U]"),
+    Rule(START_SBP, "NE not running and SBP < start_criteria.sbp_below (80): start now, even during fluid "
+         "resuscitation.", "[seed 000]"),
+    Rule(START_DBP, "NE not running and DBP <= start_criteria.dbp_at_or_below (40): start now, even during fluid "
+         "resuscitation.", "[seed 000, 001]"),
+    Rule(START_DSI, "NE not running, MAP below target and diastolic shock index HR/DBP >= "
+         "start_criteria.diastolic_shock_index_at_or_above (3): start early.",
+         "[seed 000, 001]; Ospina-Tascon 2020 [V]; cut-off [U]"),
+    Rule(START_SBP_AFTER_BOLUS, "NE not running, fluids given and SBP < start_criteria.sbp_after_bolus_below (70): "
+         "start early.", "[seed 000]"),
+    Rule(START_FLUID_HARMFUL, "NE not running, MAP below target and ARDS, intra-abdominal hypertension or cardiac "
+         "dysfunction: start early (fluid is harmful).", "[seed 000, 001]"),
+    Rule(START_AFTER_FLUIDS, "NE not running, MAP below target after >= start_criteria.fluids_ml_per_kg (30 mL/kg): "
+         "start at populations.*.start_dose (0.1 mcg/kg/min).", "[seed 000, 004; V SSC 2021]"),
+    Rule(START_WAIT_FLUIDS, "NE not running, MAP below target, no start criterion and fluids below 30 mL/kg or "
+         "unknown: no start yet; give fluids and recheck.", "[seed 000, 002]"),
+    Rule(REM_FLUIDS, "On starting (or while waiting for fluids) with fluids below start_criteria.fluids_ml_per_kg or "
+         "unknown: remind 30 mL/kg crystalloid within 3 h.", "[seed 000, 004; V SSC 2021]"),
+    Rule(REM_ARTERIAL_LINE, "On starting, or while running without one: remind an arterial line as soon as "
+         "practical.", "[seed 000, 001]"),
+    Rule(REM_CENTRAL_ACCESS, "NE through a peripheral or intraosseous line: remind that central access is preferred.",
+         "[seed 000, 004]"),
+    Rule(INT_AFTER_CHANGE, "After a dose change the next check is intervals.after_change_minutes (5 min).",
+         "[seed 000, 004]; label every 2-5 min [V]"),
+    Rule(INT_BELOW_TARGET, "While MAP is below target the next check is intervals.below_target_minutes (5 min).",
+         "[seed 000, 004]"),
+    Rule(INT_CONFIRM, "MAP above the band without a change: recheck at intervals.min_minutes to confirm.", "[U]"),
+    Rule(INT_STABLE, "Stable readings in the band lengthen the interval from intervals.min_minutes to "
+         "intervals.max_minutes over intervals.stable_readings_for_max readings; always within the bounds.",
+         "[seed 000, 004] 5-15 min; count [U]"),
+    Rule(INT_OVERDUE, "A check not done by its due time raises CHECK_OVERDUE: low, medium after "
+         "intervals.overdue_medium_after_minutes, high after intervals.overdue_high_after_minutes.",
+         "IEC 60601-1-8 priorities [V]; unanswered reminders escalate; times [U]"),
+    Rule(ESC_VASOPRESSIN, "NE >= escalation.vasopressin_ne_threshold (0.25) and MAP below target, no vasopressin: "
+         "ADD_VASOPRESSIN 0.03 U/min (never alone).", "[seed 000, 001]; threshold SSC narrative [S]"),
+    Rule(ESC_VASOPRESSIN_SALVAGE, "Vasopressin above escalation.vasopressin_salvage_above_u_per_min (0.04 U/min) "
+         "raises VASOPRESSIN_SALVAGE_DOSE (salvage only).", "[seed 001]"),
+    Rule(ESC_VASOPRESSIN_ALONE, "Vasopressin running with no norepinephrine raises VASOPRESSIN_ALONE (never as "
+         "monotherapy).", "[seed 000, 001]"),
+    Rule(ESC_EPINEPHRINE, "MAP below target with vasopressin running and NE >= escalation.epinephrine_ne_threshold "
+         "(0.5), no epinephrine: ADD_EPINEPHRINE 0.05-2 mcg/kg/min.", "[seed 000, 001]; threshold [U]"),
+    Rule(ESC_DOBUTAMINE, "MAP at or above target with hypoperfusion (lactate above safety.lactate_high_mmol_per_l and "
+         "not falling, urine < safety.urine_low_ml_per_kg_per_h, capillary refill > safety.crt_prolonged_s, altered "
+         "mentation), no dobutamine: CONSIDER_DOBUTAMINE 2.5-20 mcg/kg/min, especially with cardiac dysfunction.",
+         "[seed 000; V SSC 2021]; lactate and refill cut-offs [U]"),
+    Rule(ESC_HYDROCORTISONE, "NE or epinephrine >= escalation.hydrocortisone_ne_threshold (0.25) for >= "
+         "escalation.hydrocortisone_after_hours (4 h), hydrocortisone not started: CONSIDER_HYDROCORTISONE 200 mg/day.",
+         "SSC 2021 [U]"),
+    Rule(ESC_VOLUME, "NE >= escalation.high_dose_volume_check (0.5): CHECK_VOLUME_STATUS (suspect occult "
+         "hypovolaemia).", "[seed 002]; threshold [U]"),
+    Rule(LINE_DOSE_LIMIT, "Peripheral or intraosseous line with the dose above lines.*.max_dose_mcg_per_kg_per_min "
+         "or lines.*.max_dose_mcg_per_min: LINE_DOSE_LIMIT and CENTRAL_LINE_NEEDED.",
+         "[seed 004] < 0.5 mcg/kg/min; Yerke 2024 15 mcg/min [V/S]"),
+    Rule(LINE_TIME_LIMIT, "Peripheral or intraosseous line in place longer than lines.*.max_hours (24 h): "
+         "LINE_TIME_LIMIT and CENTRAL_LINE_NEEDED.", "[seed 004]"),
+    Rule(LINE_EXTRAVASATION, "Peripheral or intraosseous line: show the extravasation pathway (phentolamine 5-10 mg "
+         "in 10-15 mL saline within 12 h; paediatric 0.1-0.2 mg/kg, max 10 mg).", "[seed 000, 002; V label]"),
+    Rule(SAFE_MAP_CRITICAL, "SBP < start_criteria.sbp_below, DBP <= start_criteria.dbp_at_or_below or MAP at least "
+         "titration.far_below_mmhg below target: MAP_CRITICALLY_LOW (high).", "[seed 000]; MAP margin [U]"),
+    Rule(SAFE_MAP_ABOVE_BAND, "NE running and MAP above the band: MAP_ABOVE_BAND (low).", "[U]"),
+    Rule(SAFE_OVERDOSE, "NE running and MAP more than safety.overdose_map_above_target_mmhg (25) above target: "
+         "MAP_FAR_ABOVE_TARGET (high).", "[seed 003]; threshold [U]"),
+    Rule(SAFE_BRADYCARDIA, "HR < safety.bradycardia_hr_below (50): BRADYCARDIA (medium, reflex bradycardia).",
+         "[seed 003]; threshold [U]"),
+    Rule(SAFE_VASOCONSTRICTION, "NE running, MAP at or above target and urine output falling below "
+         "safety.urine_low_ml_per_kg_per_h or lactate rising above safety.lactate_high_mmol_per_l: "
+         "EXCESS_VASOCONSTRICTION (medium).", "[seed 001]"),
+    Rule(SAFE_BAG_BEFORE_CHECK, "The bag runs out before the next check at the proposed rate: BAG_NEAR_EMPTY (high).",
+         "[U]"),
+    Rule(SAFE_BAG_LOW, "Less than bag.near_empty_minutes (30 min) left at the proposed rate: BAG_NEAR_EMPTY "
+         "(medium).", "[U]"),
+    Rule(SAFE_DAILY_MAX, "Drug over the last 24 h, or the proposed dose run for 24 h, above "
+         "daily.label_max_mg_per_day (68 mg base): DAILY_TOTAL_ABOVE_LABEL_MAX (medium).", "[seed 002; V label]"),
+    Rule(SAFE_PUMP_MAX, "The proposed rate above pump.max_rate_ml_per_h: RATE_ABOVE_PUMP_MAX (high); use a more "
+         "concentrated solution.", "[seed 002] concentration adjustments"),
+    Rule(NEE_SUM, "NEE = NE + epinephrine + phenylephrine/10 + dopamine/100 + metaraminol/8 + vasopressin (U/min) x "
+         "2.5 + angiotensin II x 10 (mcg/kg/min), shown beside the NE dose.",
+         "Goradia 2021 as in MIT-LCP mimic-code [S]"),
+    Rule(MAP_FROM_SBP_DBP, "Without a measured MAP, MAP = DBP + (SBP - DBP)/3.", "standard formula [S]"),
+)
+
+RULES: dict[str, Rule] = {rule.id: rule for rule in _ALL}
+assert len(RULES) == len(_ALL), "duplicate rule ID"

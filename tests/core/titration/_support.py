@@ -1,0 +1,51 @@
+"""Small builders for titration tests: readings at minutes from T0, and one call to advise()."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from norepi_gui.core.dosing import parse_concentration
+from norepi_gui.core.protocol import Protocol, load_protocol
+from norepi_gui.core.titration import Advice, CoInfusions, InfusionState, PatientInfo, Reading, advise
+
+T0 = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
+
+
+@cache
+def protocol() -> Protocol:
+    return load_protocol()
+
+
+def at(minute: float) -> datetime:
+    return T0 + timedelta(minutes=minute)
+
+
+def r(minute: float, map_mmhg: float | None = None, dose: float | None = None, **kw: Any) -> Reading:
+    """A reading ``minute`` minutes after T0 with MAP and the NE dose running (mcg/kg/min)."""
+    return Reading(at=at(minute), map_mmhg=map_mmhg, ne_dose_mcg_per_kg_per_min=dose, **kw)
+
+
+def run(
+    readings: Sequence[Reading],
+    *,
+    dose: float | None = None,
+    patient: PatientInfo | None = None,
+    co: CoInfusions | None = None,
+    now: datetime | None = None,
+    bag_ml: float | None = None,
+    concentration: str = "16 mcg/mL",
+    proto: Protocol | None = None,
+) -> Advice:
+    """Advice as of the last reading (or ``now``); the running dose defaults to the last reading's dose."""
+    current = dose if dose is not None else (readings[-1].ne_dose_mcg_per_kg_per_min or 0.0)
+    return advise(
+        readings,
+        patient or PatientInfo(weight_kg=70.0),
+        InfusionState(parse_concentration(concentration), current, bag_ml),
+        proto or protocol(),
+        now=now or readings[-1].at,
+        co_infusions=co,
+    )

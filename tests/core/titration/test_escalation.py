@@ -1,0 +1,79 @@
+"""Escalations (ESC-*): vasopressin at NE 0.25, epinephrine at 0.5 on vasopressin, dobutamine, hydrocortisone."""
+
+from __future__ import annotations
+
+from norepi_gui.core.titration import CoInfusions, PatientInfo
+from tests.core.titration._support import r, run
+
+
+def test_vasopressin_at_ne_0_25_not_0_24() -> None:
+    yes = run([r(0, 60, 0.25)])
+    no = run([r(0, 60, 0.24)])
+    in_band = run([r(0, 70, 0.3)])
+    on_vaso = run([r(0, 60, 0.3)], co=CoInfusions(vasopressin_u_per_min=0.03))
+    assert "ADD_VASOPRESSIN" in yes.escalation_codes() and "ESC-VASOPRESSIN" in yes.rules
+    assert "0.03 U/min" in yes.escalations[0].reason
+    assert "ADD_VASOPRESSIN" not in no.escalation_codes()
+    assert "ADD_VASOPRESSIN" not in in_band.escalation_codes()
+    assert "ADD_VASOPRESSIN" not in on_vaso.escalation_codes()
+
+
+def test_vasopressin_above_0_04_is_salvage() -> None:
+    at_limit = run([r(0, 70, 0.2)], co=CoInfusions(vasopressin_u_per_min=0.04))
+    above = run([r(0, 70, 0.2)], co=CoInfusions(vasopressin_u_per_min=0.05))
+    assert "VASOPRESSIN_SALVAGE_DOSE" not in at_limit.alert_codes()
+    assert "VASOPRESSIN_SALVAGE_DOSE" in above.alert_codes() and "ESC-VASOPRESSIN-SALVAGE" in above.rules
+
+
+def test_vasopressin_alone_after_taper_off() -> None:
+    stop = run([r(0, 80, 0.02), r(5, 80, 0.02)], co=CoInfusions(vasopressin_u_per_min=0.03))
+    assert stop.action == "taper_off"
+    assert "VASOPRESSIN_ALONE" in stop.alert_codes() and "ESC-VASOPRESSIN-ALONE" in stop.rules
+
+
+def test_epinephrine_needs_vasopressin_and_ne_0_5() -> None:
+    vaso = CoInfusions(vasopressin_u_per_min=0.03)
+    yes = run([r(0, 60, 0.5)], co=vaso)
+    no = run([r(0, 60, 0.49)], co=vaso)
+    no_vaso = run([r(0, 60, 0.5)])
+    assert "ADD_EPINEPHRINE" in yes.escalation_codes() and "ESC-EPINEPHRINE" in yes.rules
+    assert "0.05-2 mcg/kg/min" in next(e for e in yes.escalations if e.code == "ADD_EPINEPHRINE").reason
+    assert "ADD_EPINEPHRINE" not in no.escalation_codes()
+    assert "ADD_EPINEPHRINE" not in no_vaso.escalation_codes()
+
+
+def test_dobutamine_for_hypoperfusion_at_target() -> None:
+    def dobu(**markers: object) -> bool:
+        return "CONSIDER_DOBUTAMINE" in run([r(0, 70, 0.1, **markers)]).escalation_codes()
+
+    assert dobu(urine_ml_per_kg_per_h=0.49) and not dobu(urine_ml_per_kg_per_h=0.5)
+    assert dobu(crt_s=3.1) and not dobu(crt_s=3.0)
+    assert dobu(lactate_mmol_per_l=2.1) and not dobu(lactate_mmol_per_l=2.0)
+    assert dobu(altered_mental_status=True) and not dobu(altered_mental_status=False)
+    clearing = run([r(0, 70, 0.1, lactate_mmol_per_l=4.0), r(60, 70, 0.1, lactate_mmol_per_l=3.0)])
+    assert "CONSIDER_DOBUTAMINE" not in clearing.escalation_codes()
+    below = run([r(0, 60, 0.1, urine_ml_per_kg_per_h=0.2)])
+    assert "CONSIDER_DOBUTAMINE" not in below.escalation_codes()
+    heart = run([r(0, 70, 0.1, crt_s=5)], patient=PatientInfo(70.0, cardiac_dysfunction=True))
+    assert "cardiac dysfunction" in heart.escalations[0].reason and "ESC-DOBUTAMINE" in heart.rules
+    running = run([r(0, 70, 0.1, crt_s=5)], co=CoInfusions(dobutamine_mcg_per_kg_per_min=5))
+    assert "CONSIDER_DOBUTAMINE" not in running.escalation_codes()
+
+
+def test_hydrocortisone_after_4_h_at_0_25() -> None:
+    four_h = run([r(0, 70, 0.25), r(120, 70, 0.3), r(240, 70, 0.25)])
+    short = run([r(1, 70, 0.25), r(120, 70, 0.3), r(240, 70, 0.25)])  # 3 h 59 min
+    broken = run([r(0, 70, 0.25), r(120, 70, 0.2), r(240, 70, 0.25)])
+    started = run([r(0, 70, 0.25), r(240, 70, 0.25)], co=CoInfusions(hydrocortisone_started=True))
+    assert "CONSIDER_HYDROCORTISONE" in four_h.escalation_codes() and "ESC-HYDROCORTISONE" in four_h.rules
+    assert "200 mg/day" in next(e for e in four_h.escalations if e.code == "CONSIDER_HYDROCORTISONE").reason
+    assert "CONSIDER_HYDROCORTISONE" not in short.escalation_codes()
+    assert "CONSIDER_HYDROCORTISONE" not in broken.escalation_codes()
+    assert "CONSIDER_HYDROCORTISONE" not in started.escalation_codes()
+
+
+def test_high_dose_checks_volume_status() -> None:
+    yes = run([r(0, 70, 0.5)])
+    no = run([r(0, 70, 0.49)])
+    assert "CHECK_VOLUME_STATUS" in yes.escalation_codes() and "ESC-VOLUME" in yes.rules
+    assert "CHECK_VOLUME_STATUS" not in no.escalation_codes()

@@ -1,0 +1,113 @@
+"""Properties over random histories: hard limit, no decrease below target, no abrupt stop, bounded interval,
+soft limit always flagged, and the same inputs always give the same advice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from norepi_gui.core.dosing import parse_concentration
+from norepi_gui.core.protocol import LineType
+from norepi_gui.core.titration import Advice, CoInfusions, InfusionState, PatientInfo, Reading, advise
+from tests.core.titration._support import at, protocol
+
+HARD = protocol().population(PatientInfo(70.0).population).hard_max_dose
+CONC = parse_concentration("16 mcg/mL")
+
+
+@dataclass(frozen=True)
+class Case:
+    readings: tuple[Reading, ...]
+    patient: PatientInfo
+    co: CoInfusions
+
+    def advise(self, readings: tuple[Reading, ...] | None = None) -> Advice:
+        history = readings if readings is not None else self.readings
+        current = self.readings[-1].ne_dose_mcg_per_kg_per_min or 0.0
+        return advise(history, self.patient, InfusionState(CONC, current, 500.0), protocol(),
+                      now=self.readings[-1].at, co_infusions=self.co)
+
+
+doses = st.one_of(st.just(0.0), st.just(0.02), st.floats(0.0, HARD, allow_nan=False))
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> Case:
+    n = draw(st.integers(1, 6))
+    minute = 0.0
+    readings = []
+    for _ in range(n):
+        minute += draw(st.floats(1.0, 30.0))
+        if draw(st.booleans()):
+            pressure = {"map_mmhg": draw(st.floats(30.0, 140.0))}
+        else:
+            dbp = draw(st.floats(20.0, 100.0))
+            pressure = {"sbp_mmhg": dbp + draw(st.floats(5.0, 80.0)), "dbp_mmhg": dbp}
+        readings.append(Reading(at(minute), ne_dose_mcg_per_kg_per_min=draw(doses),
+                                hr_per_min=draw(st.none() | st.floats(30.0, 180.0)), **pressure))
+    patient = PatientInfo(
+        weight_kg=draw(st.floats(40.0, 150.0)),
+        age_years=draw(st.none() | st.floats(18.0, 95.0)),
+        chronic_hypertension=draw(st.booleans()),
+        line=draw(st.sampled_from(list(LineType))),
+        fluids_ml_per_kg=draw(st.none() | st.floats(0.0, 60.0)),
+    )
+    co = CoInfusions(vasopressin_u_per_min=draw(st.sampled_from([0.0, 0.03, 0.06])))
+    return Case(tuple(readings), patient, co)
+
+
+SETTINGS = settings(max_examples=150, deadline=None)
+
+
+@SETTINGS
+@given(cases())
+def test_advice_never_exceeds_the_hard_limit(case: Case) -> None:
+    assert case.advise().dose_mcg_per_kg_per_min <= HARD + 1e-9
+
+
+@SETTINGS
+@given(cases())
+def test_never_decreases_while_map_below_target(case: Case) -> None:
+    a = case.advise()
+    if a.map_mmhg < a.target_map:
+        assert a.action not in ("decrease", "taper_off")
+        assert a.dose_mcg_per_kg_per_min >= a.current_dose_mcg_per_kg_per_min - 1e-9
+
+
+@SETTINGS
+@given(cases())
+def test_never_stops_from_above_the_taper_minimum(case: Case) -> None:
+    taper_min = protocol().population(case.patient.population).taper_min_dose
+    a = case.advise()
+    if a.action == "taper_off":
+        assert a.current_dose_mcg_per_kg_per_min <= taper_min + 1e-9
+    if a.current_dose_mcg_per_kg_per_min > taper_min + 1e-9:
+        assert a.dose_mcg_per_kg_per_min >= taper_min - 1e-9
+
+
+@SETTINGS
+@given(cases())
+def test_next_check_always_within_protocol_bounds(case: Case) -> None:
+    i = protocol().intervals
+    assert i.min_minutes <= case.advise().next_check_in_min <= i.max_minutes
+
+
+@SETTINGS
+@given(cases())
+def test_dose_above_soft_limit_is_always_flagged(case: Case) -> None:
+    soft = protocol().population(case.patient.population).soft_max_dose
+    a = case.advise()
+    if a.dose_mcg_per_kg_per_min > soft + 1e-9:
+        assert "DOSE_ABOVE_SOFT_MAX" in a.alert_codes()
+        if a.dose_mcg_per_kg_per_min > a.current_dose_mcg_per_kg_per_min + 1e-9:
+            assert a.needs_confirmation
+
+
+@SETTINGS
+@given(cases())
+def test_same_inputs_same_advice(case: Case) -> None:
+    first = case.advise()
+    assert case.advise() == first
+    assert case.advise(tuple(reversed(case.readings))) == first  # order of the history does not matter

@@ -1,0 +1,120 @@
+"""Dose decisions (TIT-*): up by the step (bigger far below), hold in band, wean after consecutive highs, taper, stop.
+
+Defaults (default.toml): step_up 0.05, step_up_large 0.1 when MAP >= 10 below target, step_down 0.02, wean after 2
+readings above the band, taper minimum 0.02, soft max 1.0, hard max 3.0, overdose margin 25 mmHg. 70 kg, 16 mcg/mL.
+"""
+
+from __future__ import annotations
+
+from norepi_gui.core.titration import PatientInfo
+from tests.core.titration._support import r, run
+
+
+def test_map_58_increases_0_10_to_0_15_with_rationale() -> None:
+    a = run([r(0, 58, 0.1)])
+    assert a.action == "increase"
+    assert a.dose_mcg_per_kg_per_min == 0.15  # 0.10 + 0.05 (gap 7 < 10)
+    assert a.dose_mcg_per_min == 10.5  # 0.15 x 70
+    assert a.rate_ml_per_h == 39.4  # 0.15 x 70 x 60 / 16 = 39.375 -> 39.4
+    assert a.rationale == "MAP 58 < target 65: increase 0.10 -> 0.15 mcg/kg/min (39.4 mL/h); recheck in 5 min"
+    assert "TIT-UP" in a.rules
+
+
+def test_far_below_boundary_takes_large_step() -> None:
+    far = run([r(0, 55, 0.1)])  # 65 - 55 = 10 >= 10
+    near = run([r(0, 56, 0.1)])  # 9 < 10
+    assert far.dose_mcg_per_kg_per_min == 0.2 and "TIT-UP-LARGE" in far.rules  # 0.1 + 0.1
+    assert near.dose_mcg_per_kg_per_min == 0.15 and "TIT-UP" in near.rules  # 0.1 + 0.05
+
+
+def test_hold_when_rising_after_increase() -> None:
+    rising = run([r(0, 58, 0.1), r(5, 63, 0.15)])  # rose 5 >= remaining gap 2
+    slow = run([r(0, 58, 0.1), r(5, 60, 0.15)])  # rose 2 < remaining gap 5
+    assert rising.action == "hold" and "TIT-UP-RISING" in rising.rules and rising.next_check_in_min == 5
+    assert slow.action == "increase" and slow.dose_mcg_per_kg_per_min == 0.2  # 0.15 + 0.05
+
+
+def test_borderline_reading_after_in_band_one_is_rechecked() -> None:
+    borderline = run([r(0, 68, 0.1), r(10, 63, 0.1)])  # mean 65.5 >= 65
+    real = run([r(0, 66, 0.1), r(10, 63, 0.1)])  # mean 64.5 < 65
+    assert borderline.action == "hold" and "TIT-UP-BORDERLINE" in borderline.rules
+    assert borderline.next_check_in_min == 5
+    assert real.action == "increase"
+
+
+def test_increase_stops_at_soft_max_then_needs_confirmation() -> None:
+    capped = run([r(0, 60, 0.98)])  # 0.98 + 0.05 = 1.03 -> soft max 1.0
+    assert capped.dose_mcg_per_kg_per_min == 1.0 and not capped.needs_confirmation
+    assert "TIT-SOFT-MAX" in capped.rules
+    beyond = run([r(0, 60, 1.0)])  # 1.0 + 0.05 = 1.05 > soft max
+    assert beyond.dose_mcg_per_kg_per_min == 1.05 and beyond.needs_confirmation
+    assert "DOSE_ABOVE_SOFT_MAX" in beyond.alert_codes()
+    assert "confirm" in beyond.rationale
+
+
+def test_never_above_hard_max() -> None:
+    capped = run([r(0, 50, 2.95)])  # 2.95 + 0.1 = 3.05 -> hard max 3.0
+    assert capped.dose_mcg_per_kg_per_min == 3.0 and "TIT-HARD-MAX" in capped.rules
+    at_max = run([r(0, 50, 3.0)])
+    assert at_max.action == "hold" and at_max.dose_mcg_per_kg_per_min == 3.0
+    assert "DOSE_AT_HARD_MAX" in at_max.alert_codes()
+    above = run([r(0, 70, 3.5)])
+    assert above.action == "decrease" and above.dose_mcg_per_kg_per_min == 3.0
+    assert "DOSE_ABOVE_HARD_MAX" in above.alert_codes()
+
+
+def test_hold_in_band_at_both_edges() -> None:
+    for m in (65, 75):
+        a = run([r(0, m, 0.2)])
+        assert a.action == "hold" and a.dose_mcg_per_kg_per_min == 0.2 and "TIT-HOLD" in a.rules
+        assert a.rate_ml_per_h == 52.5  # 0.2 x 70 x 60 / 16
+
+
+def test_single_high_reading_does_not_wean() -> None:
+    a = run([r(0, 70, 0.2), r(10, 76, 0.2)])
+    assert a.action == "hold" and "TIT-ABOVE-CONFIRM" in a.rules and a.next_check_in_min == 5
+
+
+def test_two_readings_above_band_wean_by_step_down() -> None:
+    a = run([r(0, 76, 0.1), r(5, 76, 0.1)])
+    assert a.action == "decrease" and a.dose_mcg_per_kg_per_min == 0.08  # 0.10 - 0.02
+    assert a.rate_ml_per_h == 21.0  # 0.08 x 70 x 60 / 16
+    assert "TIT-DOWN" in a.rules
+    edge = run([r(0, 75, 0.1), r(5, 76, 0.1)])  # 75 is in the band
+    assert edge.action == "hold"
+
+
+def test_far_above_target_decreases_now() -> None:
+    far = run([r(0, 91, 0.2)])  # 91 - 65 = 26 > 25
+    assert far.action == "decrease" and far.dose_mcg_per_kg_per_min == 0.15  # 0.2 - 0.05
+    assert "TIT-DOWN-FAR" in far.rules
+    not_far = run([r(0, 90, 0.2)])  # 25, not more than 25
+    assert not_far.action == "hold"
+
+
+def test_decrease_stops_at_taper_minimum() -> None:
+    a = run([r(0, 80, 0.03), r(5, 80, 0.03)])  # 0.03 - 0.02 = 0.01 -> floor 0.02
+    assert a.action == "decrease" and a.dose_mcg_per_kg_per_min == 0.02 and "TIT-TAPER-FLOOR" in a.rules
+    far = run([r(0, 95, 0.04)])  # 0.04 - 0.05 < 0 -> floor 0.02, never 0 from above the minimum
+    assert far.dose_mcg_per_kg_per_min == 0.02
+
+
+def test_taper_off_only_from_minimum_after_readings_at_it() -> None:
+    one_at_min = run([r(0, 80, 0.03), r(5, 80, 0.02)])
+    assert one_at_min.action == "hold" and "TIT-ABOVE-CONFIRM" in one_at_min.rules
+    stop = run([r(0, 80, 0.03), r(5, 80, 0.02), r(10, 80, 0.02)])
+    assert stop.action == "taper_off" and stop.dose_mcg_per_kg_per_min == 0.0 and stop.rate_ml_per_h == 0.0
+    assert "TIT-TAPER-OFF" in stop.rules
+    assert stop.rationale.startswith("MAP 80 > 75 on 3 readings: stop norepinephrine from 0.02")
+
+
+def test_not_running_and_map_fine_means_no_vasopressor() -> None:
+    a = run([r(0, 70, 0.0)])
+    assert a.action == "none" and a.dose_mcg_per_kg_per_min == 0.0 and "TIT-NOT-RUNNING" in a.rules
+    assert a.next_check_in_min == 5  # first stable reading: the minimum
+
+
+def test_restart_at_last_dose_after_stop() -> None:
+    a = run([r(0, 80, 0.02), r(5, 80, 0.02), r(10, 70, 0.0), r(15, 62, 0.0)], patient=PatientInfo(70.0))
+    assert a.action == "start" and a.dose_mcg_per_kg_per_min == 0.02 and "TIT-RESTART" in a.rules
+    assert a.rate_ml_per_h == 5.3  # 0.02 x 70 x 60 / 16 = 5.25 -> 5.3 (half up)
