@@ -1,0 +1,140 @@
+"""Co-infusions, perfusion and derived signals of the virtual patient.
+
+Everything here is a **model assumption** for training, not a published model: the
+clinical reference gives the direction of each effect, not its size. Each constant
+names what it stands for; ``docs/simulator.md`` lists them under "Assumptions".
+The directions come from the reference:
+
+* vasopressin 0.03 U/min adds pressure and spares norepinephrine [seed 000, 001];
+  its size is calibrated with the norepinephrine-equivalent factor 2.5 (Goradia 2021
+  [S]): 0.03 U/min x 2.5 = 0.075 mcg/kg/min NE, which raises a typical 70 kg adult's
+  MAP by about 11.5 mmHg (see ``VASOPRESSIN_EMAX_MMHG``);
+* epinephrine counts 1:1 with norepinephrine (Goradia [S]) and raises heart rate more;
+* dobutamine raises cardiac output and perfusion more than MAP [seed 000];
+* fluid helps fluid-responsive patients for a while; "the response of arterial
+  pressure to volume expansion alone is inconstant, delayed, and transitory" [seed 001];
+* reflex bradycardia with excess pressure [seed 003]; falling urine output and rising
+  lactate with hypoperfusion or excess vasoconstriction [seed 001]; urine target
+  >= 0.5 mL/kg/h [seed 000].
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from norepi_gui.sim.pkpd import FloatArray
+
+
+def clip(x: FloatArray | float, lo: float, hi: float | FloatArray) -> FloatArray:
+    """``np.clip`` without its Python-level overhead (this runs once per block)."""
+    return np.asarray(np.minimum(np.maximum(x, lo), hi))
+
+
+# Vasopressin: non-adrenergic Emax on the lagged dose (U/min). Calibration: a typical
+# adult (SAPS II 40, CL 1.95 L/min, 70 kg) on 0.075 mcg/kg/min NE = 5.25 mcg/min has
+# C = (5.25 + 0.498) / 1.95 = 2.948 mcg/L, rise = 32 x (2.948/7.058 - 0.2554/4.3654)
+# = 32 x (0.4177 - 0.0585) = 11.5 mmHg. With EC50 0.03 U/min, Emax 23 mmHg gives
+# 23 x 0.03 / 0.06 = 11.5 mmHg at 0.03 U/min. Vasopressin acts on V1 receptors, so the
+# adrenergic Emax reduction with >= 4 organ failures does not apply to it.
+VASOPRESSIN_EMAX_MMHG = 23.0
+VASOPRESSIN_EC50_U_PER_MIN = 0.03
+VASOPRESSIN_LAG_MIN = 10.0
+
+# Epinephrine: same PK and vasoconstriction as norepinephrine (counted into the same
+# concentration), plus beta effects on its own concentration (mcg/L).
+EPINEPHRINE_INOTROPIC_MMHG = 10.0
+EPINEPHRINE_HR_BPM = 25.0
+EPINEPHRINE_CO_GAIN = 0.3
+EPINEPHRINE_BETA_EC50_MCG_PER_L = 4.11
+
+# Dobutamine (mcg/kg/min), lagged.
+DOBUTAMINE_CO_GAIN = 0.7
+DOBUTAMINE_CO_EC50 = 5.0
+DOBUTAMINE_MAP_MMHG = 2.0
+DOBUTAMINE_HR_BPM = 15.0
+DOBUTAMINE_HR_EC50 = 10.0
+DOBUTAMINE_LAG_MIN = 2.0
+
+# Volume: bleeding deficit and transient expansion, both in mL/kg.
+DEFICIT_MMHG_PER_ML_KG = 1.0
+DEFICIT_HR_BPM_PER_ML_KG = 1.5
+EXPANSION_MMHG_PER_ML_KG = 0.6  # fluid-responsive patients only
+EXPANSION_CO_PER_ML_KG = 0.02  # fluid-responsive patients only
+EXPANSION_DECAY_MIN = 60.0
+
+# Heart rate.
+BARO_BRADY_BPM_PER_MMHG = 1.0
+BARO_THRESHOLD_ABOVE_AUTOREG_MMHG = 20.0
+BARO_TACHY_BPM_PER_MMHG = 0.5
+HR_MIN_BPM = 30.0
+HR_MAX_BPM = 200.0
+
+# Perfusion: autoregulation lower limit (MAP below which flow falls), shifted up in
+# chronic hypertension; perfusion falls linearly to zero over ``PERFUSION_RANGE_MMHG``.
+AUTOREG_MAP_MMHG = 65.0
+AUTOREG_SHIFT_PER_MMHG_SBP_ABOVE_130 = 0.3
+PERFUSION_RANGE_MMHG = 25.0
+# Excess vasoconstriction: perfusion penalty growing with the NE equivalent above 0.5.
+VASOCONSTRICTION_START_NEE = 0.5
+VASOCONSTRICTION_FULL_NEE = 1.5
+VASOCONSTRICTION_MAX_PENALTY = 0.3
+
+# Lactate (mmol/L) and urine (mL/kg/h) follow perfusion over tens of minutes.
+LACTATE_BASE = 1.0
+LACTATE_GAIN = 12.0
+LACTATE_RISE_TAU_MIN = 30.0
+LACTATE_FALL_TAU_MIN = 120.0
+URINE_MAX_ML_KG_H = 1.0
+URINE_ZERO_PERFUSION = 0.3
+URINE_TAU_MIN = 30.0
+
+
+def autoregulation_map(chronic_hypertension: bool, baseline_sbp_mmhg: float) -> float:
+    """Lower autoregulation limit; chronic hypertension shifts it up."""
+    if not chronic_hypertension:
+        return AUTOREG_MAP_MMHG
+    return AUTOREG_MAP_MMHG + AUTOREG_SHIFT_PER_MMHG_SBP_ABOVE_130 * max(0.0, baseline_sbp_mmhg - 130.0)
+
+
+def vasopressin_mmhg(lagged_u_per_min: FloatArray) -> FloatArray:
+    u = lagged_u_per_min
+    return np.asarray(VASOPRESSIN_EMAX_MMHG * u / (u + VASOPRESSIN_EC50_U_PER_MIN))
+
+
+def epinephrine_beta(ce_epi: FloatArray) -> FloatArray:
+    """Fraction (0-1) of the maximal beta effect of epinephrine."""
+    return np.asarray(ce_epi / (ce_epi + EPINEPHRINE_BETA_EC50_MCG_PER_L))
+
+
+def dobutamine_co(lagged: FloatArray) -> FloatArray:
+    return np.asarray(DOBUTAMINE_CO_GAIN * lagged / (lagged + DOBUTAMINE_CO_EC50))
+
+
+def heart_rate(
+    map_mmhg: FloatArray,
+    hr_base: FloatArray,
+    autoreg: FloatArray,
+) -> FloatArray:
+    """Heart rate from MAP: reflex bradycardia above, tachycardia below; ``hr_base`` carries drugs."""
+    over = np.maximum(map_mmhg - (autoreg + BARO_THRESHOLD_ABOVE_AUTOREG_MMHG), 0.0)
+    under = np.maximum(autoreg - map_mmhg, 0.0)
+    hr = hr_base - BARO_BRADY_BPM_PER_MMHG * over + BARO_TACHY_BPM_PER_MMHG * under
+    return np.asarray(clip(hr, HR_MIN_BPM, HR_MAX_BPM))
+
+
+def perfusion(map_mmhg: FloatArray, autoreg: FloatArray, cardiac_output: FloatArray, nee: FloatArray) -> FloatArray:
+    """Perfusion index 0-1 from pressure, relative cardiac output and vasoconstriction."""
+    pressure = clip((map_mmhg - (autoreg - PERFUSION_RANGE_MMHG)) / PERFUSION_RANGE_MMHG, 0.0, 1.0)
+    span = VASOCONSTRICTION_FULL_NEE - VASOCONSTRICTION_START_NEE
+    excess = clip((nee - VASOCONSTRICTION_START_NEE) / span, 0.0, 1.0)
+    flow = np.minimum(cardiac_output, 1.0)
+    return np.asarray(pressure * flow * (1.0 - VASOCONSTRICTION_MAX_PENALTY * excess))
+
+
+def lactate_target(perf: FloatArray) -> FloatArray:
+    return np.asarray(LACTATE_BASE + LACTATE_GAIN * (1.0 - perf) ** 2)
+
+
+def urine_target(perf: FloatArray) -> FloatArray:
+    frac = clip((perf - URINE_ZERO_PERFUSION) / (1.0 - URINE_ZERO_PERFUSION), 0.0, 1.0)
+    return np.asarray(URINE_MAX_ML_KG_H * frac)

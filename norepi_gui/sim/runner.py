@@ -1,0 +1,385 @@
+"""Headless runs: a policy titrates N virtual patients; the result feeds the debrief.
+
+Patient dynamics are stepped for all patients at once (:class:`VirtualPatients`);
+Python work per patient happens only at that patient's check times. Checks and
+decisions take effect on the engine's block grid (1 min by default): a check asked for
+at 7.5 min happens at 8 min.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from norepi_gui.sim.actions import (
+    ActionRecord,
+    EscalationDue,
+    ExpectedAction,
+    LimitAlert,
+    PromptRecord,
+)
+from norepi_gui.sim.debrief import Debrief, debrief
+from norepi_gui.sim.engine import Setting, SimConfig, VirtualPatients
+from norepi_gui.sim.events import Event
+from norepi_gui.sim.patient import PatientParams, default_population, sample_patients
+from norepi_gui.sim.policy import Decision, Observation, PatientContext, Policy, PolicyFactory
+from norepi_gui.sim.scenario import Scenario
+
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class LimitRules:
+    """Limits the runner checks when a dose is set. The protocol file will own these.
+
+    Defaults: maximum 1 mcg/kg/min (MSF guide [S]); peripheral or IO only below
+    0.5 mcg/kg/min and for up to 24 h [seed 004]; peripheral cap 15 mcg/min (Yerke 2024
+    [V/S]).
+    """
+
+    max_ne_mcg_per_kg_per_min: float = 1.0
+    peripheral_max_mcg_per_kg_per_min: float = 0.5
+    peripheral_max_mcg_per_min: float = 15.0
+    peripheral_max_hours: float = 24.0
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    sim: SimConfig = field(default_factory=SimConfig)
+    limits: LimitRules = field(default_factory=LimitRules)
+    # Vasopressin is due when NE >= this and MAP is below target (clinical reference,
+    # "Escalation": threshold = protocol setting, default 0.25 [S]).
+    vasopressin_due_ne_mcg_per_kg_per_min: float = 0.25
+
+
+@dataclass
+class PatientLog:
+    actions: list[ActionRecord] = field(default_factory=list)
+    prompts: list[PromptRecord] = field(default_factory=list)
+    escalations_due: list[EscalationDue] = field(default_factory=list)
+    limit_alerts: list[LimitAlert] = field(default_factory=list)
+    ne_doses: list[tuple[float, float]] = field(default_factory=list)
+
+
+@dataclass
+class RunResult:
+    sim: VirtualPatients
+    logs: list[PatientLog]
+    duration_min: float
+    debrief_target_mmhg: float
+    expected_actions: tuple[ExpectedAction, ...]
+    scenario_name: str | None
+
+    def debrief(self, i: int) -> Debrief:
+        log = self.logs[i]
+        t = np.asarray(self.sim.trace.t_min)
+        return debrief(
+            t,
+            self.sim.rec_true_map[i].astype(np.float64),
+            target_mmhg=self.debrief_target_mmhg,
+            end_min=self.duration_min,
+            actions=log.actions,
+            prompts=log.prompts,
+            escalations_due=log.escalations_due,
+            limit_alerts=log.limit_alerts,
+            ne_doses=log.ne_doses,
+            weight_kg=float(self.sim.p.weight_kg[i]),
+            expected_actions=self.expected_actions,
+        )
+
+    def debriefs(self) -> list[Debrief]:
+        return [self.debrief(i) for i in range(self.sim.n)]
+
+
+def build_patients(
+    scenario: Scenario | None, n: int, rng: np.random.Generator
+) -> tuple[PatientParams, Setting, tuple[Event, ...]]:
+    """Patients, shared setting and scheduled events for a scenario or the default population."""
+    if scenario is None:
+        return default_population(n, rng), Setting(), ()
+    return sample_patients(scenario.patient_spec(), n, rng), scenario.setting(), scenario.events
+
+
+def patient_context(scenario: Scenario | None) -> PatientContext:
+    """The patient history a nurse knows, from the scenario (default population: adult, arterial line)."""
+    if scenario is None:
+        return PatientContext()
+    pt = scenario.patient
+    return PatientContext(
+        population=pt.population,
+        age_years=pt.age_years,
+        chronic_hypertension=pt.chronic_hypertension,
+        baseline_sbp_mmhg=pt.baseline_sbp_mmhg if pt.chronic_hypertension else None,
+        cardiac_dysfunction=pt.cardiac_dysfunction,
+        ards=pt.ards,
+        intra_abdominal_hypertension=pt.intra_abdominal_hypertension,
+        arterial_line=pt.monitoring == "arterial",
+        # A child's MAP target is always written in the order (no single default applies).
+        explicit_target_map_mmhg=scenario.target_map_mmhg if pt.population == "pediatric" else None,
+    )
+
+
+class _Run:
+    def __init__(
+        self, sim: VirtualPatients, policies: list[Policy], cfg: RunConfig, context: PatientContext | None = None
+    ) -> None:
+        self.context = context or PatientContext()
+        self.sim = sim
+        self.policies = policies
+        self.cfg = cfg
+        n = sim.n
+        self.logs = [PatientLog() for _ in range(n)]
+        self.next_check = np.zeros(n)
+        self.pending_at = np.full(n, math.inf)
+        self.pending: dict[int, Decision] = {}
+        self.target = np.full(n, sim.setting.target_map_mmhg)
+        start = -math.inf if sim.setting.at_steady_state else 0.0
+        self.last_ne_change = np.full(n, start)
+        self.vaso_due = np.zeros(n, dtype=bool)
+        self.line_alerted = np.zeros(n, dtype=bool)
+        for i, log in enumerate(self.logs):
+            log.ne_doses.append((0.0, float(sim.ne[i])))
+
+    def observe(self, due: np.ndarray, t: float) -> list[Observation]:
+        s = self.sim
+        cols = [
+            s.meas_map,
+            s.meas_sbp,
+            s.meas_dbp,
+            s.meas_hr,
+            s.meas_time_min,
+            s.lactate_lab,
+            s.lactate_lab_time_min,
+            s.urine_last_hour,
+            s.ne,
+            s.vasopressin,
+            s.epinephrine,
+            s.dobutamine,
+            t - self.last_ne_change,
+            self.target,
+            s.p.weight_kg,
+            s.bag_remaining_ml,
+        ]
+        rows = np.stack([np.asarray(c, dtype=np.float64)[due] for c in cols], axis=1).tolist()
+        pump = s.pump_running[due].tolist()
+        site = s.site_alert[due].tolist()
+        line_hours = s.setting.line_hours_at_start + t / 60.0
+        out = []
+        for j, i in enumerate(due.tolist()):
+            r = rows[j]
+            out.append(
+                Observation(
+                    patient=i,
+                    time_min=t,
+                    map_mmhg=r[0],
+                    sbp_mmhg=r[1],
+                    dbp_mmhg=r[2],
+                    hr_bpm=r[3],
+                    measured_at_min=r[4],
+                    lactate_mmol_per_l=r[5],
+                    lactate_at_min=r[6],
+                    urine_ml_per_kg_per_h=r[7],
+                    ne_mcg_per_kg_per_min=r[8],
+                    vasopressin_u_per_min=r[9],
+                    epinephrine_mcg_per_kg_per_min=r[10],
+                    dobutamine_mcg_per_kg_per_min=r[11],
+                    minutes_since_ne_change=r[12],
+                    target_map_mmhg=r[13],
+                    weight_kg=r[14],
+                    line=s.setting.line,
+                    line_hours=line_hours,
+                    concentration_mcg_per_ml=s.setting.concentration_mcg_per_ml,
+                    bag_remaining_ml=r[15],
+                    pump_running=pump[j],
+                    site_alert=site[j],
+                    context=self.context,
+                )
+            )
+        return out
+
+    def check(self, t: float) -> None:
+        due = np.flatnonzero(self.next_check <= t + _EPS)
+        if due.size == 0:
+            return
+        for obs in self.observe(due, t):
+            i = obs.patient
+            d = self.policies[i].decide(obs)
+            log = self.logs[i]
+            log.prompts.append(PromptRecord(t, t + d.reaction_delay_min))
+            for kind in d.escalations_advised:
+                if not any(e.kind == kind for e in log.escalations_due):
+                    log.escalations_due.append(EscalationDue(t, kind))
+            self.next_check[i] = t + d.next_check_in_min
+            self.pending[i] = d
+            self.pending_at[i] = t + d.reaction_delay_min
+
+    def apply_pending(self, t: float) -> None:
+        for i in np.flatnonzero(self.pending_at <= t + _EPS).tolist():
+            self.pending_at[i] = math.inf
+            self._apply(i, self.pending.pop(i), t)
+
+    def _dose_change(self, i: int, t: float, drug: str, new: float | None, names: tuple[str, str, str]) -> None:
+        arr = getattr(self.sim, drug)
+        old = float(arr[i])
+        if new is None or abs(new - old) < 1e-12:
+            return
+        add, change, stop = names
+        kind = add if old <= 0.0 else stop if new <= 0.0 else change
+        self.sim.set_doses(i, **{drug: new})
+        self.logs[i].actions.append(ActionRecord(t, kind, new))
+
+    def _apply(self, i: int, d: Decision, t: float) -> None:
+        sim, log = self.sim, self.logs[i]
+        new_ne = d.ne_mcg_per_kg_per_min
+        old_ne = float(sim.ne[i])
+        if new_ne is not None and abs(new_ne - old_ne) > 1e-12:
+            kind = (
+                "START_NE"
+                if old_ne <= 0.0
+                else "STOP_NE"
+                if new_ne <= 0.0
+                else "INCREASE_NE"
+                if new_ne > old_ne
+                else "DECREASE_NE"
+            )
+            sim.set_doses(i, ne=new_ne)
+            log.actions.append(ActionRecord(t, kind, new_ne))
+            log.ne_doses.append((t, new_ne))
+            self.last_ne_change[i] = t
+            self._limits(i, t, new_ne)
+        self._dose_change(
+            i, t, "vasopressin", d.vasopressin_u_per_min, ("ADD_VASOPRESSIN", "CHANGE_VASOPRESSIN", "STOP_VASOPRESSIN")
+        )
+        self._dose_change(
+            i,
+            t,
+            "epinephrine",
+            d.epinephrine_mcg_per_kg_per_min,
+            ("ADD_EPINEPHRINE", "CHANGE_EPINEPHRINE", "STOP_EPINEPHRINE"),
+        )
+        self._dose_change(
+            i,
+            t,
+            "dobutamine",
+            d.dobutamine_mcg_per_kg_per_min,
+            ("ADD_DOBUTAMINE", "CHANGE_DOBUTAMINE", "STOP_DOBUTAMINE"),
+        )
+        if d.target_map_mmhg is not None and abs(d.target_map_mmhg - self.target[i]) > 1e-9:
+            kind = "RAISE_TARGET" if d.target_map_mmhg > self.target[i] else "LOWER_TARGET"
+            self.target[i] = d.target_map_mmhg
+            log.actions.append(ActionRecord(t, kind, d.target_map_mmhg))
+        if d.fluid_bolus_ml > 0.0:
+            sim.give_fluid(i, d.fluid_bolus_ml)
+            log.actions.append(ActionRecord(t, "FLUID_BOLUS", d.fluid_bolus_ml))
+        if d.change_bag:
+            sim.change_bag(i)
+            log.actions.append(ActionRecord(t, "CHANGE_BAG"))
+        if d.resite_line:
+            sim.resite_line(i)
+            log.actions.append(ActionRecord(t, "RESITE_LINE"))
+        if d.flush_line:
+            sim.flush_line(i)
+            log.actions.append(ActionRecord(t, "FLUSH_LINE"))
+        for kind in d.other_actions:
+            log.actions.append(ActionRecord(t, kind))
+
+    def _limits(self, i: int, t: float, dose: float) -> None:
+        lim, s, log = self.cfg.limits, self.sim.setting, self.logs[i]
+        if dose > lim.max_ne_mcg_per_kg_per_min + 1e-12:
+            detail = f"{dose:g} > {lim.max_ne_mcg_per_kg_per_min:g} mcg/kg/min"
+            log.limit_alerts.append(LimitAlert(t, "MAX_DOSE", detail))
+        if s.line in ("peripheral", "io") and dose >= lim.peripheral_max_mcg_per_kg_per_min - 1e-12:
+            log.limit_alerts.append(LimitAlert(t, "PERIPHERAL_DOSE", f"{dose:g} mcg/kg/min via {s.line}"))
+        mcg_min = dose * float(self.sim.p.weight_kg[i])
+        if s.line == "peripheral" and mcg_min > lim.peripheral_max_mcg_per_min + 1e-9:
+            detail = f"{mcg_min:.1f} > {lim.peripheral_max_mcg_per_min:g} mcg/min"
+            log.limit_alerts.append(LimitAlert(t, "PERIPHERAL_CAP", detail))
+
+    def block_rules(self, t: float) -> None:
+        """Vectorised checks every block: vasopressin due, line duration."""
+        s = self.sim
+        due = (
+            (~self.vaso_due)
+            & (s.ne >= self.cfg.vasopressin_due_ne_mcg_per_kg_per_min - 1e-12)
+            & (s.true_map < self.target)
+            & (s.vasopressin <= 0.0)
+        )
+        for i in np.flatnonzero(due).tolist():
+            self.vaso_due[i] = True
+            log = self.logs[i]
+            if not any(e.kind == "ADD_VASOPRESSIN" for e in log.escalations_due):
+                log.escalations_due.append(EscalationDue(t, "ADD_VASOPRESSIN"))
+        max_hours = self.cfg.limits.peripheral_max_hours
+        if (
+            s.setting.line in ("peripheral", "io")
+            and not self.line_alerted.all()
+            and s.setting.line_hours_at_start + t / 60.0 > max_hours
+        ):
+            for i in np.flatnonzero(~self.line_alerted).tolist():
+                alert = LimitAlert(t, "LINE_DURATION", f"{s.setting.line} line > {max_hours:g} h")
+                self.logs[i].limit_alerts.append(alert)
+            self.line_alerted[:] = True
+
+
+def run_headless(
+    policy: PolicyFactory,
+    *,
+    scenario: Scenario | None = None,
+    hours: float | None = None,
+    seed: int = 0,
+    patients: int = 1,
+    config: RunConfig | None = None,
+) -> RunResult:
+    """Run ``patients`` virtual patients for ``hours`` (default: the scenario's duration, else 24 h)."""
+    cfg = config or RunConfig()
+    if hours is None:
+        hours = scenario.duration_h if scenario is not None else 24.0
+    if not hours > 0.0:
+        raise ValueError(f"hours must be > 0, got {hours}")
+    if patients < 1:
+        raise ValueError(f"patients must be >= 1, got {patients}")
+    params_rng, noise_rng = np.random.default_rng(seed).spawn(2)
+    params, setting, events = build_patients(scenario, patients, params_rng)
+    duration = hours * 60.0
+    sim = VirtualPatients(params, setting, noise_rng, cfg.sim, expected_minutes=duration)
+    for ev in events:
+        sim.schedule(ev)
+    run = _Run(sim, [policy() for _ in range(patients)], cfg, patient_context(scenario))
+    n_blocks = math.ceil(duration / sim.block_min - _EPS)
+    end = n_blocks * sim.block_min
+    while sim.time_min < end - _EPS:
+        t = sim.time_min
+        run.check(t)
+        run.apply_pending(t)
+        run.block_rules(t)
+        # Step every patient together up to the next check or decision anyone has.
+        nxt = min(float(run.next_check.min()), float(run.pending_at.min()), end)
+        sim.advance_blocks(max(1, math.ceil((nxt - t) / sim.block_min - _EPS)))
+    target = scenario.debrief_target_map_mmhg if scenario is not None else setting.target_map_mmhg
+    return RunResult(
+        sim=sim,
+        logs=run.logs,
+        duration_min=n_blocks * sim.block_min,
+        debrief_target_mmhg=target,
+        expected_actions=scenario.expected_actions if scenario is not None else (),
+        scenario_name=scenario.name if scenario is not None else None,
+    )
+
+
+POLICY_NAMES: tuple[str, ...] = ("advisor", "fixed", "none")
+
+
+def policy_factory(name: str) -> PolicyFactory:
+    """The named policy: ``none``, ``fixed`` or ``advisor`` (raises AdvisorUnavailableError until wired)."""
+    from norepi_gui.sim.advisor import advisor_policy_factory
+    from norepi_gui.sim.policy import FixedStepPolicy, NonePolicy
+
+    if name == "none":
+        return NonePolicy
+    if name == "fixed":
+        return FixedStepPolicy
+    if name == "advisor":
+        return advisor_policy_factory()
+    raise ValueError(f"policy {name!r}: accepted {', '.join(POLICY_NAMES)}")

@@ -1,0 +1,98 @@
+"""The ``advisor`` policy: the titration engine (``norepi_gui.core.titration.advise``) at the bedside.
+
+Each virtual patient gets its own :class:`EngineAdvisor`, which keeps the readings a nurse
+would have charted at each check and asks the engine for advice on the latest one. The
+engine's protocol is loaded once (``load_protocol()``, the shipped default unless a path
+is given). Simulation minutes are placed on a fixed UTC origin so runs stay deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from norepi_gui.core.dosing import Concentration, parse_concentration
+from norepi_gui.core.protocol import LineType, Population, Protocol, load_protocol
+from norepi_gui.core.titration import Advice, CoInfusions, InfusionState, PatientInfo, Reading, advise
+from norepi_gui.sim.advisor import DEFAULT_REACTION_DELAY_MIN, AdvisorPolicy
+from norepi_gui.sim.policy import Observation, Policy
+
+ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)
+_LINES = {"central": LineType.CENTRAL, "peripheral": LineType.PERIPHERAL, "io": LineType.INTRAOSSEOUS}
+
+State = tuple[tuple[Reading, ...], Observation]
+
+
+class EngineAdvisor:
+    """Builds the engine's inputs from observations and keeps the charted history of one patient."""
+
+    def __init__(self, protocol: Protocol) -> None:
+        self.protocol = protocol
+        self.history: list[Reading] = []
+        self._concentration: tuple[float, Concentration] | None = None
+
+    def to_state(self, obs: Observation) -> State:
+        self.history.append(
+            Reading(
+                at=ORIGIN + timedelta(minutes=obs.time_min),
+                map_mmhg=obs.map_mmhg,
+                sbp_mmhg=obs.sbp_mmhg,
+                dbp_mmhg=obs.dbp_mmhg,
+                hr_per_min=obs.hr_bpm,
+                ne_dose_mcg_per_kg_per_min=obs.ne_mcg_per_kg_per_min,
+                vasopressin_u_per_min=obs.vasopressin_u_per_min,
+                epinephrine_mcg_per_kg_per_min=obs.epinephrine_mcg_per_kg_per_min,
+                dobutamine_mcg_per_kg_per_min=obs.dobutamine_mcg_per_kg_per_min,
+                lactate_mmol_per_l=obs.lactate_mmol_per_l,
+                urine_ml_per_kg_per_h=obs.urine_ml_per_kg_per_h,
+            )
+        )
+        return tuple(self.history), obs
+
+    def concentration(self, mcg_per_ml: float) -> Concentration:
+        if self._concentration is None or self._concentration[0] != mcg_per_ml:
+            self._concentration = (mcg_per_ml, parse_concentration(f"{mcg_per_ml:g} mcg/mL"))
+        return self._concentration[1]
+
+    def advise(self, state: State) -> Advice:
+        readings, obs = state
+        ctx = obs.context
+        patient = PatientInfo(
+            weight_kg=obs.weight_kg,
+            population=Population(ctx.population),
+            age_years=ctx.age_years,
+            chronic_hypertension=ctx.chronic_hypertension,
+            baseline_sbp_mmhg=ctx.baseline_sbp_mmhg,
+            ards=ctx.ards,
+            intra_abdominal_hypertension=ctx.intra_abdominal_hypertension,
+            cardiac_dysfunction=ctx.cardiac_dysfunction,
+            line=_LINES[obs.line],
+            line_hours=obs.line_hours,
+            arterial_line=ctx.arterial_line,
+            target_map_mmhg=ctx.explicit_target_map_mmhg,
+        )
+        infusion = InfusionState(
+            concentration=self.concentration(obs.concentration_mcg_per_ml),
+            dose_mcg_per_kg_per_min=obs.ne_mcg_per_kg_per_min,
+            bag_volume_left_ml=obs.bag_remaining_ml,
+        )
+        co = CoInfusions(
+            vasopressin_u_per_min=obs.vasopressin_u_per_min,
+            epinephrine_mcg_per_kg_per_min=obs.epinephrine_mcg_per_kg_per_min,
+            dobutamine_mcg_per_kg_per_min=obs.dobutamine_mcg_per_kg_per_min,
+        )
+        return advise(readings, patient, infusion, self.protocol, now=readings[-1].at, co_infusions=co)
+
+
+def engine_advisor_factory(
+    protocol_path: Path | None = None, reaction_delay_min: float = DEFAULT_REACTION_DELAY_MIN
+) -> Callable[[], Policy]:
+    """A policy factory: one :class:`AdvisorPolicy` over the engine per patient."""
+    protocol = load_protocol(protocol_path)
+
+    def make() -> Policy:
+        adviser = EngineAdvisor(protocol)
+        return AdvisorPolicy(advise=adviser.advise, to_state=adviser.to_state, reaction_delay_min=reaction_delay_min)
+
+    return make

@@ -1,0 +1,277 @@
+"""The vectorised engine: exact concentrations, co-infusions, derived signals, events, measurement."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from norepi_gui.sim.engine import Setting, SimConfig, VirtualPatients
+from norepi_gui.sim.events import FLUSH_READING_MMHG, Event
+from norepi_gui.sim.patient import PatientSpec, baseline_map0, default_population, sample_patients
+from tests.sim.helpers import QUIET, STABLE, make_sim
+
+# Typical adult (SAPS II 40): CL 1.95 L/min, V 8.7 L, endogenous 0.498 mcg/min.
+CSS_0_1 = 3.8451  # (0.1 x 70 + 0.498) / 1.95 mcg/L
+RISE_0_1 = 13.595  # mmHg, see test_pkpd
+
+
+def test_plasma_concentration_reaches_steady_state_in_about_five_half_lives(quiet_sim: VirtualPatients) -> None:
+    quiet_sim.advance_to(60.0)
+    assert float(quiet_sim.c[0]) == pytest.approx(CSS_0_1, abs=1e-3)
+    assert float(quiet_sim.true_map[0]) == pytest.approx(50.0 + RISE_0_1, abs=0.05)
+
+
+def test_effect_starts_within_two_minutes_and_is_complete_by_thirty(quiet_sim: VirtualPatients) -> None:
+    quiet_sim.advance_to(30.0)
+    rise = quiet_sim.rec_true_map[0].astype(float) - 50.0  # 1 s samples
+    assert rise[0] == pytest.approx(0.0, abs=1e-6)
+    assert rise[120] > 1.0  # visible at 2 min
+    assert rise[120] < 0.5 * RISE_0_1  # but not yet half: effect-site lag
+    assert rise[-1] > 0.95 * RISE_0_1
+
+
+def test_stepping_many_blocks_at_once_equals_block_by_block() -> None:
+    a = make_sim(config=SimConfig(record_every_s=1.0))
+    b = make_sim(config=SimConfig(record_every_s=1.0))
+    assert a.advance_blocks(15) == 15
+    for _ in range(15):
+        b.advance_block()
+    np.testing.assert_allclose(a.rec_true_map, b.rec_true_map, rtol=0, atol=1e-4)
+    np.testing.assert_allclose(a.rec_lactate, b.rec_lactate, rtol=1e-9)
+    assert a.c[0] == pytest.approx(b.c[0], rel=1e-12)
+
+
+def test_same_seed_gives_identical_runs_and_another_seed_differs() -> None:
+    def run(seed: int) -> tuple[np.ndarray, np.ndarray]:
+        params = default_population(5, np.random.default_rng(seed))
+        sim = VirtualPatients(params, Setting(), np.random.default_rng(seed + 100))
+        sim.advance_to(120.0)
+        return sim.rec_true_map.copy(), sim.meas_map.copy()
+
+    m1, s1 = run(7)
+    m2, s2 = run(7)
+    m3, _ = run(8)
+    assert np.array_equal(m1, m2)
+    assert np.array_equal(s1, s2)
+    assert not np.array_equal(m1, m3)
+
+
+def test_population_arrays_have_one_row_per_patient() -> None:
+    params = default_population(40, np.random.default_rng(1))
+    sim = VirtualPatients(params, Setting(), np.random.default_rng(2))
+    sim.advance_to(30.0)
+    assert sim.rec_true_map.shape == (40, 30 * 6)  # 10 s recording over 30 min
+    assert sim.rec_lactate.shape == (40, 30)
+    assert np.all(np.isfinite(sim.rec_true_map))
+
+
+def test_dose_is_per_kilogram_times_weight() -> None:
+    heavy = make_sim(replace(STABLE, weight_kg=100.0))
+    heavy.advance_to(60.0)
+    # (0.1 x 100 + 0.498) / 1.95 = 5.3836 mcg/L
+    assert float(heavy.c[0]) == pytest.approx(5.3836, abs=1e-3)
+
+
+def test_empty_bag_stops_delivery_and_a_new_bag_restarts_it() -> None:
+    # 0.1 mcg/kg/min x 70 kg / 16 mcg/mL = 0.4375 mL/min: 2 mL lasts 4.57 min.
+    sim = make_sim(setting=Setting(bag_remaining_ml=2.0, at_steady_state=True))
+    sim.advance_to(60.0)
+    assert float(sim.bag_remaining_ml[0]) == 0.0
+    assert not bool(sim.pump_running[0])
+    assert float(sim.c[0]) == pytest.approx(0.498 / 1.95, abs=1e-3)  # back to endogenous
+    sim.change_bag(0)
+    sim.advance_to(120.0)
+    assert float(sim.c[0]) == pytest.approx(CSS_0_1, abs=1e-3)
+    # 250 mL minus 60 min x 0.4375 mL/min = 223.75 mL
+    assert float(sim.bag_remaining_ml[0]) == pytest.approx(223.75, abs=1e-6)
+
+
+def test_extravasation_delivers_a_fraction_until_the_line_is_resited() -> None:
+    sim = make_sim(setting=Setting(at_steady_state=True))
+    sim.schedule(Event("extravasation", at_min=10.0, fraction=0.3))
+    sim.advance_to(70.0)
+    assert bool(sim.site_alert[0])
+    # (0.3 x 7 + 0.498) / 1.95 = 1.3323 mcg/L
+    assert float(sim.c[0]) == pytest.approx(1.3323, abs=1e-3)
+    sim.resite_line(0)
+    sim.advance_to(130.0)
+    assert float(sim.c[0]) == pytest.approx(CSS_0_1, abs=1e-3)
+
+
+def test_vasopressin_adds_pressure_so_less_norepinephrine_is_needed() -> None:
+    base = make_sim()
+    vaso = make_sim()
+    vaso.set_doses(0, vasopressin=0.03)
+    base.advance_to(90.0)
+    vaso.advance_to(90.0)
+    # 23 x 0.03 / (0.03 + 0.03) = 11.5 mmHg once the 10 min lag has passed (exp(-9) ~ 1e-4)
+    assert float(vaso.true_map[0] - base.true_map[0]) == pytest.approx(11.5, abs=0.05)
+    # Lower NE + vasopressin reaches what a higher NE dose alone reaches.
+    spared = make_sim()
+    spared.set_doses(0, ne=0.05, vasopressin=0.03)
+    alone = make_sim()
+    alone.set_doses(0, ne=0.2)
+    spared.advance_to(90.0)
+    alone.advance_to(90.0)
+    assert float(spared.true_map[0]) > float(alone.true_map[0])
+
+
+def test_epinephrine_raises_heart_rate_more_than_norepinephrine() -> None:
+    ne = make_sim()
+    ne.set_doses(0, ne=0.2)
+    epi = make_sim()
+    epi.set_doses(0, ne=0.1, epinephrine=0.1)
+    ne.advance_to(60.0)
+    epi.advance_to(60.0)
+    assert float(epi.hr[0]) > float(ne.hr[0]) + 5.0
+    assert float(epi.true_map[0]) == pytest.approx(float(ne.true_map[0]), abs=8.0)
+
+
+def test_dobutamine_raises_perfusion_more_than_map() -> None:
+    weak_heart = replace(STABLE, cardiac_index=0.5, map0_start_mmhg=55.0, map0_nadir_mmhg=55.0)
+    off = make_sim(weak_heart)
+    on = make_sim(weak_heart)
+    on.set_doses(0, dobutamine=5.0)
+    off.advance_to(60.0)
+    on.advance_to(60.0)
+    # Cardiac output 0.5 x (1 + 0.7 x 5/10) = 0.675 vs 0.5: perfusion +35 %; MAP +2 x 5/10 = +1 mmHg.
+    assert float(on.perfusion[0]) / float(off.perfusion[0]) == pytest.approx(1.35, abs=0.01)
+    assert float(on.true_map[0] - off.true_map[0]) == pytest.approx(1.0, abs=0.05)
+
+
+def test_fluid_bolus_helps_a_responder_for_a_while_and_not_a_non_responder() -> None:
+    responder = make_sim()
+    non = make_sim(replace(STABLE, fluid_responsive=False))
+    for sim in (responder, non):
+        sim.advance_to(60.0)
+    before_r, before_n = float(responder.true_map[0]), float(non.true_map[0])
+    responder.give_fluid(0, 500.0)
+    non.give_fluid(0, 500.0)
+    responder.advance_to(61.0)
+    non.advance_to(61.0)
+    # 500 mL / 70 kg = 7.143 mL/kg x 0.6 mmHg per mL/kg = 4.29 mmHg (decays over 60 min)
+    assert float(responder.true_map[0]) - before_r == pytest.approx(4.29 * math.exp(-1 / 60), abs=0.05)
+    assert float(non.true_map[0]) == pytest.approx(before_n, abs=1e-4)
+    responder.advance_to(301.0)
+    assert float(responder.true_map[0]) - before_r < 0.1
+
+
+def test_overshoot_causes_reflex_bradycardia() -> None:
+    sim = make_sim(replace(STABLE, map0_start_mmhg=80.0, map0_nadir_mmhg=80.0, hr_bpm=90.0))
+    sim.set_doses(0, ne=0.3)
+    sim.advance_to(60.0)
+    # C = (21 + 0.498)/1.95 = 11.025; rise = 32 x (11.025/15.135 - 0.0585) = 21.44 -> MAP 101.4;
+    # HR = 90 - 1.0 x (101.4 - 85) = 73.6 bpm
+    assert float(sim.true_map[0]) == pytest.approx(101.44, abs=0.05)
+    assert float(sim.hr[0]) == pytest.approx(73.6, abs=0.1)
+
+
+def test_lactate_rises_and_urine_falls_over_tens_of_minutes_with_hypoperfusion() -> None:
+    sim = make_sim(replace(STABLE, map0_start_mmhg=45.0, map0_nadir_mmhg=45.0))
+    sim.set_doses(0, ne=0.0)
+    sim.advance_to(120.0)
+    lac = sim.rec_lactate[0]
+    uo = sim.rec_urine[0]
+    # MAP 45: perfusion (45 - 40)/25 = 0.2; lactate target 1 + 12 x 0.8^2 = 8.68, tau 30 min
+    assert lac[9] < 2.0 + (8.68 - 2.0) * 0.35  # after 10 min: 1 - exp(-1/3) = 28 % of the way
+    assert lac[119] == pytest.approx(8.68 + (2.0 - 8.68) * math.exp(-4.0), abs=0.05)
+    assert uo[119] < 0.05  # target 0 below perfusion 0.3
+
+
+def test_map_drop_event_lowers_map_and_recovers_with_its_time_constant() -> None:
+    sim = make_sim(setting=Setting(at_steady_state=True))
+    sim.schedule(Event("map_drop", at_min=30.0, mmhg=10.0, recovery_tau_min=60.0))
+    sim.advance_to(30.0)
+    before = float(sim.true_map[0])
+    sim.advance_to(90.0)
+    # 10 x exp(-60/60) = 3.68 mmHg still missing after 60 min (sampled 1 s before 90 min)
+    assert before - float(sim.true_map[0]) == pytest.approx(3.68, abs=0.05)
+
+
+def test_instructor_injection_fires_now() -> None:
+    sim = make_sim(setting=Setting(at_steady_state=True))
+    sim.advance_to(20.0)
+    before = float(sim.true_map[0])
+    sim.inject(Event("map_drop", at_min=999.0, mmhg=15.0))
+    sim.advance_to(21.0)
+    assert before - float(sim.true_map[0]) == pytest.approx(15.0, abs=0.05)
+
+
+def test_bleeding_lowers_map_raises_heart_rate_and_fluid_refills() -> None:
+    sim = make_sim(setting=Setting(at_steady_state=True))
+    sim.schedule(Event("bleeding", at_min=10.0, ml_per_min=35.0, duration_min=20.0))
+    sim.advance_to(10.0)
+    map0, hr0 = float(sim.true_map[0]), float(sim.hr[0])
+    sim.advance_to(40.0)
+    # 35 x 20 = 700 mL / 70 kg = 10 mL/kg: MAP -10 mmHg; HR +1.5 x 10 = +15 bpm from the deficit
+    # and +0.5 x 10 = +5 bpm baroreflex (MAP 63.6 -> 53.6, below the 65 mmHg autoregulation limit)
+    assert map0 - float(sim.true_map[0]) == pytest.approx(10.0, abs=0.05)
+    assert float(sim.hr[0]) - hr0 == pytest.approx(20.0, abs=0.5)
+    sim.give_fluid(0, 700.0)
+    sim.advance_to(41.0)
+    assert float(sim.true_map[0]) == pytest.approx(map0, abs=0.05)
+
+
+def test_damped_line_reads_low_with_narrow_pulse_pressure_and_flush_clears_it() -> None:
+    sim = make_sim(setting=Setting(at_steady_state=True))
+    sim.schedule(Event("damped_line", at_min=5.0))
+    sim.advance_to(10.0)
+    assert float(sim.meas_map[0]) == pytest.approx(float(sim.true_map[0]) - 3.0, abs=0.1)
+    assert float(sim.meas_sbp[0] - sim.meas_dbp[0]) == pytest.approx(45.0 * 0.35)
+    sim.flush_line(0)
+    sim.advance_to(11.0)
+    assert float(sim.meas_sbp[0] - sim.meas_dbp[0]) == pytest.approx(45.0)
+
+
+def test_flush_artefact_shows_flush_pressure_on_recorded_trace() -> None:
+    cfg = replace(QUIET, record_measured=True)
+    sim = make_sim(config=cfg, setting=Setting(at_steady_state=True))
+    sim.schedule(Event("flush", at_min=2.0))  # 10 s
+    sim.advance_to(4.0)
+    meas = sim.rec_measured_map[0]
+    t = sim.trace.meas_t_min
+    flushing = (t >= 2.0) & (t < 2.0 + 10 / 60)
+    assert flushing.sum() == 2  # readings every 5 s
+    assert np.all(meas[flushing] == FLUSH_READING_MMHG)
+    assert np.all(meas[~flushing] < 100.0)
+
+
+def test_cuff_reads_only_at_its_interval() -> None:
+    sim = make_sim(setting=Setting(monitoring="cuff", cuff_interval_min=5.0))
+    sim.advance_to(12.0)
+    assert float(sim.meas_time_min[0]) == pytest.approx(10.0)
+
+
+def test_arterial_noise_has_the_configured_spread() -> None:
+    cfg = SimConfig(phys_sd_mmhg=0.0, art_noise_mmhg=1.5, record_measured=True)
+    sim = make_sim(config=cfg, setting=Setting(at_steady_state=True), n=50)
+    sim.advance_to(60.0)
+    true = sim.rec_true_map[:, ::1][:, ::1]  # 10 s grid
+    meas = sim.rec_measured_map[:, ::2]  # 5 s grid -> 10 s grid
+    resid = (meas - true).ravel()
+    assert float(np.std(resid)) == pytest.approx(1.5, rel=0.05)
+
+
+def test_disease_course_deepens_then_resolves_or_stays_refractory() -> None:
+    spec = PatientSpec(
+        map0_start_mmhg=52.0,
+        map0_nadir_mmhg=46.0,
+        nadir_at_min=120.0,
+        plateau_min=60.0,
+        map0_recovered_mmhg=75.0,
+        resolution_tau_min=120.0,
+    )
+    resolving = sample_patients(spec, 1, np.random.default_rng(0))
+    refractory = sample_patients(replace(spec, resolution_tau_min=math.inf), 1, np.random.default_rng(0))
+    t = np.array([0.0, 60.0, 120.0, 180.0, 300.0])
+    # linear 52 -> 46 over 2 h (49 at 1 h), plateau to 3 h, then 75 + (46-75) exp(-120/120) = 64.33
+    np.testing.assert_allclose(baseline_map0(resolving, t)[0], [52.0, 49.0, 46.0, 46.0, 64.332], atol=1e-3)
+    np.testing.assert_allclose(baseline_map0(refractory, t)[0], [52.0, 49.0, 46.0, 46.0, 46.0], atol=1e-9)
+
+
+def test_invalid_dose_is_rejected_with_the_field_name(quiet_sim: VirtualPatients) -> None:
+    with pytest.raises(ValueError, match="vasopressin"):
+        quiet_sim.set_doses(0, vasopressin=-1.0)

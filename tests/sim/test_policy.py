@@ -1,0 +1,141 @@
+"""Policies: none, fixed steps, and the advisor adapter with a test double of the engine."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import pytest
+
+from norepi_gui.sim.advisor import AdvisorPolicy, AdvisorUnavailableError, advisor_policy_factory, escalation_kind
+from norepi_gui.sim.policy import Decision, FixedStepPolicy, NonePolicy, Observation
+
+OBS = Observation(
+    patient=0,
+    time_min=30.0,
+    map_mmhg=60.0,
+    sbp_mmhg=80.0,
+    dbp_mmhg=50.0,
+    hr_bpm=110.0,
+    measured_at_min=29.9,
+    lactate_mmol_per_l=3.0,
+    lactate_at_min=0.0,
+    urine_ml_per_kg_per_h=0.3,
+    ne_mcg_per_kg_per_min=0.1,
+    vasopressin_u_per_min=0.0,
+    epinephrine_mcg_per_kg_per_min=0.0,
+    dobutamine_mcg_per_kg_per_min=0.0,
+    minutes_since_ne_change=30.0,
+    target_map_mmhg=65.0,
+    weight_kg=70.0,
+    line="central",
+    line_hours=1.0,
+    concentration_mcg_per_ml=16.0,
+    bag_remaining_ml=100.0,
+    pump_running=True,
+    site_alert=False,
+)
+
+
+def test_none_never_titrates_or_checks_again() -> None:
+    d = NonePolicy().decide(OBS)
+    assert d.ne_mcg_per_kg_per_min is None
+    assert math.isinf(d.next_check_in_min)
+
+
+@pytest.mark.parametrize(
+    ("map_mmhg", "expected"),
+    [(60.0, 0.15), (64.9, 0.15), (65.0, None), (75.0, None), (75.1, 0.05)],  # band 65-75
+)
+def test_fixed_steps_by_0_05_outside_the_band(map_mmhg: float, expected: float | None) -> None:
+    d = FixedStepPolicy().decide(replace(OBS, map_mmhg=map_mmhg))
+    assert d.ne_mcg_per_kg_per_min == expected
+    assert d.next_check_in_min == 15.0
+    assert d.vasopressin_u_per_min is None  # never escalates
+
+
+def test_fixed_waits_for_its_interval_after_a_change_and_never_goes_below_zero() -> None:
+    d = FixedStepPolicy().decide(replace(OBS, minutes_since_ne_change=5.0))
+    assert d.ne_mcg_per_kg_per_min is None
+    assert d.next_check_in_min == pytest.approx(10.0)
+    d0 = FixedStepPolicy().decide(replace(OBS, map_mmhg=90.0, ne_mcg_per_kg_per_min=0.03))
+    assert d0.ne_mcg_per_kg_per_min == 0.0
+
+
+def test_fixed_replaces_an_empty_bag() -> None:
+    assert FixedStepPolicy().decide(replace(OBS, bag_remaining_ml=0.0)).change_bag
+
+
+def test_decision_rejects_bad_values_naming_the_field() -> None:
+    with pytest.raises(ValueError, match="next_check_in_min"):
+        Decision(next_check_in_min=0.0)
+    with pytest.raises(ValueError, match="ne_mcg_per_kg_per_min"):
+        Decision(next_check_in_min=5.0, ne_mcg_per_kg_per_min=-0.1)
+    with pytest.raises(ValueError, match="accepted"):
+        Decision(next_check_in_min=5.0, other_actions=("DANCE",))
+
+
+@dataclass(frozen=True)
+class FakeAdvice:
+    """Test double with the fields of the engine's Advice that the adapter reads."""
+
+    action: str
+    dose_mcg_per_kg_per_min: float | None
+    next_check_in_min: float
+    escalations: tuple[object, ...] = ()
+
+
+def test_advisor_adapter_follows_the_advice_after_a_reaction_delay() -> None:
+    seen: list[float] = []
+
+    def advise(state: float) -> FakeAdvice:
+        seen.append(state)
+        return FakeAdvice("INCREASE", 0.15, 10.0, ("vasopressin",))
+
+    policy = AdvisorPolicy(advise=advise, to_state=lambda obs: obs.map_mmhg, reaction_delay_min=2.0)
+    d = policy.decide(OBS)
+    assert seen == [60.0]
+    assert d.ne_mcg_per_kg_per_min == 0.15
+    assert d.next_check_in_min == 10.0
+    assert d.reaction_delay_min == 2.0
+    assert d.vasopressin_u_per_min == 0.03  # first dose [seed 000, 001]
+    assert d.escalations_advised == ("ADD_VASOPRESSIN",)
+
+
+def test_advisor_adapter_does_not_restart_a_running_escalation() -> None:
+    policy = AdvisorPolicy(
+        advise=lambda s: FakeAdvice("HOLD", None, 15.0, ("ADD_VASOPRESSIN",)), to_state=lambda obs: obs
+    )
+    d = policy.decide(replace(OBS, vasopressin_u_per_min=0.03))
+    assert d.vasopressin_u_per_min is None
+    assert d.ne_mcg_per_kg_per_min is None
+
+
+@dataclass(frozen=True)
+class Named:
+    name: str
+
+
+def test_escalation_kinds_are_normalised_from_strings_enums_and_objects() -> None:
+    assert escalation_kind("epinephrine") == "ADD_EPINEPHRINE"
+    assert escalation_kind(Named("DOBUTAMINE")) == "ADD_DOBUTAMINE"
+    assert escalation_kind("hydrocortisone") is None
+
+
+def test_escalation_codes_of_the_engine_map_to_actions() -> None:
+    assert escalation_kind(Coded("CONSIDER_DOBUTAMINE")) == "ADD_DOBUTAMINE"
+    assert escalation_kind(Coded("ADD_VASOPRESSIN")) == "ADD_VASOPRESSIN"
+    assert escalation_kind(Coded("START_NOREPINEPHRINE")) is None
+
+
+@dataclass(frozen=True)
+class Coded:
+    code: str
+
+
+def test_advisor_factory_reports_a_missing_engine_as_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "norepi_gui.sim.titration_advisor", None)
+    with pytest.raises(AdvisorUnavailableError, match="titration engine"):
+        advisor_policy_factory()
