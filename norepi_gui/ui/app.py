@@ -1,0 +1,147 @@
+"""Start the window: QApplication, data folder, first-start disclaimer, resume after a crash, event loop.
+
+Start-up is progressive: a light window (PySide6 only) is shown at once, and the full bedside window, which needs
+numpy, pint and pyqtgraph, is built right after that first paint and takes its place. ``bench/bench_startup.py``
+times both moments.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QPaintEvent
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QWidget
+
+from norepi_gui import DISCLAIMER
+from norepi_gui.ui.view_settings import ViewSettings
+
+if TYPE_CHECKING:
+    from norepi_gui.ui.main_window import MainWindow
+
+APP_NAME = "norepi-gui"
+
+
+def default_data_dir() -> Path:
+    """The per-user data folder (platformdirs), e.g. ~/.local/share/norepi-gui on Linux."""
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False, ensure_exists=True)
+
+
+def locale_safe_environment() -> None:
+    """Under LANG=C or no locale at all, Qt warns and may not use UTF-8 for file names: use C.UTF-8 then."""
+    lang = os.environ.get("LC_ALL") or os.environ.get("LC_CTYPE") or os.environ.get("LANG") or ""
+    if lang in ("", "C", "POSIX"):
+        os.environ["LC_ALL"] = "C.UTF-8"
+
+
+class StartupWindow(QMainWindow):
+    """What the nurse sees for the moment the bedside window takes to build."""
+
+    painted = Signal()
+
+    def __init__(self, view_settings: ViewSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("startupWindow")
+        self.setWindowTitle("norepi-gui")
+        label = QLabel("Starting norepi-gui\u2026")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setCentralWidget(label)
+        self.resize(1440, 900)
+        geometry = view_settings.geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        self._painted = False
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.painted.emit()
+
+
+class Launcher(QObject):
+    """Shows the start-up window, then builds the bedside window and hands over to it."""
+
+    ready = Signal(object)  # the MainWindow, shown
+
+    def __init__(self, folder: Path, *, protocol_path: Path | None, training: bool, interactive: bool = True,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.folder = folder
+        self.protocol_path = protocol_path
+        self.training = training
+        self.interactive = interactive  # False: no disclaimer or resume questions (benchmarks, tests)
+        self.view_settings = ViewSettings(folder)
+        self.startup = StartupWindow(self.view_settings)
+        self.window: MainWindow | None = None
+        #: The first-start disclaimer question (True = accepted); tests replace it.
+        self.ask_disclaimer: Callable[[QWidget], bool] = self._disclaimer_box
+        #: Replaces the window's confirmation dialogs when set (tests).
+        self.confirm: Callable[[str, str], bool] | None = None
+        self.startup.painted.connect(self._schedule_build)
+
+    def start(self) -> None:
+        self.startup.show()
+
+    def _schedule_build(self) -> None:
+        QTimer.singleShot(0, self._build)
+
+    def _build(self) -> None:
+        from norepi_gui.ui.main_window import MainWindow
+
+        window = MainWindow(self.folder, protocol_path=self.protocol_path, training=self.training)
+        if self.confirm is not None:
+            window.confirm = self.confirm
+        if self.view_settings.geometry() is None:
+            window.setGeometry(self.startup.geometry())
+        self.window = window
+        window.show()
+        self.startup.close()
+        self.ready.emit(window)
+        if self.interactive:
+            QTimer.singleShot(0, self._questions)
+
+    def questions(self) -> None:
+        """First start: the disclaimer (once per data folder); then offer to resume an open session."""
+        self._questions()
+
+    def _questions(self) -> None:
+        window = self.window
+        assert window is not None
+        if not window.view_settings.disclaimer_accepted:
+            if not self.ask_disclaimer(window):
+                window.close()
+                return
+            window.view_settings.disclaimer_accepted = True
+            window.view_settings.sync()
+        window.offer_resume()
+
+    @staticmethod
+    def _disclaimer_box(parent: QWidget) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, "norepi-gui: read before use", DISCLAIMER,
+                          QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, parent)
+        ok = box.button(QMessageBox.StandardButton.Ok)
+        if ok is not None:
+            ok.setText("I understand")
+        return box.exec() == QMessageBox.StandardButton.Ok
+
+
+def run_app(*, protocol_path: Path | None, data_dir: Path | None, training: bool) -> int:
+    """Open the bedside window and run until it closes; returns the exit code."""
+    locale_safe_environment()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationDisplayName("norepi-gui" + (" (training)" if training else ""))
+    folder = data_dir if data_dir is not None else default_data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    launcher = Launcher(folder, protocol_path=protocol_path, training=training)
+    launcher.start()
+    return int(app.exec())

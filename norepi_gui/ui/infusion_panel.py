@@ -1,0 +1,530 @@
+"""Norepinephrine infusion: concentration, dose <-> pump rate both ways, and every figure the core computes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from norepi_gui.core.dosing import Concentration, Salt, concentration_from_amount, parse_concentration, parse_dose
+from norepi_gui.core.dosing import parse_rate as core_parse_rate
+from norepi_gui.core.errors import InputError
+from norepi_gui.core.infusion import InfusionRequest, InfusionSummary, summarise_infusion
+from norepi_gui.core.protocol import LineType, Population
+from norepi_gui.core.units import DoseBasis, Q, parse_quantity
+from norepi_gui.ui.formatting import describe_input_error, fmt_clock, fmt_dose, fmt_rate
+from norepi_gui.ui.safety_text import DILUENT_NOTE, DILUENTS, NO_BICARBONATE, SALINE_DILUENT, SALINE_WARNING
+from norepi_gui.ui.session_state import as_float
+from norepi_gui.ui.widgets import PRIORITY_MARK, FieldStatus, ValidatedField, value_label
+
+if TYPE_CHECKING:
+    from norepi_gui.core.alerts import Alert
+    from norepi_gui.core.events import Payload
+    from norepi_gui.core.protocol import Protocol
+    from norepi_gui.ui.session_state import DoseRow
+
+CUSTOM = "custom"
+DOSE_UNITS = ("mcg/kg/min", "mcg/min")
+FIELD_LABELS = {
+    "dose": "Dose",
+    "rate": "Rate",
+    "weight": "Weight",
+    "concentration": "Concentration",
+    "concentration (drug amount)": "Drug amount",
+    "concentration (volume)": "Diluent volume",
+    "drop factor": "Drop factor",
+    "bag volume": "Bag volume left",
+}
+
+
+@dataclass(frozen=True)
+class InfusionContext:
+    """What the panel needs from the record: the recorded patient and the dose running now."""
+
+    weight_kg: float | None = None
+    population: Population = Population.ADULT
+    line: LineType = LineType.CENTRAL
+    current: DoseRow | None = None
+
+
+@dataclass(frozen=True)
+class DoseRequest:
+    """The nurse asked to record this dose (the pump is set to ``summary.pump_rate_ml_per_h``)."""
+
+    summary: InfusionSummary
+    basis: DoseBasis
+    bag: Payload
+
+
+def alert_lines(alerts: tuple[Alert, ...] | list[Alert]) -> str:
+    return "\n".join(f"{PRIORITY_MARK[a.priority.value]}: {a.message}" for a in alerts)
+
+
+class InfusionPanel(QGroupBox):
+    bag_committed = Signal(object)  # Payload of an INFUSION event (bag / concentration set-up)
+    dose_requested = Signal(object)  # DoseRequest
+    stop_requested = Signal()
+
+    def __init__(self, protocol: Protocol, parent: QWidget | None = None) -> None:
+        super().__init__("Norepinephrine infusion (doses as base)", parent)
+        self.setObjectName("infusionPanel")
+        self._protocol = protocol
+        self._context = InfusionContext()
+        self._driver: str | None = None  # "dose" or "rate": the field the nurse typed last
+        self._summary: InfusionSummary | None = None
+        self._recorded_bag: Payload = {}
+
+        self.concentration = QComboBox()
+        self.concentration.setObjectName("concentrationSelect")
+        self.concentration.setAccessibleName("Concentration")
+        self.concentration_status = FieldStatus("concentrationSelectStatus")
+        self.amount = ValidatedField("drugAmountInput", "Drug amount", placeholder="e.g. 4 mg",
+                                     tooltip="Drug in the bag as the vial states it (base or salt)")
+        self.volume = ValidatedField("diluentVolumeInput", "Diluent volume", placeholder="e.g. 250 mL")
+        self.salt = QComboBox()
+        self.salt.setObjectName("saltSelect")
+        self.salt.setAccessibleName("Vial states the strength as")
+        self.salt.addItem("Base (norepinephrine)", Salt.BASE.value)
+        self.salt.addItem("Bitartrate (salt)", Salt.BITARTRATE.value)
+        self.diluent = QComboBox()
+        self.diluent.setObjectName("diluentSelect")
+        self.diluent.setAccessibleName("Diluent")
+        self.diluent.addItems(list(DILUENTS))
+        self.diluent_note = QLabel(DILUENT_NOTE)
+        self.diluent_note.setObjectName("diluentNote")
+        self.diluent_note.setWordWrap(True)
+        self.base_label = value_label("concentrationBaseLabel", "Concentration as base")
+        self.bag_volume = ValidatedField("bagVolumeInput", "Bag volume left", placeholder="mL left in the bag",
+                                         tooltip="Volume left in the bag as read on it or the pump; update it when "
+                                         "you check the bag")
+        self.delivery = QComboBox()
+        self.delivery.setObjectName("deliverySelect")
+        self.delivery.setAccessibleName("Delivery (pump or gravity drip chamber)")
+        self.dose_unit = QComboBox()
+        self.dose_unit.setObjectName("doseUnitSelect")
+        self.dose_unit.setAccessibleName("Dose unit")
+        self.dose_unit.addItems(list(DOSE_UNITS))
+        self.dose = ValidatedField("doseInput", "Dose", placeholder="dose", tooltip="Norepinephrine base dose")
+        self.rate = ValidatedField("rateInput", "Rate (mL/h)", placeholder="mL/h",
+                                   tooltip="Pump rate in mL/h; the dose follows")
+        self.delivered = value_label("deliveredDoseLabel", "Delivered dose at the pump rate")
+        self.drops = value_label("dropsLabel", "Drops per minute")
+        self.bag_time = value_label("bagTimeLabel", "Bag time left")
+        self.daily = value_label("dailyTotalLabel", "Drug per 24 hours")
+        self.alerts = value_label("infusionAlertsLabel", "Dosing alerts")
+        self.running = value_label("runningDoseLabel", "Dose running now")
+        self.line_safety = QLabel(NO_BICARBONATE)
+        self.line_safety.setObjectName("lineSafetyLabel")
+        self.line_safety.setWordWrap(True)
+        self.set_button = QPushButton("Record dose (pump set)")
+        self.set_button.setObjectName("setDoseButton")
+        self.set_button.setAccessibleName("Record the dose the pump is set to")
+        self.stop_button = QPushButton("Stop infusion")
+        self.stop_button.setObjectName("stopInfusionButton")
+        self.stop_button.setAccessibleName("Record that the infusion stopped")
+
+        self._custom_box = QWidget()
+        custom = QFormLayout(self._custom_box)
+        custom.setContentsMargins(0, 0, 0, 0)
+        custom.addRow("Drug amount", self.amount)
+        custom.addRow("Diluent volume", self.volume)
+        custom.addRow("Vial strength", self.salt)
+        custom.addRow("Diluent", self.diluent)
+        custom.addRow(self.diluent_note)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        conc_box = QWidget()
+        cl = QVBoxLayout(conc_box)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.addWidget(self.concentration)
+        cl.addWidget(self.concentration_status)
+        form.addRow(_buddy("&Concentration", self.concentration), conc_box)
+        form.addRow(self._custom_box)
+        form.addRow("Base", self.base_label)
+        form.addRow(_buddy("Bag left mL", self.bag_volume), self.bag_volume)
+        form.addRow(_buddy("Delivery", self.delivery), self.delivery)
+        dose_row = QWidget()
+        dl = QHBoxLayout(dose_row)
+        dl.setContentsMargins(0, 0, 0, 0)
+        dl.addWidget(self.dose, 3)
+        dl.addWidget(self.dose_unit, 2)
+        form.addRow(_buddy("&Dose", self.dose), dose_row)
+        form.addRow(_buddy("&Rate mL/h", self.rate), self.rate)
+        form.addRow("Delivered", self.delivered)
+        form.addRow("Drops", self.drops)
+        form.addRow("Bag empty in", self.bag_time)
+        form.addRow("Per 24 h", self.daily)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.set_button)
+        buttons.addWidget(self.stop_button)
+        outer = QVBoxLayout(self)
+        outer.addLayout(form)
+        outer.addWidget(self.alerts)
+        outer.addLayout(buttons)
+        outer.addWidget(self.running)
+        outer.addWidget(self.line_safety)
+
+        self.set_protocol(protocol)
+        self.concentration.activated.connect(self._concentration_chosen)
+        self.salt.activated.connect(self._bag_changed)
+        self.diluent.activated.connect(self._bag_changed)
+        self.delivery.activated.connect(self._bag_changed)
+        self.amount.edit.editingFinished.connect(self.commit_bag)
+        self.volume.edit.editingFinished.connect(self.commit_bag)
+        self.bag_volume.edit.editingFinished.connect(self.commit_bag)
+        self.amount.edit.textEdited.connect(self._recalc_any)
+        self.volume.edit.textEdited.connect(self._recalc_any)
+        self.bag_volume.edit.textEdited.connect(self._recalc_any)
+        self.dose.edit.textEdited.connect(self._dose_typed)
+        self.rate.edit.textEdited.connect(self._rate_typed)
+        self.dose_unit.activated.connect(self._unit_changed)
+        self.dose.edit.returnPressed.connect(self.request_dose)
+        self.rate.edit.returnPressed.connect(self.request_dose)
+        self.set_button.clicked.connect(self.request_dose)
+        self.stop_button.clicked.connect(self.stop_requested)
+
+    def fields(self) -> list[QWidget]:
+        return [self.concentration, self.amount.edit, self.volume.edit, self.salt, self.diluent, self.bag_volume.edit,
+                self.delivery, self.dose.edit, self.dose_unit, self.rate.edit, self.set_button, self.stop_button]
+
+    # -- protocol and record --------------------------------------------------------
+
+    def set_protocol(self, protocol: Protocol) -> None:
+        self._protocol = protocol
+        current = self.concentration.currentData()
+        self.concentration.clear()
+        for value in protocol.concentrations.standard_mcg_per_ml:
+            self.concentration.addItem(f"{value:g} mcg/mL (base)", value)
+        self.concentration.addItem("Custom: amount in volume\u2026", CUSTOM)
+        index = self.concentration.findData(current if current is not None else
+                                            protocol.concentrations.default_mcg_per_ml)
+        self.concentration.setCurrentIndex(max(index, 0))
+        self.delivery.clear()
+        self.delivery.addItem("Infusion pump", None)
+        for factor in protocol.pump.drop_factors_gtt_per_ml:
+            self.delivery.addItem(f"Gravity, {factor} gtt/mL", factor)
+        if not self.bag_volume.text():
+            self.bag_volume.set_text(f"{protocol.bag.default_volume_ml:g}")
+        self._custom_box.setVisible(self.concentration.currentData() == CUSTOM)
+        self.recalculate()
+
+    def set_context(self, context: InfusionContext) -> None:
+        self._context = context
+        dose = context.current
+        if dose is None:
+            self.running.setText("Not running: no dose recorded yet.")
+        elif dose.pump_rate_ml_per_h <= 0:
+            self.running.setText(f"Stopped at {fmt_clock(dose.at)}.")
+        else:
+            per_kg = dose.dose_mcg_per_kg_per_min
+            text = f"{fmt_dose(per_kg)} mcg/kg/min = " if per_kg is not None else ""
+            resolution = self._protocol.pump.resolution_ml_per_h
+            self.running.setText(
+                f"\u25b6 Running: {text}{fmt_dose(dose.dose_mcg_per_min)} mcg/min at "
+                f"{fmt_rate(dose.pump_rate_ml_per_h, resolution)} mL/h since {fmt_clock(dose.at)}"
+            )
+        self.stop_button.setEnabled(dose is not None and dose.pump_rate_ml_per_h > 0)
+        self.recalculate()
+
+    def show_bag(self, bag: Payload) -> None:
+        """Show the recorded bag set-up (drops any uncommitted change to it)."""
+        self._recorded_bag = dict(bag)
+        if not bag:
+            return
+        widgets: list[QWidget] = [self.concentration, self.salt, self.diluent, self.delivery]
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            if bag.get("standard") is True:
+                self.concentration.setCurrentIndex(max(self.concentration.findData(
+                    as_float(bag.get("concentration_mcg_per_ml"))), 0))
+            else:
+                self.concentration.setCurrentIndex(self.concentration.findData(CUSTOM))
+                self.amount.set_text(str(bag.get("amount_entered") or ""))
+                self.volume.set_text(str(bag.get("volume_entered") or ""))
+            self.salt.setCurrentIndex(max(self.salt.findData(bag.get("salt")), 0))
+            diluent = bag.get("diluent")
+            if isinstance(diluent, str) and diluent in DILUENTS:
+                self.diluent.setCurrentIndex(DILUENTS.index(diluent))
+            self.delivery.setCurrentIndex(max(self.delivery.findData(bag.get("drop_factor")), 0))
+            volume = as_float(bag.get("bag_volume_ml"))
+            self.bag_volume.set_text("" if volume is None else f"{volume:g}")
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+        self._custom_box.setVisible(self.concentration.currentData() == CUSTOM)
+        self.recalculate()
+
+    # -- the bag ---------------------------------------------------------------------
+
+    def _concentration_chosen(self, _index: int) -> None:
+        self._custom_box.setVisible(self.concentration.currentData() == CUSTOM)
+        if self.concentration.currentData() == CUSTOM and not (self.amount.text() and self.volume.text()):
+            self.recalculate()
+            self.amount.edit.setFocus()
+            return
+        self.commit_bag()
+
+    def _bag_changed(self, _index: int) -> None:
+        self.commit_bag()
+
+    def concentration_value(self) -> Concentration | None:
+        """The concentration entered, or ``None`` with the message shown under the offending field."""
+        self.concentration_status.clear_message()
+        self.amount.clear_error()
+        self.volume.clear_error()
+        choice = self.concentration.currentData()
+        salt = Salt(self.salt.currentData())
+        self._update_diluent_note()
+        try:
+            if choice != CUSTOM:
+                return parse_concentration(f"{float(choice):g} mcg/mL", Salt.BASE)
+            if not self.amount.text().strip():
+                raise InputError("concentration (drug amount)", "enter the drug amount in the bag", "e.g. 4 mg")
+            if not self.volume.text().strip():
+                raise InputError("concentration (volume)", "enter the diluent volume", "e.g. 250 mL")
+            amount = parse_quantity(self.amount.text(), "concentration (drug amount)", "mg")
+            volume = parse_quantity(self.volume.text(), "concentration (volume)", "mL")
+            conc = concentration_from_amount(amount, volume, salt)
+            c = self._protocol.concentrations
+            if not c.min_mcg_per_ml <= conc.mcg_per_ml <= c.max_mcg_per_ml:
+                raise InputError("concentration", f"{conc.mcg_per_ml:.4g} mcg/mL base is outside the protocol's "
+                                 "range", f"{c.min_mcg_per_ml:g} to {c.max_mcg_per_ml:g} mcg/mL")
+            return conc
+        except InputError as exc:
+            self._show_concentration_error(exc)
+            return None
+
+    def _show_concentration_error(self, exc: InputError) -> None:
+        key = exc.field
+        if "drug amount" in key:
+            self.amount.show_error(describe_input_error("Drug amount", exc))
+        elif "volume" in key:
+            self.volume.show_error(describe_input_error("Diluent volume", exc))
+        else:
+            self.concentration_status.show_error(describe_input_error("Concentration", exc))
+
+    def _update_diluent_note(self) -> None:
+        saline = self.diluent.currentText() == SALINE_DILUENT
+        self.diluent_note.setText(SALINE_WARNING + "\n" + DILUENT_NOTE if saline else DILUENT_NOTE)
+
+    def _bag_volume(self) -> float | InputError | None:
+        text = self.bag_volume.text().strip()
+        if not text:
+            return None
+        try:
+            q = parse_quantity(text, "bag volume", "mL")
+            if q.dimensionality != Q(1, "mL").dimensionality or q.magnitude < 0:
+                raise InputError("bag volume", f"{text!r} is not a volume of 0 mL or more", "e.g. 250 mL")
+        except InputError as exc:
+            return exc
+        return float(q.to("mL").magnitude)
+
+    def bag_payload(self) -> Payload | None:
+        conc = self.concentration_value()
+        volume = self._bag_volume()
+        if isinstance(volume, InputError):
+            self.bag_volume.show_error(describe_input_error("Bag volume left", volume))
+            return None
+        self.bag_volume.clear_error()
+        if conc is None:
+            return None
+        standard = self.concentration.currentData() != CUSTOM
+        return {
+            "concentration_mcg_per_ml": conc.mcg_per_ml,
+            "standard": standard,
+            "description": conc.describe(),
+            "amount_entered": None if standard else self.amount.text().strip(),
+            "volume_entered": None if standard else self.volume.text().strip(),
+            "salt": conc.salt.value,
+            "diluent": None if standard else self.diluent.currentText(),
+            "bag_volume_ml": volume,
+            "drop_factor": self.delivery.currentData(),
+        }
+
+    def commit_bag(self) -> None:
+        payload = self.bag_payload()
+        self.recalculate()
+        if payload is not None and payload != self._recorded_bag:
+            self.bag_committed.emit(payload)
+
+    # -- dose <-> rate --------------------------------------------------------------
+
+    def _dose_typed(self, _text: str) -> None:
+        self._driver = "dose"
+        self.recalculate()
+
+    def _rate_typed(self, _text: str) -> None:
+        self._driver = "rate"
+        self.recalculate()
+
+    def _recalc_any(self, _text: str) -> None:
+        self.recalculate()
+
+    def _unit_changed(self, _index: int) -> None:
+        if self._driver == "dose" and self._summary is not None:
+            self.dose.set_text(self._dose_text(self._summary))
+        self.recalculate()
+
+    def _basis(self) -> DoseBasis:
+        return DoseBasis.PER_KG if self.dose_unit.currentText() == "mcg/kg/min" else DoseBasis.FLAT
+
+    def _dose_text(self, summary: InfusionSummary) -> str:
+        if self._basis() is DoseBasis.PER_KG and summary.dose_mcg_per_kg_per_min is not None:
+            return fmt_dose(summary.dose_mcg_per_kg_per_min)
+        return fmt_dose(summary.dose_mcg_per_min)
+
+    def build_request(self) -> InfusionRequest | None:
+        """The core request from the fields, or ``None`` (messages shown) when a field is wrong or empty."""
+        conc = self.concentration_value()
+        volume = self._bag_volume()
+        if isinstance(volume, InputError):
+            self.bag_volume.show_error(describe_input_error("Bag volume left", volume))
+            return None
+        self.bag_volume.clear_error()
+        self.dose.clear_error()
+        self.rate.clear_error()
+        if conc is None or self._driver is None:
+            return None
+        ctx = self._context
+        weight = Q(ctx.weight_kg, "kg") if ctx.weight_kg is not None else None
+        basis = self._basis()
+        current = ctx.current.dose_mcg_per_min if ctx.current is not None else None
+        try:
+            if self._driver == "dose":
+                text = self.dose.text().strip()
+                if not text:
+                    return None
+                dose = parse_dose(text, "dose", self.dose_unit.currentText())
+                rate = None
+            else:
+                text = self.rate.text().strip()
+                if not text:
+                    return None
+                rate = core_parse_rate(text, "rate")
+                dose = None
+                if basis is DoseBasis.PER_KG and weight is None:
+                    basis = DoseBasis.FLAT
+        except InputError as exc:
+            self._field_error(exc)
+            return None
+        factor = self.delivery.currentData()
+        return InfusionRequest(
+            concentration=conc,
+            weight=weight,
+            population=ctx.population,
+            dose=dose,
+            rate=rate,
+            basis=basis,
+            line=ctx.line,
+            drop_factor_gtt_per_ml=None if factor is None else float(factor),
+            bag_volume_left=None if volume is None else Q(volume, "mL"),
+            current_dose_mcg_per_min=current,
+        )
+
+    def _field_error(self, exc: InputError) -> None:
+        label = FIELD_LABELS.get(exc.field, exc.field)
+        target = self.rate if self._driver == "rate" else self.dose
+        target.show_error(describe_input_error(label, exc))
+
+    def recalculate(self) -> InfusionSummary | None:
+        """Recompute every figure from the core; the field the nurse did not type follows."""
+        conc = self.concentration_value()
+        self.base_label.setText("-" if conc is None else conc.describe())
+        request = self.build_request()
+        summary: InfusionSummary | None = None
+        if request is not None:
+            try:
+                summary = summarise_infusion(request, self._protocol)
+            except InputError as exc:
+                self._field_error(exc)
+        self._summary = summary
+        self._show(summary)
+        return summary
+
+    def _show(self, summary: InfusionSummary | None) -> None:
+        resolution = self._protocol.pump.resolution_ml_per_h
+        if summary is None:
+            for label in (self.delivered, self.drops, self.bag_time, self.daily):
+                label.setText("-")
+            self.alerts.setText("")
+            self.alerts.hide()
+            if self._driver == "dose" and not self.dose.error_text():
+                self.rate.set_text("")
+            elif self._driver == "rate" and not self.rate.error_text():
+                self.dose.set_text("")
+            return
+        if self._driver == "dose":
+            self.rate.set_text(fmt_rate(summary.pump_rate_ml_per_h, resolution))
+        elif self._driver == "rate":
+            self.dose.set_text(self._dose_text(summary))
+        per_kg = summary.delivered_dose_mcg_per_kg_per_min
+        pump = fmt_rate(summary.pump_rate_ml_per_h, resolution)
+        delivered = f"{per_kg:.4g} mcg/kg/min = " if per_kg is not None else ""
+        self.delivered.setText(f"At {pump} mL/h: {delivered}{summary.delivered_dose_mcg_per_min:.3g} mcg/min")
+        self.drops.setText("pump" if summary.drops_per_min is None else f"{summary.drops_per_min:.0f} drops/min")
+        if summary.bag_hours_left is None:
+            self.bag_time.setText("-")
+        else:
+            hours, minutes = divmod(round(summary.bag_hours_left * 60), 60)
+            self.bag_time.setText(f"{hours} h {minutes:02d} min")
+        self.daily.setText(f"{summary.mg_per_24h:.1f} mg")
+        shown = [a for a in summary.alerts if a.code != "NONSTANDARD_CONCENTRATION" or
+                 self.concentration.currentData() == CUSTOM]
+        self.alerts.setText(alert_lines(shown))
+        self.alerts.setVisible(bool(shown))
+        if summary.refused:
+            self.alerts.setStyleSheet("color: #b00020; font-weight: bold;")
+        else:
+            self.alerts.setStyleSheet("")
+
+    @property
+    def summary(self) -> InfusionSummary | None:
+        return self._summary
+
+    def request_dose(self) -> None:
+        """The nurse pressed Record (or Enter in the dose/rate field)."""
+        if self._driver is None:
+            self.dose.show_error("Dose: enter a dose or a pump rate. Accepted: e.g. 0.1 mcg/kg/min, or mL/h")
+            return
+        summary = self.recalculate()
+        bag = self.bag_payload()
+        if summary is None or bag is None:
+            return
+        basis = self._basis()
+        if basis is DoseBasis.PER_KG and summary.dose_mcg_per_kg_per_min is None:
+            basis = DoseBasis.FLAT
+        self.dose_requested.emit(DoseRequest(summary, basis, bag))
+
+    def set_dose_text(self, text: str, unit: str) -> None:
+        """Fill the dose field (e.g. from the advice) and recompute; nothing is recorded."""
+        self.dose_unit.setCurrentText(unit)
+        self.dose.set_text(text)
+        self._driver = "dose"
+        self.recalculate()
+
+    def clear_entry(self) -> None:
+        self._driver = None
+        self.dose.set_text("")
+        self.rate.set_text("")
+        self.dose.clear_error()
+        self.rate.clear_error()
+        self.recalculate()
+
+
+def _buddy(text: str, widget: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label

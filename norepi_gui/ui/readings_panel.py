@@ -1,0 +1,226 @@
+"""Reading entry: time (defaults to now), MAP or SBP/DBP, HR and perfusion markers. Enter records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDateTime, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateTimeEdit,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QPushButton,
+    QWidget,
+)
+
+from norepi_gui.core.errors import InputError
+from norepi_gui.core.titration.model import Reading
+from norepi_gui.core.units import split_number
+from norepi_gui.ui.formatting import describe_input_error
+from norepi_gui.ui.widgets import FieldStatus, ValidatedField, scaled_font, value_label
+
+if TYPE_CHECKING:
+    from norepi_gui.core.clock import Clock
+
+# Engine field names (norepi_gui.core.titration.model.Reading) -> (attribute, label, unit words accepted)
+FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "map": ("map_input", "MAP", ("mmhg",)),
+    "sbp": ("sbp_input", "SBP", ("mmhg",)),
+    "dbp": ("dbp_input", "DBP", ("mmhg",)),
+    "hr": ("hr_input", "HR", ("/min", "bpm")),
+    "lactate_mmol_l": ("lactate_input", "Lactate", ("mmol/l",)),
+    "urine_ml_kg_h": ("urine_input", "Urine output", ("ml/kg/h",)),
+    "crt_s": ("crt_input", "Capillary refill", ("s", "sec")),
+}
+
+
+@dataclass(frozen=True)
+class ReadingEntry:
+    """A checked reading (the core's :class:`Reading`) and when it was taken."""
+
+    reading: Reading
+
+
+def to_qdatetime(when: datetime) -> QDateTime:
+    return QDateTime.fromMSecsSinceEpoch(round(when.timestamp() * 1000))
+
+
+def from_qdatetime(value: QDateTime) -> datetime:
+    return datetime.fromtimestamp(value.toMSecsSinceEpoch() / 1000, UTC)
+
+
+class ReadingsPanel(QGroupBox):
+    record_requested = Signal(object)  # ReadingEntry
+
+    def __init__(self, clock: Clock, parent: QWidget | None = None) -> None:
+        super().__init__("New reading", parent)
+        self.setObjectName("readingsPanel")
+        self._clock = clock
+        self._follow_now = True
+        self.time = QDateTimeEdit()
+        self.time.setObjectName("readingTimeInput")
+        self.time.setAccessibleName("Reading time")
+        self.time.setDisplayFormat("HH:mm  (d MMM)")
+        self.time.setToolTip("When the reading was taken; follows the clock until you change it")
+        self.time_status = FieldStatus("readingTimeInputStatus")
+        self.map_input = ValidatedField("mapInput", "MAP (mmHg)", placeholder="MAP")
+        self.sbp_input = ValidatedField("sbpInput", "SBP (mmHg)", placeholder="SBP")
+        self.dbp_input = ValidatedField("dbpInput", "DBP (mmHg)", placeholder="DBP")
+        self.hr_input = ValidatedField("hrInput", "Heart rate (/min)", placeholder="HR")
+        self.lactate_input = ValidatedField("lactateInput", "Lactate (mmol/L)", placeholder="mmol/L")
+        self.urine_input = ValidatedField("urineInput", "Urine output (mL/kg/h)", placeholder="mL/kg/h")
+        self.crt_input = ValidatedField("crtInput", "Capillary refill (s)", placeholder="s")
+        self.mental = QCheckBox("Altered mental status")
+        self.mental.setObjectName("mentalStatusCheck")
+        self.mental.setAccessibleName("Altered mental status")
+        self.map_preview = value_label("mapComputedLabel", "MAP computed from SBP and DBP")
+        self.map_input.edit.setFont(scaled_font(1.3, bold=True))
+        self.add_button = QPushButton("Record reading (Enter)")
+        self.add_button.setObjectName("addReadingButton")
+        self.add_button.setAccessibleName("Record reading")
+        self.add_button.setDefault(True)
+        self.add_button.setAutoDefault(True)
+
+        grid = QGridLayout(self)
+        grid.addWidget(_label("T&ime", self.time), 0, 0)
+        grid.addWidget(self.time, 0, 1)
+        grid.addWidget(self.time_status, 1, 0, 1, 8)
+        pairs: list[tuple[str, QWidget]] = [
+            ("&MAP", self.map_input), ("SB&P", self.sbp_input), ("D&BP", self.dbp_input), ("&HR", self.hr_input),
+        ]
+        for i, (text, widget) in enumerate(pairs):
+            grid.addWidget(_label(text, widget), 2, 2 * i)
+            grid.addWidget(widget, 2, 2 * i + 1)
+        grid.addWidget(self.map_preview, 0, 2, 1, 6)
+        perf: list[tuple[str, QWidget]] = [
+            ("Lactate", self.lactate_input), ("Urine", self.urine_input), ("CRT", self.crt_input),
+        ]
+        for i, (text, widget) in enumerate(perf):
+            grid.addWidget(_label(text, widget), 3, 2 * i)
+            grid.addWidget(widget, 3, 2 * i + 1)
+        grid.addWidget(self.mental, 3, 6, 1, 2)
+        grid.addWidget(self.add_button, 4, 0, 1, 8)
+
+        for field in self._fields():
+            field.edit.returnPressed.connect(self.request_record)
+            field.edit.textEdited.connect(self._preview)
+        self.add_button.clicked.connect(self.request_record)
+        self.time.dateTimeChanged.connect(self._time_edited)
+        self.tick()
+
+    def _fields(self) -> list[ValidatedField]:
+        return [self.map_input, self.sbp_input, self.dbp_input, self.hr_input, self.lactate_input, self.urine_input,
+                self.crt_input]
+
+    def fields(self) -> list[QWidget]:
+        return [self.time, self.map_input.edit, self.sbp_input.edit, self.dbp_input.edit, self.hr_input.edit,
+                self.lactate_input.edit, self.urine_input.edit, self.crt_input.edit, self.mental, self.add_button]
+
+    # -- time -----------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Keep the time field at the clock's now until the nurse changes it."""
+        if self._follow_now:
+            self.time.blockSignals(True)
+            self.time.setDateTime(to_qdatetime(self._clock.now()))
+            self.time.blockSignals(False)
+
+    def _time_edited(self, _value: QDateTime) -> None:
+        self._follow_now = False
+
+    def follow_now(self) -> None:
+        self._follow_now = True
+        self.tick()
+
+    # -- entry ----------------------------------------------------------------------
+
+    def _numbers(self) -> dict[str, float | None] | None:
+        values: dict[str, float | None] = {}
+        ok = True
+        for key, (attr, label, units) in FIELDS.items():
+            field: ValidatedField = getattr(self, attr)
+            field.clear_error()
+            text = field.text().strip()
+            if not text:
+                values[key] = None
+                continue
+            try:
+                value, unit = split_number(text, label)
+                if unit and unit.lower().replace(" ", "") not in units:
+                    raise InputError(label, f"unexpected unit {unit!r}", f"a number, optionally in {units[0]}")
+            except InputError as exc:
+                field.show_error(describe_input_error(label, exc))
+                ok = False
+                continue
+            values[key] = value
+        return values if ok else None
+
+    def build(self, *, show_errors: bool = True) -> Reading | None:
+        values = self._numbers()
+        self.time_status.clear_message()
+        if values is None:
+            return None
+        at = from_qdatetime(self.time.dateTime())
+        now = self._clock.now()
+        if at > now:
+            if show_errors:
+                self.time_status.show_error("Time: the reading time is in the future. Accepted: a time up to now")
+            return None
+        try:
+            return Reading(
+                at=at,
+                map_mmhg=values["map"],
+                sbp_mmhg=values["sbp"],
+                dbp_mmhg=values["dbp"],
+                hr_per_min=values["hr"],
+                lactate_mmol_per_l=values["lactate_mmol_l"],
+                urine_ml_per_kg_per_h=values["urine_ml_kg_h"],
+                crt_s=values["crt_s"],
+                altered_mental_status=True if self.mental.isChecked() else None,
+            )
+        except InputError as exc:
+            if show_errors:
+                attr, label, _units = FIELDS.get(exc.field, ("map_input", "MAP", ()))
+                field: ValidatedField = getattr(self, attr)
+                field.show_error(describe_input_error(label, exc))
+            return None
+
+    def _preview(self, _text: str) -> None:
+        sbp, dbp = self.sbp_input.text().strip(), self.dbp_input.text().strip()
+        if not (sbp and dbp) or self.map_input.text().strip():
+            self.map_preview.setText("")
+            return
+        reading = self.build(show_errors=False)
+        if reading is None:
+            self.map_preview.setText("")
+            for field in self._fields():
+                field.clear_error()
+            return
+        self.map_preview.setText(f"MAP {reading.map:.0f} mmHg (from {sbp}/{dbp})")
+
+    def request_record(self) -> None:
+        reading = self.build()
+        if reading is not None:
+            self.record_requested.emit(ReadingEntry(reading))
+
+    def clear_entry(self) -> None:
+        for field in self._fields():
+            field.set_text("")
+            field.clear_error()
+        self.mental.setChecked(False)
+        self.map_preview.setText("")
+        self.follow_now()
+
+    def focus_map(self) -> None:
+        self.map_input.edit.setFocus()
+        self.map_input.edit.selectAll()
+
+
+def _label(text: str, buddy: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label

@@ -1,0 +1,142 @@
+"""Settings: units shown, pump resolution, sound, and the protocol file (validated before it is accepted)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QWidget,
+)
+
+from norepi_gui.core.errors import InputError
+from norepi_gui.core.protocol import Protocol, ProtocolError, Pump, load_protocol
+from norepi_gui.core.units import split_number
+from norepi_gui.ui.formatting import describe_input_error
+from norepi_gui.ui.sound import VOLUME_CONTROL_AVAILABLE
+from norepi_gui.ui.widgets import FieldStatus, ValidatedField
+
+
+@dataclass(frozen=True)
+class SettingsChoice:
+    dose_unit: str
+    pump_resolution_ml_per_h: float
+    sound_enabled: bool
+    sound_volume: int
+    protocol_path: Path | None
+    protocol: Protocol
+
+
+def resolution_bounds() -> tuple[float, float]:
+    """The protocol schema's accepted range for the pump resolution."""
+    lo, hi = Pump.__dataclass_fields__["resolution_ml_per_h"].metadata["range"]
+    return float(lo), float(hi)
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, *, dose_unit: str, pump_resolution: float, sound_enabled: bool, sound_volume: int,
+                 protocol_path: Path | None, protocol: Protocol, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setObjectName("settingsDialog")
+        self._protocol = protocol
+        self.dose_unit = QComboBox()
+        self.dose_unit.setObjectName("doseUnitPreference")
+        self.dose_unit.setAccessibleName("Dose unit shown by default")
+        self.dose_unit.addItems(["mcg/kg/min", "mcg/min"])
+        self.dose_unit.setCurrentText(dose_unit)
+        self.resolution = ValidatedField("pumpResolutionInput", "Pump resolution (mL/h)",
+                                         tooltip="The smallest rate step your pump accepts")
+        self.resolution.set_text(f"{pump_resolution:g}")
+        self.sound = QCheckBox("Sound for prompts")
+        self.sound.setObjectName("soundEnabledCheck")
+        self.sound.setAccessibleName("Sound for prompts")
+        self.sound.setChecked(sound_enabled)
+        self.volume = QSlider(Qt.Orientation.Horizontal)
+        self.volume.setObjectName("soundVolumeSlider")
+        self.volume.setAccessibleName("Prompt sound volume")
+        self.volume.setRange(0, 100)
+        self.volume.setValue(sound_volume)
+        self.volume.setEnabled(VOLUME_CONTROL_AVAILABLE)
+        if not VOLUME_CONTROL_AVAILABLE:
+            self.volume.setToolTip("The system beep is used; its volume follows the system volume.")
+        self.protocol_file = ValidatedField("protocolFileInput", "Protocol file",
+                                            placeholder="empty: the shipped protocol")
+        self.protocol_file.set_text("" if protocol_path is None else str(protocol_path))
+        browse = QPushButton("Browse\u2026")
+        browse.setObjectName("protocolBrowseButton")
+        browse.clicked.connect(self._browse)
+        self.protocol_status = FieldStatus("protocolFileStatus")
+        self.protocol_info = QLabel(f"In use: {protocol.meta.name} {protocol.meta.version} ({protocol.source})")
+        self.protocol_info.setWordWrap(True)
+
+        row = QWidget()
+        rl = QHBoxLayout(row)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.protocol_file, 1)
+        rl.addWidget(browse)
+        form = QFormLayout(self)
+        form.addRow("Dose unit shown", self.dose_unit)
+        form.addRow("Pump resolution mL/h", self.resolution)
+        form.addRow("", self.sound)
+        form.addRow("Volume", self.volume)
+        form.addRow("Protocol file", row)
+        form.addRow(self.protocol_status)
+        form.addRow(self.protocol_info)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.choice: SettingsChoice | None = None
+
+    def _browse(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, "Protocol file", "", "Protocol (*.toml)")
+        if path:
+            self.protocol_file.set_text(path)
+
+    def validate(self) -> SettingsChoice | None:
+        """Check every field; on error show it under the field (protocol errors name file, key and accepted)."""
+        self.resolution.clear_error()
+        self.protocol_status.clear_message()
+        self.protocol_file.clear_error()
+        lo, hi = resolution_bounds()
+        resolution: float | None = None
+        try:
+            value, unit = split_number(self.resolution.text(), "Pump resolution")
+            if unit and unit.replace(" ", "").lower() != "ml/h":
+                raise InputError("Pump resolution", f"unexpected unit {unit!r}", "mL/h")
+            if not lo <= value <= hi:
+                raise InputError("Pump resolution", f"{value:g} mL/h is out of range", f"{lo:g} to {hi:g} mL/h")
+            resolution = value
+        except InputError as exc:
+            self.resolution.show_error(describe_input_error("Pump resolution", exc))
+        text = self.protocol_file.text().strip()
+        path = Path(text) if text else None
+        protocol: Protocol | None = None
+        try:
+            protocol = load_protocol(path)
+        except ProtocolError as exc:
+            self.protocol_file.show_error(f"Protocol file: {exc}")
+            self.protocol_status.show_error("The protocol in use is kept until a valid file is chosen.")
+        if resolution is None or protocol is None:
+            return None
+        return SettingsChoice(self.dose_unit.currentText(), resolution, self.sound.isChecked(), self.volume.value(),
+                              path, protocol)
+
+    def accept(self) -> None:
+        choice = self.validate()
+        if choice is None:
+            return
+        self.choice = choice
+        super().accept()

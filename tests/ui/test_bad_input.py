@@ -1,0 +1,127 @@
+"""Bad input in any field: a message under that field naming it, and nothing already recorded changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QLabel, QPushButton
+from pytestqt.qtbot import QtBot
+
+from norepi_gui.ui.main_window import MainWindow
+from tests.ui.helpers import combo, line, make_window, record_map, start_infusion, type_into
+
+
+@dataclass(frozen=True)
+class Case:
+    field: str  # objectName of the input
+    text: str
+    names: str  # what the message must name
+    custom_bag: bool = False
+
+
+CASES = [
+    Case("weightInput", "heavy", "Weight"),
+    Case("weightInput", "5", "Weight"),  # 5 kg is below the adult plausibility minimum (30 kg)
+    Case("weightInput", "70 mL", "Weight"),
+    Case("ageInput", "old", "Age"),
+    Case("ageInput", "200", "Age"),
+    Case("baselineSbpInput", "high", "Baseline SBP"),
+    Case("lineInsertedInput", "25:99", "Line inserted at"),
+    Case("fluidsInput", "lots", "Fluids given"),
+    Case("fluidsInput", "2 kg", "Fluids given"),
+    Case("targetMapInput", "200", "Target MAP"),
+    Case("drugAmountInput", "some", "Drug amount", custom_bag=True),
+    Case("diluentVolumeInput", "0 mL", "Diluent volume", custom_bag=True),
+    Case("bagVolumeInput", "-5", "Bag volume left"),
+    Case("doseInput", "a lot", "Dose"),
+    Case("doseInput", "0.1 mL/h", "Dose"),
+    Case("rateInput", "fast", "Rate"),
+    Case("rateInput", "-3", "Rate"),
+    Case("mapInput", "low", "MAP"),
+    Case("mapInput", "500", "MAP"),
+    Case("hrInput", "fast", "HR"),
+    Case("lactateInput", "x", "Lactate"),
+    Case("urineInput", "some", "Urine output"),
+    Case("crtInput", "slow", "Capillary refill"),
+    Case("vasopressinDoseInput", "lots", "Vasopressin dose"),
+    Case("vasopressinDoseInput", "5", "Vasopressin dose"),  # above the engine's 1 U/min plausibility bound
+    Case("epinephrineDoseInput", "0.1 mcg/min", "Epinephrine dose"),
+    Case("hydrocortisoneDoseInput", "-1", "Hydrocortisone dose"),
+]
+
+
+def _status(window: MainWindow, name: str) -> str:
+    label = window.findChild(QLabel, name + "Status")
+    assert label is not None, name
+    return label.text() if not label.isHidden() else ""
+
+
+def _snapshot(window: MainWindow) -> tuple[int, object]:
+    return len(window.recorder.raw_events()), window.state
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.field}={c.text}")
+def test_bad_input_names_the_field_and_records_nothing(qtbot: QtBot, tmp_path: Path, case: Case) -> None:
+    window, _ = make_window(qtbot, tmp_path)
+    start_infusion(qtbot, window)
+    record_map(qtbot, window, "70")
+    if case.custom_bag:
+        select = combo(window, "concentrationSelect")
+        index = select.findData("custom")
+        select.setCurrentIndex(index)
+        select.activated.emit(index)
+        type_into(qtbot, line(window, "drugAmountInput"), "4 mg")
+        type_into(qtbot, line(window, "diluentVolumeInput"), "250 mL")
+    before = _snapshot(window)
+    weight_before = window.state.weight_kg()
+
+    edit = line(window, case.field)
+    type_into(qtbot, edit, case.text, enter=True)
+    if case.field.endswith("DoseInput") and case.field not in ("doseInput",):
+        button = window.findChild(QPushButton, case.field.replace("DoseInput", "SetButton"))
+        assert button is not None
+        button.click()
+
+    message = _status(window, case.field)
+    assert case.names in message, message
+    assert message.startswith("\u26a0")  # a symbol as well as colour
+    assert _snapshot(window) == before
+    assert window.state.weight_kg() == weight_before == 70.0
+
+
+def test_sbp_not_above_dbp_is_refused_naming_dbp(qtbot: QtBot, tmp_path: Path) -> None:
+    window, _ = make_window(qtbot, tmp_path)
+    before = _snapshot(window)
+    type_into(qtbot, line(window, "sbpInput"), "80")
+    type_into(qtbot, line(window, "dbpInput"), "90", enter=True)
+    assert "DBP" in _status(window, "dbpInput")
+    assert _snapshot(window) == before
+
+
+def test_not_applied_without_a_reason_is_refused(qtbot: QtBot, tmp_path: Path) -> None:
+    window, _ = make_window(qtbot, tmp_path)
+    start_infusion(qtbot, window)
+    record_map(qtbot, window, "58")
+    clock = window.clock
+    assert hasattr(clock, "advance")
+    clock.advance(minutes=6)
+    window.tick()
+    before = _snapshot(window)
+    button = window.findChild(QPushButton, "notAppliedButton")
+    assert button is not None
+    button.click()
+    assert "Reason" in _status(window, "notAppliedReason")
+    assert _snapshot(window) == before
+    assert not window.banner.isHidden()
+
+
+def test_reading_time_in_the_future_is_refused(qtbot: QtBot, tmp_path: Path) -> None:
+    window, _ = make_window(qtbot, tmp_path)
+    panel = window.readings_panel
+    panel.time.setDateTime(panel.time.dateTime().addSecs(3600))
+    before = _snapshot(window)
+    type_into(qtbot, line(window, "mapInput"), "70", enter=True)
+    assert "Time" in _status(window, "readingTimeInput")
+    assert _snapshot(window) == before

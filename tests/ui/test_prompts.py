@@ -1,0 +1,105 @@
+"""The due prompt: it waits for an answer, escalates when ignored, snoozes only a limited number of times."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from norepi_gui.core.clock import ManualClock
+from norepi_gui.core.events import EventKind
+from norepi_gui.ui.main_window import MainWindow
+from tests.ui.helpers import START, make_window, record_map, start_infusion
+
+
+def _due_window(qtbot: QtBot, tmp_path: Path) -> tuple[MainWindow, ManualClock]:
+    clock = ManualClock(START)
+    window, _ = make_window(qtbot, tmp_path, clock)
+    start_infusion(qtbot, window)
+    record_map(qtbot, window, "58")  # next check 5 min out (intervals.below_target_minutes)
+    return window, clock
+
+
+def _shown(window: MainWindow) -> list[str]:
+    return [str(e.payload["priority"]) for e in window.recorder.raw_events() if e.kind is EventKind.PROMPT_SHOWN]
+
+
+def test_unanswered_prompt_escalates_low_medium_high(qtbot: QtBot, tmp_path: Path) -> None:
+    window, clock = _due_window(qtbot, tmp_path)
+    clock.advance(minutes=5, seconds=1)
+    window.tick()
+    assert window.banner.priority == "low"
+    clock.advance(minutes=2)  # 2 min late: intervals.overdue_medium_after_minutes = 2
+    window.tick()
+    assert window.banner.priority == "medium"
+    clock.advance(minutes=3)  # 5 min late: intervals.overdue_high_after_minutes = 5
+    window.tick()
+    assert window.banner.priority == "high"
+    badge = window.findChild(QLabel, "promptPriorityLabel")
+    assert badge is not None
+    assert badge.text() == "\u26a0 !!! HIGH PRIORITY"  # words and IEC exclamation marks, not colour alone
+    assert _shown(window) == ["low", "medium", "high"]
+    window.tick()  # no new record while the priority stays
+    assert _shown(window) == ["low", "medium", "high"]
+    assert window.sound.played == 3
+
+
+def test_snooze_is_limited_to_the_protocol_count(qtbot: QtBot, tmp_path: Path) -> None:
+    window, clock = _due_window(qtbot, tmp_path)
+    clock.advance(minutes=5, seconds=1)
+    window.tick()
+    assert window.snooze_prompt() is not None  # 1 of intervals.max_snoozes = 2
+    assert window.banner.isHidden()
+    clock.advance(minutes=1)
+    window.tick()
+    assert window.banner.isHidden()  # snoozed for intervals.snooze_minutes = 2
+    clock.advance(minutes=1, seconds=1)
+    window.tick()
+    assert not window.banner.isHidden()
+    assert window.snooze_prompt() is not None  # 2 of 2
+    clock.advance(minutes=2, seconds=1)
+    window.tick()
+    assert not window.banner.isHidden()
+    assert not window.banner.snooze_button.isEnabled()
+    assert window.snooze_prompt() is None
+    snoozes = [e for e in window.recorder.raw_events() if e.kind is EventKind.PROMPT_SNOOZED]
+    assert len(snoozes) == 2
+
+
+def test_not_applied_with_a_reason_is_recorded_and_keeps_the_dose(qtbot: QtBot, tmp_path: Path) -> None:
+    window, clock = _due_window(qtbot, tmp_path)
+    clock.advance(minutes=6)
+    window.tick()
+    window.banner.reason.setCurrentText("Reading looks like an artefact")
+    window.banner.not_applied_button.click()
+    answers = [e for e in window.recorder.raw_events() if e.kind is EventKind.PROMPT_ANSWERED]
+    assert [(a.payload["answer"], a.payload["reason"]) for a in answers] == [
+        ("not_applied", "Reading looks like an artefact")]
+    current = window.state.current_dose
+    assert current is not None
+    assert current.dose_mcg_per_kg_per_min == 0.1
+    assert window.banner.isHidden()
+
+
+def test_a_new_reading_answers_the_prompt(qtbot: QtBot, tmp_path: Path) -> None:
+    window, clock = _due_window(qtbot, tmp_path)
+    clock.advance(minutes=6)
+    window.tick()
+    window.banner.new_reading_button.click()
+    record_map(qtbot, window, "66")
+    answers = [e for e in window.recorder.raw_events() if e.kind is EventKind.PROMPT_ANSWERED]
+    assert [a.payload["answer"] for a in answers] == ["new_reading"]
+    assert window.banner.isHidden()
+    kinds = [e.kind for e in window.recorder.raw_events()]
+    assert kinds[-3:] == [EventKind.READING, EventKind.PROMPT_ANSWERED, EventKind.ADVICE]
+
+
+def test_advice_is_recorded_before_it_is_shown(qtbot: QtBot, tmp_path: Path) -> None:
+    window, _clock = _due_window(qtbot, tmp_path)
+    advice = window.state.last_advice
+    assert advice is not None
+    assert advice.payload["action"] == "increase"
+    assert "TGT-DEFAULT" in window.titration.rules.text()
+    stored = window.recorder.store.events(advice.session_id)
+    assert stored[-1].id == advice.id
