@@ -38,6 +38,7 @@ def _window_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--self-test", action="store_true", help="check the installation and exit 0 if it works")
     parser.add_argument("--training", action="store_true", help="open in training mode")
+    parser.add_argument("--quit-after-ms", type=int, default=None, help=argparse.SUPPRESS)
     return parser
 
 
@@ -70,4 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     from norepi_gui.ui.app import run_app
 
-    return int(run_app(protocol_path=args.protocol, data_dir=args.data_dir, training=args.training))
+    return int(
+        run_app(
+            protocol_path=args.protocol,
+            data_dir=args.data_dir,
+            training=args.training,
+            quit_after_ms=args.quit_after_ms,
+        )
+    )

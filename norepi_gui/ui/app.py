@@ -132,8 +132,12 @@ class Launcher(QObject):
         return box.exec() == QMessageBox.StandardButton.Ok
 
 
-def run_app(*, protocol_path: Path | None, data_dir: Path | None, training: bool) -> int:
-    """Open the bedside window and run until it closes; returns the exit code."""
+def run_app(*, protocol_path: Path | None, data_dir: Path | None, training: bool, quit_after_ms: int | None = None) -> int:
+    """Open the bedside window and run until it closes; returns the exit code.
+
+    ``quit_after_ms`` is for smoke tests of an installed or frozen build: the app names the windows it shows on
+    stdout and quits after that many milliseconds.
+    """
     locale_safe_environment()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -144,4 +148,12 @@ def run_app(*, protocol_path: Path | None, data_dir: Path | None, training: bool
     folder.mkdir(parents=True, exist_ok=True)
     launcher = Launcher(folder, protocol_path=protocol_path, training=training)
     launcher.start()
+    if quit_after_ms is not None:
+        QTimer.singleShot(quit_after_ms, lambda: _report_and_quit(app))
     return int(app.exec())
+
+
+def _report_and_quit(app: QApplication) -> None:
+    shown = [w.windowTitle() or type(w).__name__ for w in app.topLevelWidgets() if w.isVisible()]
+    print("windows shown: " + " | ".join(shown), flush=True)
+    app.quit()
