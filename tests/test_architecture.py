@@ -67,9 +67,8 @@ def test_calc_command_imports_no_qt() -> None:
 def test_every_python_package_is_listed_for_installation() -> None:
     import tomllib
 
-    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
-    found = {
-        ".".join(init.parent.relative_to(PACKAGE.parent).parts)
-        for init in PACKAGE.rglob("__init__.py")
-    }
+    listed = set(
+        tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    )
+    found = {".".join(init.parent.relative_to(PACKAGE.parent).parts) for init in PACKAGE.rglob("__init__.py")}
     assert found - listed == set(), "add these packages to [tool.setuptools] packages in pyproject.toml"

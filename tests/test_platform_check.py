@@ -38,7 +38,10 @@ def test_run_command_opens_the_window_offscreen(tmp_path: object) -> None:
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
     result = subprocess.run(
         [sys.executable, "-m", "norepi_gui", "--data-dir", str(tmp_path), "--quit-after-ms", "4000"],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "windows shown:" in result.stdout

@@ -132,7 +132,9 @@ class Launcher(QObject):
         return box.exec() == QMessageBox.StandardButton.Ok
 
 
-def run_app(*, protocol_path: Path | None, data_dir: Path | None, training: bool, quit_after_ms: int | None = None) -> int:
+def run_app(
+    *, protocol_path: Path | None, data_dir: Path | None, training: bool, quit_after_ms: int | None = None
+) -> int:
     """Open the bedside window and run until it closes; returns the exit code.
 
     ``quit_after_ms`` is for smoke tests of an installed or frozen build: the app names the windows it shows on
