@@ -120,6 +120,9 @@ class Launcher(QObject):
                 return
             window.view_settings.disclaimer_accepted = True
             window.view_settings.sync()
+        if window.training_controller is not None:  # training mode: pick a scenario (nothing to resume)
+            window.training_controller.pick_scenario()
+            return
         window.offer_resume()
 
     @staticmethod

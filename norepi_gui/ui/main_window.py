@@ -65,6 +65,7 @@ from norepi_gui.ui.view_settings import ViewSettings
 
 if TYPE_CHECKING:
     from norepi_gui.core.titration import Reading
+    from norepi_gui.ui.training_panel import TrainingController
 
 ConfirmFn = Callable[[str, str], bool]
 
@@ -103,6 +104,14 @@ class MainWindow(QMainWindow):
         self.data_dir = Path(data_dir)
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.training = training
+        # --- training mode (norepi_gui/ui/training_panel.py): simulated time is the window's clock ---
+        self.training_controller: TrainingController | None = None
+        if training:
+            from norepi_gui.sim.training import SimulatedClock
+
+            if not isinstance(self.clock, SimulatedClock):
+                self.clock = SimulatedClock(self.clock)
+        # --- end training mode ---
         self.view_settings = ViewSettings(self.data_dir)
         self._protocol_path = protocol_path if protocol_path is not None else self.view_settings.protocol_path
         self.protocol_problem: str | None = None
@@ -122,6 +131,13 @@ class MainWindow(QMainWindow):
 
         self._build()
         self._build_menus()
+        if training:  # training mode: banner, training bar, instructor dock, Training menu
+            from norepi_gui.sim.training import SimulatedClock
+            from norepi_gui.ui.training_panel import TrainingController
+
+            assert isinstance(self.clock, SimulatedClock)
+            self.training_controller = TrainingController(self, self.clock)
+            self.training_controller.install_menu(self.menuBar())
         self._set_tab_order()
         self.recorder.changed.connect(self.refresh)
         self.recorder.recorded.connect(self._announce)
@@ -485,6 +501,8 @@ class MainWindow(QMainWindow):
                 text = str(a.payload.get("answer", "")).replace("_", " ") + (f": {reason}" if reason else "")
                 plot.add_marker(a.at, "acknowledgement", text)
         plot.extend_to(self.clock.now())
+        if self.training_controller is not None:  # training mode: the simulated monitor's trace
+            self.training_controller.redraw_monitor()
 
     def _refresh_line_note(self) -> None:
         line = self.state.patient.get("line")
@@ -501,7 +519,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_title(self) -> None:
         session = self.session
-        mode = " [TRAINING]" if self.training else ""
+        mode = " [TRAINING \u2014 simulated patient]" if self.training else ""
         name = session.label if session is not None else "no session"
         self.setWindowTitle(f"norepi-gui{mode} \u2014 {name}")
         if session is None:
@@ -512,8 +530,8 @@ class MainWindow(QMainWindow):
                                        f"{self.protocol.meta.name} {self.protocol.meta.version}")
 
     def _announce(self, event: Event) -> None:
-        if event.kind in (EventKind.PROMPT_SHOWN, EventKind.ADVICE):
-            return
+        if event.kind in (EventKind.PROMPT_SHOWN, EventKind.ADVICE, EventKind.SIM_EVENT):  # SIM_EVENT: training
+            return  # mode's simulator events are not announced (scenario and instructor events stay hidden)
         self.statusBar().showMessage(f"\u2713 Recorded {event.kind.value.lower().replace('_', ' ')} at "
                                      f"{fmt_clock(event.recorded_at)}", 8000)
 
@@ -527,6 +545,8 @@ class MainWindow(QMainWindow):
 
     def tick(self) -> None:
         """Once a second (and whenever a test moves the clock): countdown, due prompt, reading time."""
+        if self.training_controller is not None:  # training mode: the virtual patient catches up with the clock
+            self.training_controller.advance()
         now = self.clock.now()
         self.readings_panel.tick()
         state = self.state
@@ -950,27 +970,41 @@ class MainWindow(QMainWindow):
         if self.session is None:
             self.statusBar().showMessage("No session to export.", 5000)
             return
-        path, _f = QFileDialog.getSaveFileName(self, "Export CSV", f"session-{self.session.id}.csv", "CSV (*.csv)")
+        prefix = "training-session" if self.session.is_training else "session"  # the CSV's training column says 1
+        path, _f = QFileDialog.getSaveFileName(self, "Export CSV", f"{prefix}-{self.session.id}.csv", "CSV (*.csv)")
         if path:
             self.export_csv(Path(path))
 
     def _export_pdf_dialog(self) -> None:
-        from norepi_gui.ui import handover  # loads the report module only when asked
-
         if self.session is None:
             self.statusBar().showMessage("No session to export.", 5000)
             return
-        path, _f = QFileDialog.getSaveFileName(self, "Export PDF handover", f"handover-{self.session.id}.pdf",
+        prefix = "training-handover" if self.session.is_training else "handover"
+        path, _f = QFileDialog.getSaveFileName(self, "Export PDF handover", f"{prefix}-{self.session.id}.pdf",
                                                "PDF (*.pdf)")
         if path:
-            message = handover.export_pdf(self, Path(path))
-            self.statusBar().showMessage(message, 10000)
+            self.statusBar().showMessage(self.export_pdf(Path(path)), 10000)
+
+    def export_pdf(self, path: Path) -> str:
+        """The handover PDF; a training session's carries the training mark."""
+        from norepi_gui.ui import handover  # loads the report module only when asked
+
+        if self.session is not None and self.session.is_training:
+            from norepi_gui.ui.debrief_dialog import export_training_handover_pdf
+
+            return export_training_handover_pdf(self, path)
+        return handover.export_pdf(self, path)
 
     def _print_dialog(self) -> None:
         from norepi_gui.ui import handover
 
         if self.session is None:
             self.statusBar().showMessage("No session to print.", 5000)
+            return
+        if self.session.is_training:  # training mode: the printed handover carries the training mark
+            from norepi_gui.ui.debrief_dialog import print_training_handover
+
+            self.statusBar().showMessage(print_training_handover(self), 10000)
             return
         self.statusBar().showMessage(handover.print_report(self), 10000)
 

@@ -1,0 +1,233 @@
+"""The training debrief on screen (a dialog) and on paper (PDF), and the training mark on the handover report.
+
+The metrics and their wording come from :mod:`norepi_gui.sim.training` (``debrief_rows`` and friends); this module
+only lays them out, with the session's plot, as a QTextDocument (the same HTML on screen and in the PDF), following
+the handover report's pattern (:mod:`norepi_gui.ui.report`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QMarginsF, QSizeF, QUrl
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from norepi_gui import DISCLAIMER, __version__
+from norepi_gui.sim.training import (
+    TrainingDebrief,
+    action_rows,
+    debrief_rows,
+    escalation_rows,
+    fmt_minutes,
+    key_action_rows,
+)
+from norepi_gui.ui.formatting import fmt_date_time
+from norepi_gui.ui.report import PAGE_MARGIN_MM, PDF_RESOLUTION_DPI
+
+if TYPE_CHECKING:
+    from norepi_gui.core.handover import HandoverData
+    from norepi_gui.ui.main_window import MainWindow
+
+TRAINING_MARK = "TRAINING \u2014 simulated patient"
+TRAINING_COLOUR = "#5B2A86"  # the training banner's purple: no priority colour of IEC 60601-1-8 is reused
+TRAINING_NOTE = "Simulated patient for training: not a patient record, not for clinical use."
+PLOT_URL = QUrl("debrief://map-plot.png")
+
+
+def _table(head: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> str:
+    th = "".join(f"<th>{escape(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table class='grid' cellspacing='0' cellpadding='3'><tr>{th}</tr>{body}</table>"
+
+
+def debrief_html(d: TrainingDebrief, plot_width: float | None) -> str:
+    """The debrief as the HTML subset QTextDocument lays out; ``plot_width`` None leaves the plot out."""
+    metrics = "".join(
+        f"<tr><td class='label'>{escape(label)}</td><td>{escape(value)}</td></tr>" for label, value in debrief_rows(d)
+    )
+    parts = [
+        "<html><head><style>",
+        "body { font-family: sans-serif; font-size: 9pt; }",
+        f"p.mark {{ background-color: {TRAINING_COLOUR}; color: #FFFFFF; font-size: 13pt; font-weight: bold; "
+        "padding: 4px; }",
+        "h1 { font-size: 15pt; margin-bottom: 2px; }",
+        "h2 { font-size: 11pt; margin-top: 10px; margin-bottom: 3px; border-bottom: 1px solid #888; }",
+        "td.label { font-weight: bold; padding-right: 12px; }",
+        "table.grid th { background-color: #E8E8E8; text-align: left; padding-right: 10px; }",
+        "table.grid td { padding-right: 10px; }",
+        "p.disclaimer { font-size: 8pt; color: #444; }",
+        "</style></head><body>",
+        f"<p class='mark'>{escape(TRAINING_MARK)}</p>",
+        f"<h1>Debrief: {escape(d.scenario_title)}</h1>",
+        f"<p>Scenario {escape(d.scenario_name)} (seed {d.seed}) &middot; started {escape(fmt_date_time(d.started_at))}"
+        f" (simulated) &middot; {escape(fmt_minutes(d.simulated_min))} h:min simulated &middot; "
+        f"norepi-gui {escape(__version__)}</p>",
+        "<h2>Metrics</h2>",
+        f"<table class='rows' cellspacing='0' cellpadding='2'>{metrics}</table>",
+    ]
+    if plot_width is not None:
+        parts += ["<h2>MAP and dose</h2>", f"<p><img src='{PLOT_URL.toString()}' width='{plot_width:.0f}'></p>"]
+    parts.append("<h2>Key actions against the scenario's expected ones</h2>")
+    keys = key_action_rows(d)
+    parts.append(_table(("Expected action", "By", "Done at", "Verdict"), keys) if keys else "<p>None expected.</p>")
+    parts.append("<h2>Escalations (when due, when made)</h2>")
+    esc = escalation_rows(d)
+    parts.append(_table(("Escalation", "Due at", "Made at", "Delay"), esc) if esc else "<p>None fell due.</p>")
+    parts.append("<h2>Limit alerts</h2>")
+    if d.limit_alerts:
+        alerts = tuple((fmt_minutes(a.time_min), a.kind.replace("_", " ").lower(), a.detail) for a in d.limit_alerts)
+        parts.append(_table(("At", "Limit", "Detail"), alerts))
+    else:
+        parts.append("<p>None triggered.</p>")
+    parts.append("<h2>Actions taken</h2>")
+    acts = action_rows(d)
+    parts.append(_table(("At (h:min)", "Action"), acts) if acts else "<p>No action recorded.</p>")
+    if d.learning_objectives:
+        items = "".join(f"<li>{escape(o)}</li>" for o in d.learning_objectives)
+        parts.append(f"<h2>Learning objectives</h2><ul>{items}</ul>")
+    parts += [
+        f"<p class='disclaimer'>{escape(TRAINING_NOTE)} Times are h:min from the start of the scenario. "
+        f"{escape(DISCLAIMER)}</p>",
+        "</body></html>",
+    ]
+    return "".join(parts)
+
+
+def debrief_document(
+    d: TrainingDebrief, plot_image: QImage | None, page_size_pt: QSizeF | None = None
+) -> QTextDocument:
+    document = QTextDocument()
+    document.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle, f"Debrief: {d.scenario_title}")
+    plot_width: float | None = None
+    if page_size_pt is not None:
+        document.setPageSize(page_size_pt)
+    if plot_image is not None and not plot_image.isNull():
+        document.addResource(QTextDocument.ResourceType.ImageResource, PLOT_URL, plot_image)
+        if page_size_pt is not None:
+            plot_width = page_size_pt.width() - 2 * document.documentMargin() - 8
+        else:
+            plot_width = float(min(plot_image.width(), 900))
+    document.setHtml(debrief_html(d, plot_width))
+    return document
+
+
+def _page_layout() -> QPageLayout:
+    margins = QMarginsF(PAGE_MARGIN_MM, PAGE_MARGIN_MM, PAGE_MARGIN_MM, PAGE_MARGIN_MM)
+    return QPageLayout(
+        QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait, margins, QPageLayout.Unit.Millimeter
+    )
+
+
+def write_debrief_pdf(path: Path, d: TrainingDebrief, plot_image: QImage | None) -> None:
+    """Write the debrief as an A4 PDF with Qt's own writer."""
+    if path.suffix.lower() != ".pdf":
+        raise ValueError(f"path: the debrief is a PDF; needs a file name ending in .pdf, got {path.name!r}")
+    writer = QPdfWriter(str(path))
+    writer.setTitle(f"{TRAINING_MARK}: debrief {d.scenario_title}")
+    writer.setCreator(f"norepi-gui {__version__}")
+    writer.setResolution(PDF_RESOLUTION_DPI)
+    writer.setPageLayout(_page_layout())
+    page = QSizeF(writer.pageLayout().paintRect(QPageLayout.Unit.Point).size())
+    debrief_document(d, plot_image, page).print_(writer)
+    del writer  # the file is finished and closed when the writer goes
+    if not path.exists():
+        raise OSError(f"path: could not write the debrief PDF to {path}")
+
+
+class DebriefDialog(QDialog):
+    """The debrief on screen, with Export PDF."""
+
+    def __init__(self, debrief: TrainingDebrief, plot_image: QImage | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("debriefDialog")
+        self.setWindowTitle(f"Debrief \u2014 {TRAINING_MARK} \u2014 {debrief.scenario_title}")
+        self.debrief = debrief
+        self.plot_image = plot_image
+        self.browser = QTextBrowser()
+        self.browser.setObjectName("debriefText")
+        self.browser.setOpenLinks(False)
+        self._document = debrief_document(debrief, plot_image)
+        self._document.setParent(self)
+        self.browser.setDocument(self._document)
+        self.export_button = QPushButton("Export PDF\u2026")
+        self.export_button.setObjectName("exportDebriefPdfButton")
+        self.close_button = QPushButton("Close")
+        self.close_button.setObjectName("closeDebriefButton")
+        self.status = QLabel()
+        self.status.setObjectName("debriefStatus")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.browser, 1)
+        layout.addLayout(buttons)
+        self.export_button.clicked.connect(self._export_dialog)
+        self.close_button.clicked.connect(self.accept)
+        self.resize(980, 860)
+
+    def text(self) -> str:
+        return self.browser.toPlainText()
+
+    def export_pdf(self, path: Path) -> None:
+        write_debrief_pdf(path, self.debrief, self.plot_image)
+        self.status.setText(f"Debrief written to {path}")
+
+    def _export_dialog(self) -> None:
+        name = f"debrief-{self.debrief.scenario_name}.pdf"
+        path, _f = QFileDialog.getSaveFileName(self, "Export debrief PDF", name, "PDF (*.pdf)")
+        if path:
+            self.export_pdf(Path(path))
+
+
+# ---------------------------------------------------------------------------------------------------- handover
+def mark_handover(data: HandoverData, scenario: str | None) -> HandoverData:
+    """The handover report of a training session: the training mark in the title and on every disclaimer line."""
+    what = f" (scenario {scenario})" if scenario else ""
+    return dataclasses.replace(
+        data,
+        title=f"{TRAINING_MARK}{what}: {data.title}",
+        disclaimer=f"{TRAINING_NOTE} {data.disclaimer}",
+    )
+
+
+def training_handover_data(window: MainWindow) -> HandoverData:
+    from norepi_gui.ui import handover
+
+    session = window.session
+    return mark_handover(handover.handover_data(window), session.scenario if session is not None else None)
+
+
+def export_training_handover_pdf(window: MainWindow, path: Path) -> str:
+    from norepi_gui.ui import handover
+    from norepi_gui.ui.report import write_handover_pdf
+
+    write_handover_pdf(path, training_handover_data(window), handover.plot_image(window))
+    return f"Training handover written to {path}"
+
+
+def print_training_handover(window: MainWindow) -> str:
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    from norepi_gui.ui import handover
+    from norepi_gui.ui.report import print_handover
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    dialog = QPrintDialog(printer, window)
+    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+        return "Printing cancelled."
+    print_handover(printer, training_handover_data(window), handover.plot_image(window))
+    return "Training handover sent to the printer."
