@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QPaintEvent
+from PySide6.QtGui import QIcon, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QWidget
 
 from norepi_gui import DISCLAIMER
@@ -135,6 +135,19 @@ class Launcher(QObject):
         return box.exec() == QMessageBox.StandardButton.Ok
 
 
+DESKTOP_ID = "org.norepi_gui.NorepiGui"
+
+
+def app_icon() -> QIcon:
+    """The application icon, from the one source image shipped in resources/icons."""
+    from importlib import resources
+
+    data = (resources.files("norepi_gui.resources") / "icons" / "norepi-gui.svg").read_bytes()
+    pixmap = QPixmap()
+    pixmap.loadFromData(data, "SVG")
+    return QIcon(pixmap)
+
+
 def run_app(
     *, protocol_path: Path | None, data_dir: Path | None, training: bool, quit_after_ms: int | None = None
 ) -> int:
@@ -149,6 +162,8 @@ def run_app(
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName("norepi-gui" + (" (training)" if training else ""))
+    app.setDesktopFileName(DESKTOP_ID)  # matches the .desktop entry, so the shell groups windows under our icon
+    app.setWindowIcon(app_icon())
     folder = data_dir if data_dir is not None else default_data_dir()
     folder.mkdir(parents=True, exist_ok=True)
     launcher = Launcher(folder, protocol_path=protocol_path, training=training)
