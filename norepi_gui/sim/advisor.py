@@ -49,14 +49,31 @@ class AdviceLike(Protocol):
     def escalations(self) -> Sequence[object]: ...
 
 
-def escalation_kind(item: object) -> str | None:
-    """Map an engine escalation (str, enum, or object with ``code``/``kind``/``name``) to an ESCALATIONS kind."""
+def _code_tokens(item: object) -> list[str]:
     raw = getattr(item, "code", None) or getattr(item, "kind", None) or getattr(item, "name", None) or item
-    tokens = str(getattr(raw, "name", raw)).upper().replace("-", "_").split("_")
+    return str(getattr(raw, "name", raw)).upper().replace("-", "_").split("_")
+
+
+def escalation_kind(item: object) -> str | None:
+    """Map an engine escalation (str, enum, or object with ``code``/``kind``/``name``) to an ESCALATIONS kind.
+
+    A de-escalation (``STOP_VASOPRESSIN``, ``STOP_EPINEPHRINE``) is not an escalation: None.
+    """
+    tokens = _code_tokens(item)
+    if "STOP" in tokens:
+        return None
     for kind in ESCALATIONS:
         if kind.removeprefix("ADD_") in tokens:  # ADD_VASOPRESSIN, CONSIDER_DOBUTAMINE, "epinephrine"
             return kind
     return None
+
+
+def stop_kind(item: object) -> str | None:
+    """The drug an engine ``STOP_*`` advice takes off, as its ESCALATIONS kind (``ADD_VASOPRESSIN``), else None."""
+    tokens = _code_tokens(item)
+    if "STOP" not in tokens:
+        return None
+    return next((kind for kind in ESCALATIONS if kind.removeprefix("ADD_") in tokens), None)
 
 
 @dataclass
@@ -80,6 +97,9 @@ class AdvisorPolicy(Generic[S]):
         for kind in kinds:
             if current[kind] <= 0.0 and kind in self.escalation_doses:
                 doses[kind] = self.escalation_doses[kind]
+        for kind in (k for k in (stop_kind(e) for e in advice.escalations) if k is not None):
+            if current[kind] > 0.0:
+                doses[kind] = 0.0
         return Decision(
             next_check_in_min=advice.next_check_in_min,
             ne_mcg_per_kg_per_min=advice.dose_mcg_per_kg_per_min,

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from norepi_gui.core.protocol import Population, Protocol, load_protocol
+from norepi_gui.core.titration.model import PatientInfo, Target
+from norepi_gui.core.titration.targets import choose_target
 from norepi_gui.sim.actions import (
     ActionRecord,
     EscalationDue,
@@ -52,6 +55,9 @@ class RunConfig:
     # Vasopressin is due when NE >= this and MAP is below target (clinical reference,
     # "Escalation": threshold = protocol setting, default 0.25 [S]).
     vasopressin_due_ne_mcg_per_kg_per_min: float = 0.25
+    # The protocol whose target rules (TGT-*) set the band every policy is told and scored on
+    # (None: the shipped default, as the advisor policy uses).
+    protocol: Protocol | None = None
 
 
 @dataclass
@@ -68,9 +74,11 @@ class RunResult:
     sim: VirtualPatients
     logs: list[PatientLog]
     duration_min: float
-    debrief_target_mmhg: float
+    debrief_target_mmhg: float  # the band's lower edge: the target
     expected_actions: tuple[ExpectedAction, ...]
     scenario_name: str | None
+    debrief_band_high_mmhg: float | None = None  # None: target + the debrief's default width
+    target_reason: str = ""
 
     def debrief(self, i: int) -> Debrief:
         log = self.logs[i]
@@ -79,6 +87,8 @@ class RunResult:
             t,
             self.sim.rec_true_map[i].astype(np.float64),
             target_mmhg=self.debrief_target_mmhg,
+            band_low_mmhg=self.debrief_target_mmhg,
+            band_high_mmhg=self.debrief_band_high_mmhg,
             end_min=self.duration_min,
             actions=log.actions,
             prompts=log.prompts,
@@ -121,9 +131,32 @@ def patient_context(scenario: Scenario | None) -> PatientContext:
     )
 
 
+def target_band(context: PatientContext, protocol: Protocol | None = None) -> Target:
+    """The MAP target band the titration engine derives for this patient (rules TGT-*).
+
+    Every policy is told this target and every debrief of a headless run is scored on this band, so the advisor,
+    ``fixed`` and ``none`` are compared on the target the advisor works to: 65-75 by default, 60-65 at age >= 65,
+    80-85 in chronic hypertension, a child's written target + 10 (values from the protocol file).
+    """
+    info = PatientInfo(
+        weight_kg=70.0,  # the target rules do not depend on weight
+        population=Population(context.population),
+        age_years=context.age_years,
+        chronic_hypertension=context.chronic_hypertension,
+        baseline_sbp_mmhg=context.baseline_sbp_mmhg,
+        target_map_mmhg=context.explicit_target_map_mmhg,
+    )
+    return choose_target(info, protocol if protocol is not None else load_protocol())
+
+
 class _Run:
     def __init__(
-        self, sim: VirtualPatients, policies: list[Policy], cfg: RunConfig, context: PatientContext | None = None
+        self,
+        sim: VirtualPatients,
+        policies: list[Policy],
+        cfg: RunConfig,
+        context: PatientContext | None = None,
+        target_mmhg: float | None = None,
     ) -> None:
         self.context = context or PatientContext()
         self.sim = sim
@@ -134,7 +167,7 @@ class _Run:
         self.next_check = np.zeros(n)
         self.pending_at = np.full(n, math.inf)
         self.pending: dict[int, Decision] = {}
-        self.target = np.full(n, sim.setting.target_map_mmhg)
+        self.target = np.full(n, sim.setting.target_map_mmhg if target_mmhg is None else target_mmhg)
         start = -math.inf if sim.setting.at_steady_state else 0.0
         self.last_ne_change = np.full(n, start)
         self.vaso_due = np.zeros(n, dtype=bool)
@@ -346,7 +379,9 @@ def run_headless(
     sim = VirtualPatients(params, setting, noise_rng, cfg.sim, expected_minutes=duration)
     for ev in events:
         sim.schedule(ev)
-    run = _Run(sim, [policy() for _ in range(patients)], cfg, patient_context(scenario))
+    context = patient_context(scenario)
+    band = target_band(context, cfg.protocol)
+    run = _Run(sim, [policy() for _ in range(patients)], cfg, context, band.map_mmhg)
     n_blocks = math.ceil(duration / sim.block_min - _EPS)
     end = n_blocks * sim.block_min
     while sim.time_min < end - _EPS:
@@ -357,14 +392,15 @@ def run_headless(
         # Step every patient together up to the next check or decision anyone has.
         nxt = min(float(run.next_check.min()), float(run.pending_at.min()), end)
         sim.advance_blocks(max(1, math.ceil((nxt - t) / sim.block_min - _EPS)))
-    target = scenario.debrief_target_map_mmhg if scenario is not None else setting.target_map_mmhg
     return RunResult(
         sim=sim,
         logs=run.logs,
         duration_min=n_blocks * sim.block_min,
-        debrief_target_mmhg=target,
+        debrief_target_mmhg=band.map_mmhg,
         expected_actions=scenario.expected_actions if scenario is not None else (),
         scenario_name=scenario.name if scenario is not None else None,
+        debrief_band_high_mmhg=band.upper_mmhg,
+        target_reason=band.reason,
     )
 
 

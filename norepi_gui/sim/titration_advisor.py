@@ -1,7 +1,9 @@
 """The ``advisor`` policy: the titration engine (``norepi_gui.core.titration.advise``) at the bedside.
 
 Each virtual patient gets its own :class:`EngineAdvisor`, which keeps the readings a nurse
-would have charted at each check and asks the engine for advice on the latest one. The
+would have charted at each check (a :class:`ChartedHistory`, appended to once per check so
+each advice costs the same however long the run) and asks the engine for advice on the
+latest one. The
 engine's protocol is loaded once (``load_protocol()``, the shipped default unless a path
 is given). Simulation minutes are placed on a fixed UTC origin so runs stay deterministic.
 """
@@ -15,13 +17,14 @@ from pathlib import Path
 from norepi_gui.core.dosing import Concentration, parse_concentration
 from norepi_gui.core.protocol import LineType, Population, Protocol, load_protocol
 from norepi_gui.core.titration import Advice, CoInfusions, InfusionState, PatientInfo, Reading, advise
+from norepi_gui.core.titration.history import ChartedHistory
 from norepi_gui.sim.advisor import DEFAULT_REACTION_DELAY_MIN, AdvisorPolicy
 from norepi_gui.sim.policy import Observation, Policy
 
 ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)
 _LINES = {"central": LineType.CENTRAL, "peripheral": LineType.PERIPHERAL, "io": LineType.INTRAOSSEOUS}
 
-State = tuple[tuple[Reading, ...], Observation]
+State = tuple[ChartedHistory, Observation]
 
 
 class EngineAdvisor:
@@ -29,7 +32,7 @@ class EngineAdvisor:
 
     def __init__(self, protocol: Protocol) -> None:
         self.protocol = protocol
-        self.history: list[Reading] = []
+        self.history = ChartedHistory()
         self._concentration: tuple[float, Concentration] | None = None
 
     def to_state(self, obs: Observation) -> State:
@@ -48,7 +51,7 @@ class EngineAdvisor:
                 urine_ml_per_kg_per_h=obs.urine_ml_per_kg_per_h,
             )
         )
-        return tuple(self.history), obs
+        return self.history, obs
 
     def concentration(self, mcg_per_ml: float) -> Concentration:
         if self._concentration is None or self._concentration[0] != mcg_per_ml:
@@ -56,7 +59,7 @@ class EngineAdvisor:
         return self._concentration[1]
 
     def advise(self, state: State) -> Advice:
-        readings, obs = state
+        chart, obs = state
         ctx = obs.context
         patient = PatientInfo(
             weight_kg=obs.weight_kg,
@@ -82,7 +85,7 @@ class EngineAdvisor:
             epinephrine_mcg_per_kg_per_min=obs.epinephrine_mcg_per_kg_per_min,
             dobutamine_mcg_per_kg_per_min=obs.dobutamine_mcg_per_kg_per_min,
         )
-        return advise(readings, patient, infusion, self.protocol, now=readings[-1].at, co_infusions=co)
+        return advise(chart, patient, infusion, self.protocol, now=chart.readings[-1].at, co_infusions=co)
 
 
 def engine_advisor_factory(

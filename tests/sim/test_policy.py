@@ -7,7 +7,13 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from norepi_gui.sim.advisor import AdvisorPolicy, AdvisorUnavailableError, advisor_policy_factory, escalation_kind
+from norepi_gui.sim.advisor import (
+    AdvisorPolicy,
+    AdvisorUnavailableError,
+    advisor_policy_factory,
+    escalation_kind,
+    stop_kind,
+)
 from norepi_gui.sim.policy import Decision, FixedStepPolicy, NonePolicy, Observation
 
 OBS = Observation(
@@ -131,6 +137,19 @@ def test_escalation_codes_of_the_engine_map_to_actions() -> None:
 @dataclass(frozen=True)
 class Coded:
     code: str
+
+
+def test_stop_advice_takes_a_running_co_infusion_off_and_is_not_an_escalation() -> None:
+    assert escalation_kind(Coded("STOP_VASOPRESSIN")) is None
+    assert stop_kind(Coded("STOP_VASOPRESSIN")) == "ADD_VASOPRESSIN"
+    assert stop_kind(Coded("STOP_EPINEPHRINE")) == "ADD_EPINEPHRINE"
+    assert stop_kind(Coded("ADD_VASOPRESSIN")) is None
+    policy = AdvisorPolicy(
+        advise=lambda s: FakeAdvice("HOLD", 0.02, 5.0, (Coded("STOP_VASOPRESSIN"),)), to_state=lambda obs: obs
+    )
+    running = policy.decide(replace(OBS, vasopressin_u_per_min=0.03))
+    assert running.vasopressin_u_per_min == 0.0 and running.escalations_advised == ()
+    assert policy.decide(OBS).vasopressin_u_per_min is None  # nothing running: nothing to stop
 
 
 def test_advisor_factory_reports_a_missing_engine_as_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -122,3 +122,39 @@ def test_fixed_policy_changes_an_empty_bag() -> None:
 def test_unknown_policy_names_the_accepted_ones() -> None:
     with pytest.raises(ValueError, match="advisor, fixed, none"):
         policy_factory("random")
+
+
+def test_every_policy_is_told_and_scored_on_the_band_the_engine_derives() -> None:
+    # Default population: no age or history known -> TGT-DEFAULT 65-75 (targets.default_map, band_above_mmhg 10).
+    default = run_headless(NonePolicy, hours=1.0, seed=1, patients=2)
+    assert (default.debrief(0).band_low_mmhg, default.debrief(0).band_high_mmhg) == (65.0, 75.0)
+    # cardiac_dysfunction: age 66 >= 65 -> TGT-AGE-65, 60-65 (targets.elderly_map 60 + elderly_band_above_mmhg 5).
+    policies: list[ScriptedPolicy] = []
+
+    def factory() -> ScriptedPolicy:
+        policies.append(ScriptedPolicy())
+        return policies[-1]
+
+    elderly = run_headless(factory, scenario=load_scenario("cardiac_dysfunction"), hours=1.0, seed=1)
+    assert (elderly.debrief(0).band_low_mmhg, elderly.debrief(0).band_high_mmhg) == (60.0, 65.0)
+    assert policies[0].seen[0].target_map_mmhg == 60.0
+    fixed = run_headless(FixedStepPolicy, scenario=load_scenario("cardiac_dysfunction"), hours=1.0, seed=1)
+    assert fixed.debrief(0).band_high_mmhg == 65.0
+    # chronic_hypertension (age 71 as well): TGT-CHRONIC-HTN wins, 80-85 (chronic_hypertension_map 80 + 5).
+    htn = run_headless(NonePolicy, scenario=load_scenario("chronic_hypertension"), hours=1.0, seed=1)
+    assert (htn.debrief(0).band_low_mmhg, htn.debrief(0).band_high_mmhg) == (80.0, 85.0)
+    assert "chronic hypertension" in htn.target_reason
+
+
+def test_advisor_weans_vasopressin_it_started_before_stopping_norepinephrine() -> None:
+    result = run_headless(policy_factory("advisor"), hours=24.0, seed=1, patients=20)
+    weaned = 0
+    for log in result.logs:
+        kinds = [a.kind for a in log.actions]
+        if "STOP_NE" in kinds and "ADD_VASOPRESSIN" in kinds:
+            weaned += 1
+            vaso_on = False
+            for a in log.actions:
+                vaso_on = {"ADD_VASOPRESSIN": True, "STOP_VASOPRESSIN": False}.get(a.kind, vaso_on)
+                assert not (a.kind == "STOP_NE" and vaso_on)  # never vasopressin alone [seed 000, 001]
+    assert weaned > 0  # the run has patients who needed vasopressin and recovered

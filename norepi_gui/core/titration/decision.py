@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -10,7 +11,15 @@ from norepi_gui.core.protocol import Protocol
 from norepi_gui.core.titration import rules as rid
 from norepi_gui.core.titration.history import trailing
 from norepi_gui.core.titration.limits import EPS, DoseLimits, clean
-from norepi_gui.core.titration.model import Action, Escalation, PatientInfo, Reading, Target, fmt_dose
+from norepi_gui.core.titration.model import (
+    Action,
+    CoInfusions,
+    Escalation,
+    PatientInfo,
+    Reading,
+    Target,
+    fmt_dose,
+)
 from norepi_gui.core.titration.start import start_criteria
 
 
@@ -28,16 +37,17 @@ class Decision:
 
 
 def decide(readings: Sequence[Reading], doses: Sequence[float], current: float, patient: PatientInfo,
-           target: Target, limits: DoseLimits, protocol: Protocol) -> Decision:
+           target: Target, limits: DoseLimits, protocol: Protocol, co: CoInfusions | None = None, *,
+           last_given: float | None = None) -> Decision:
+    """The dose decision. ``last_given``: the last dose above zero charted before the latest reading."""
     latest = readings[-1]
     m = latest.map
     lo, hi = target.map_mmhg, target.upper_mmhg
     if current <= EPS:
-        earlier = [d for d in doses[:-1] if d > EPS]
-        if earlier and m < lo:
+        if last_given is not None and m < lo:
             # Stopped earlier in this history and below target again: resume at the last dose given, not the
             # start dose (the patient's response is known).
-            dose = clean(min(earlier[-1], limits.soft_max))
+            dose = clean(min(last_given, limits.soft_max))
             d = Decision(Action.START, dose, f"MAP {m:.0f} < target {lo:g} after norepinephrine was stopped",
                          [rid.TIT_RESTART], note="resume at the last dose given")
             d.escalations.append(Escalation("START_NOREPINEPHRINE", f"{d.why}: resume at {fmt_dose(dose)} mcg/kg/min",
@@ -56,7 +66,8 @@ def decide(readings: Sequence[Reading], doses: Sequence[float], current: float, 
     if m <= hi:
         return _with_soft_flag(Decision(Action.HOLD, current, f"MAP {m:.0f} in band {lo:g}-{hi:g}", [rid.TIT_HOLD]),
                                current, limits)
-    return _with_soft_flag(_above(readings, doses, current, target, limits, protocol), current, limits)
+    return _with_soft_flag(_above(readings, doses, current, target, limits, protocol, co or CoInfusions()),
+                           current, limits)
 
 
 def _not_running(latest: Reading, patient: PatientInfo, target: Target, limits: DoseLimits,
@@ -124,20 +135,49 @@ def _below(readings: Sequence[Reading], doses: Sequence[float], current: float, 
     return d
 
 
+def wean_step(step: float, current: float, limits: DoseLimits) -> float:
+    """``step`` times the whole number of start doses in the running dose (at least once).
+
+    On the Emax dose-response (Oualha 2014) the same step lowers MAP less the higher the dose, so a fixed step barely
+    moves the pressure at 0.5 mcg/kg/min: 0.02 from 0.1-0.19, 0.04 from 0.2-0.29, 0.12 from 0.6 (multiples of the step
+    keep the doses round).
+    """
+    return step * max(1, math.floor(current / limits.start + 1e-9))
+
+
 def _above(readings: Sequence[Reading], doses: Sequence[float], current: float, target: Target,
-           limits: DoseLimits, protocol: Protocol) -> Decision:
+           limits: DoseLimits, protocol: Protocol, co: CoInfusions) -> Decision:
     m = readings[-1].map
     hi = target.upper_mmhg
     n_above = trailing(readings, lambda _i, r: r.map > hi)
     needed = protocol.titration.above_band_readings_to_wean
     far = m - target.map_mmhg > protocol.safety.overdose_map_above_target_mmhg
     if far and current > limits.taper_min + EPS:
-        d = Decision(Action.DECREASE, current - limits.step_down_far,
+        d = Decision(Action.DECREASE, current - wean_step(limits.step_down_far, current, limits),
                      f"MAP {m:.0f} far above target {target.map_mmhg:g}", [rid.TIT_DOWN_FAR])
-        return _floor(d, current, limits)
+        return _scaled(_floor(d, current, limits), current, limits)
     if n_above >= needed:
-        why = f"MAP {m:.0f} > {hi:g} on {n_above} readings"
+        why = f"MAP {m:.0f} > {hi:g} on {n_above} reading{'s' if n_above > 1 else ''}"
+        epi_threshold = protocol.escalation.epinephrine_ne_threshold
+        if co.epinephrine_mcg_per_kg_per_min > EPS and current < epi_threshold - EPS:
+            # Epinephrine was added at NE >= the epinephrine threshold; once norepinephrine is weaned below it, the
+            # last agent added comes off first (below the threshold, so it is not re-added at the next dip).
+            d = Decision(Action.HOLD, current, why, [rid.ESC_EPINEPHRINE_WEAN],
+                         note=f"norepinephrine below {fmt_dose(epi_threshold)}: stop epinephrine first")
+            d.escalations.append(Escalation(
+                "STOP_EPINEPHRINE", f"{why} with norepinephrine {fmt_dose(current)} < {fmt_dose(epi_threshold)} "
+                "mcg/kg/min: stop epinephrine, then wean norepinephrine", rid.ESC_EPINEPHRINE_WEAN))
+            return d
         if current <= limits.taper_min + EPS:
+            if co.vasopressin_u_per_min > EPS:
+                # Vasopressin never runs alone: it stops before norepinephrine does.
+                d = Decision(Action.HOLD, current, why, [rid.ESC_VASOPRESSIN_WEAN],
+                             note=f"norepinephrine at the taper minimum {fmt_dose(limits.taper_min)}: "
+                                  "stop vasopressin first")
+                d.escalations.append(Escalation(
+                    "STOP_VASOPRESSIN", f"{why} with norepinephrine at the taper minimum: stop vasopressin "
+                    "(never alone) before norepinephrine", rid.ESC_VASOPRESSIN_WEAN))
+                return d
             # Stop only once the pressure has stayed above the band at the minimum dose itself.
             at_min = trailing(readings, lambda i, r: r.map > hi and doses[i] <= limits.taper_min + EPS)
             if at_min >= needed:
@@ -145,9 +185,18 @@ def _above(readings: Sequence[Reading], doses: Sequence[float], current: float, 
                                 note=f"at the taper minimum {fmt_dose(limits.taper_min)}")
             return Decision(Action.HOLD, current, f"MAP {m:.0f} > {hi:g} on {at_min} of {needed} readings at the "
                             f"taper minimum", [rid.TIT_ABOVE_CONFIRM], note="confirm before stopping")
-        return _floor(Decision(Action.DECREASE, current - limits.step_down, why, [rid.TIT_DOWN]), current, limits)
+        d = Decision(Action.DECREASE, current - wean_step(limits.step_down, current, limits), why, [rid.TIT_DOWN])
+        return _scaled(_floor(d, current, limits), current, limits)
     return Decision(Action.HOLD, current, f"MAP {m:.0f} > {hi:g} on {n_above} of {needed} readings",
                     [rid.TIT_ABOVE_CONFIRM], note="confirm before weaning")
+
+
+def _scaled(d: Decision, current: float, limits: DoseLimits) -> Decision:
+    """Name rule TIT-DOWN-SCALED when the wean step was a multiple of the protocol step."""
+    if current >= 2 * limits.start - 1e-9:
+        d.rules.append(rid.TIT_DOWN_SCALED)
+        d.note = d.note or "step scaled to the dose"
+    return d
 
 
 def _floor(d: Decision, current: float, limits: DoseLimits) -> Decision:

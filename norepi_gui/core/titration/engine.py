@@ -19,7 +19,7 @@ from norepi_gui.core.titration import rules as rid
 from norepi_gui.core.titration.decision import Decision, decide
 from norepi_gui.core.titration.escalation import escalations
 from norepi_gui.core.titration.findings import Findings
-from norepi_gui.core.titration.history import doses_at_readings, mcg_per_kg_last_24h
+from norepi_gui.core.titration.history import ChartedHistory
 from norepi_gui.core.titration.interval import next_check_minutes, overdue_state
 from norepi_gui.core.titration.limits import EPS, DoseLimits
 from norepi_gui.core.titration.lines import line_findings
@@ -47,14 +47,15 @@ def _now(now: datetime | Clock) -> datetime:
     return when
 
 
-def _check_history(readings: Sequence[Reading], now: datetime) -> list[Reading]:
-    if not readings:
+def _check_history(readings: Sequence[Reading] | ChartedHistory, now: datetime) -> ChartedHistory:
+    if not len(readings):
         raise InputError("readings", "no readings", "at least one reading with a MAP or SBP/DBP")
-    ordered = sorted(readings, key=lambda r: r.at)
-    if ordered[-1].at > now:
-        raise InputError("now", f"{now.isoformat()} is before the latest reading {ordered[-1].at.isoformat()}",
+    chart = readings if isinstance(readings, ChartedHistory) else ChartedHistory.of(readings)
+    latest = chart.readings[-1]
+    if latest.at > now:
+        raise InputError("now", f"{now.isoformat()} is before the latest reading {latest.at.isoformat()}",
                          "a time at or after the latest reading")
-    return ordered
+    return chart
 
 
 def rate_ml_per_h(dose_mcg_per_kg_per_min: float, weight_kg: float, concentration: Concentration) -> float:
@@ -63,8 +64,30 @@ def rate_ml_per_h(dose_mcg_per_kg_per_min: float, weight_kg: float, concentratio
     return float(rate.to("mL/h").magnitude)
 
 
+# The dosing core converts in pint units, which costs about 0.1 ms per conversion; a session (or a simulated
+# patient) asks for the same few doses again and again, so the answers are remembered. Keyed by the concentration
+# object's identity, which the entry keeps alive so the identity cannot be reused; the values are exactly what the
+# dosing core returns.
+_RATES: dict[tuple[int, float, float, float], tuple[Concentration, float, float]] = {}
+_RATES_MAX = 4096
+
+
+def _pump_rates(dose: float, weight_kg: float, concentration: Concentration, resolution: float) -> tuple[float, float]:
+    """(exact, rounded to the pump resolution) rate in mL/h for a per-kg dose."""
+    key = (id(concentration), dose, weight_kg, resolution)
+    hit = _RATES.get(key)
+    if hit is not None and hit[0] is concentration:
+        return hit[1], hit[2]
+    exact = rate_ml_per_h(dose, weight_kg, concentration) if dose > EPS else 0.0
+    rounded = float(round_to_resolution(Q(exact, "mL/h"), resolution).magnitude)
+    if len(_RATES) >= _RATES_MAX:
+        _RATES.clear()
+    _RATES[key] = (concentration, exact, rounded)
+    return exact, rounded
+
+
 def advise(
-    readings: Sequence[Reading],
+    readings: Sequence[Reading] | ChartedHistory,
     patient: PatientInfo,
     infusion: InfusionState,
     protocol: Protocol,
@@ -75,11 +98,14 @@ def advise(
     """The advice for the latest reading.
 
     ``infusion.dose_mcg_per_kg_per_min`` is the dose running now (0 = not running). ``co_infusions`` default to what
-    the latest reading recorded. Raises :class:`InputError` for an empty history, a naive time, a ``now`` before the
-    latest reading, or a weight outside the population's plausible range.
+    the latest reading recorded. ``readings`` may come in any order; a session that charts one reading per check
+    passes a :class:`ChartedHistory` it appends to, so each call costs the same however long the history.
+    Raises :class:`InputError` for an empty history, a naive time, a ``now`` before the latest reading, or a weight
+    outside the population's plausible range.
     """
     when = _now(now)
-    history = _check_history(readings, when)
+    chart = _check_history(readings, when)
+    history = chart.readings
     pop = protocol.population(patient.population)
     if not pop.weight_min_kg <= patient.weight_kg <= pop.weight_max_kg:
         raise InputError("weight", f"{patient.weight_kg:g} kg is outside the {patient.population.value} range",
@@ -87,11 +113,12 @@ def advise(
     latest = history[-1]
     co = co_infusions if co_infusions is not None else CoInfusions.from_reading(latest)
     current = infusion.dose_mcg_per_kg_per_min
-    doses = doses_at_readings(history, current)
+    doses = chart.doses(current)
     target = choose_target(patient, protocol)
     limits = DoseLimits.for_patient(protocol, patient.population, patient.weight_kg)
 
-    decision = decide(history, doses, current, patient, target, limits, protocol)
+    decision = decide(history, doses, current, patient, target, limits, protocol, co,
+                      last_given=chart.last_positive_dose_before_latest(current))
     dose = decision.dose
     rules: list[str] = [target.rule]
     if latest.map_is_computed:
@@ -102,8 +129,8 @@ def advise(
     rules.append(interval_rule)
     due = latest.at + timedelta(minutes=minutes)
 
-    exact_rate = rate_ml_per_h(dose, patient.weight_kg, infusion.concentration) if dose > EPS else 0.0
-    rate = float(round_to_resolution(Q(exact_rate, "mL/h"), protocol.pump.resolution_ml_per_h).magnitude)
+    exact_rate, rate = _pump_rates(dose, patient.weight_kg, infusion.concentration,
+                                   protocol.pump.resolution_ml_per_h)
     mcg_per_min = dose * patient.weight_kg
 
     findings = Findings(alerts=list(decision.alerts), escalations=list(decision.escalations))
@@ -111,11 +138,11 @@ def advise(
     findings.alerts.extend(t_alerts)
     findings.rules.extend(t_rules)
     running = current > EPS
-    findings.extend(map_and_heart_signs(history, running, target, protocol))
-    findings.extend(escalations(history, doses, current, dose, co, patient, target, protocol))
+    findings.extend(map_and_heart_signs(chart, running, target, protocol))
+    findings.extend(escalations(chart, current, dose, co, patient, target, protocol))
     line_out, extravasation = line_findings(patient, dose, protocol)
     findings.extend(line_out)
-    mg_24h = mcg_per_kg_last_24h(history, doses, when) * patient.weight_kg / 1000.0
+    mg_24h = chart.mcg_per_kg_last_24h(when, current) * patient.weight_kg / 1000.0
     findings.extend(infusion_signs(rate_ml_per_h=rate, exact_rate_ml_per_h=exact_rate,
                                    bag_left_ml=infusion.bag_volume_left_ml, next_check_min=minutes,
                                    mg_last_24h=mg_24h, mcg_per_min=mcg_per_min, protocol=protocol))

@@ -2,41 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from norepi_gui.core.alerts import Priority
 from norepi_gui.core.protocol import Protocol
 from norepi_gui.core.titration import rules as rid
 from norepi_gui.core.titration.findings import Findings
-from norepi_gui.core.titration.history import hours_at_or_above, last_two
+from norepi_gui.core.titration.history import ChartedHistory
 from norepi_gui.core.titration.limits import EPS
-from norepi_gui.core.titration.model import CoInfusions, PatientInfo, Reading, Target, fmt_dose
+from norepi_gui.core.titration.model import CoInfusions, PatientInfo, Target, fmt_dose
 
 
-def hypoperfusion_signs(readings: Sequence[Reading], protocol: Protocol) -> list[str]:
+def hypoperfusion_signs(chart: ChartedHistory, protocol: Protocol) -> list[str]:
     """Perfusion markers (latest recorded values) that say the tissues are not getting enough."""
     s = protocol.safety
     signs: list[str] = []
-    lactate, prev_lactate = last_two(readings, lambda r: r.lactate_mmol_per_l)
+    lactate, prev_lactate = chart.last_two("lactate")
     not_falling = prev_lactate is None or (lactate is not None and lactate >= prev_lactate)
     if lactate is not None and lactate > s.lactate_high_mmol_per_l and not_falling:
         signs.append(f"lactate {lactate:g} mmol/L not clearing")
-    urine, _ = last_two(readings, lambda r: r.urine_ml_per_kg_per_h)
+    urine, _ = chart.last_two("urine")
     if urine is not None and urine < s.urine_low_ml_per_kg_per_h:
         signs.append(f"urine {urine:g} < {s.urine_low_ml_per_kg_per_h:g} mL/kg/h")
-    crt, _ = last_two(readings, lambda r: r.crt_s)
+    crt, _ = chart.last_two("crt")
     if crt is not None and crt > s.crt_prolonged_s:
         signs.append(f"capillary refill {crt:g} s")
-    if readings[-1].altered_mental_status:
+    if chart.readings[-1].altered_mental_status:
         signs.append("altered mental status")
     return signs
 
 
-def escalations(readings: Sequence[Reading], doses: Sequence[float], current: float, proposed: float,
+def escalations(chart: ChartedHistory, current: float, proposed: float,
                 co: CoInfusions, patient: PatientInfo, target: Target, protocol: Protocol) -> Findings:
     e = protocol.escalation
     out = Findings()
-    m = readings[-1].map
+    m = chart.readings[-1].map
     below = m < target.map_mmhg
     vaso = co.vasopressin_u_per_min
     if below and vaso <= 0 and current >= e.vasopressin_ne_threshold - EPS:
@@ -58,14 +56,14 @@ def escalations(readings: Sequence[Reading], doses: Sequence[float], current: fl
                      f"MAP {m:.0f} < {target.map_mmhg:g} on vasopressin and NE {fmt_dose(current)} >= "
                      f"{fmt_dose(e.epinephrine_ne_threshold)}: add epinephrine {e.epinephrine_min_dose:g}-"
                      f"{e.epinephrine_max_dose:g} mcg/kg/min", rid.ESC_EPINEPHRINE)
-    signs = hypoperfusion_signs(readings, protocol)
+    signs = hypoperfusion_signs(chart, protocol)
     if not below and signs and co.dobutamine_mcg_per_kg_per_min <= 0:
         why = "; ".join(signs)
         heart = " with cardiac dysfunction" if patient.cardiac_dysfunction else ""
         out.escalate("CONSIDER_DOBUTAMINE",
                      f"MAP at target but hypoperfusion ({why}){heart}: consider dobutamine "
                      f"{e.dobutamine_min_dose:g}-{e.dobutamine_max_dose:g} mcg/kg/min", rid.ESC_DOBUTAMINE)
-    hours = hours_at_or_above(readings, doses, e.hydrocortisone_ne_threshold)
+    hours = chart.hours_at_or_above(e.hydrocortisone_ne_threshold, current)
     high_now = max(current, co.epinephrine_mcg_per_kg_per_min) >= e.hydrocortisone_ne_threshold - EPS
     if (not co.hydrocortisone_started and high_now
             and hours >= e.hydrocortisone_after_hours - EPS / 3600.0):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
+from norepi_gui.core.errors import InputError
 from norepi_gui.core.titration.limits import EPS
 from norepi_gui.core.titration.model import Reading
 
@@ -74,3 +76,134 @@ def mcg_per_kg_last_24h(readings: Sequence[Reading], doses: Sequence[float], now
         if end > begin:
             total += doses[i] * (end - begin).total_seconds() / 60.0
     return total
+
+
+_MARKERS: dict[str, Callable[[Reading], float | None]] = {
+    "lactate": lambda r: r.lactate_mmol_per_l,
+    "urine": lambda r: r.urine_ml_per_kg_per_h,
+    "crt": lambda r: r.crt_s,
+}
+
+
+class ChartedHistory:
+    """One patient's charted readings in time order, with running summaries (append-only).
+
+    The engine asks the same questions at every check (drug over the last 24 h, how long the dose has been high,
+    the last dose given, the last two perfusion markers). The plain functions above answer them by re-reading the
+    whole history; this keeps running sums instead, so a bedside or simulator session that appends one reading per
+    check and calls :func:`advise` with this object pays O(1) or O(log n) per question, not O(n). The answers are
+    those of the plain functions (a property test holds the two together).
+
+    Doses follow :func:`doses_at_readings`: a reading without a dose carries the previous one forward; the latest
+    reading without a dose runs at the caller's ``current`` dose.
+    """
+
+    def __init__(self, readings: Iterable[Reading] = ()) -> None:
+        self.readings: list[Reading] = []
+        self._t0: datetime | None = None
+        self._t: list[float] = []  # minutes since the first reading
+        self._raw: list[float | None] = []
+        self._carried: list[float] = []  # each reading's dose once a later reading exists (valid when resolved)
+        self._resolved = False  # a dose has been charted, so every carried dose is known
+        self._cum: list[float] = [0.0]  # _cum[k]: mcg/kg from reading 0 to reading k at the carried doses
+        self._positive_before_last: float | None = None  # last carried dose > 0 among all but the latest reading
+        self._markers: dict[str, tuple[float | None, float | None]] = dict.fromkeys(_MARKERS, (None, None))
+        self._runs: dict[float, tuple[int, int | None]] = {}  # threshold -> (readings folded in, run start)
+        for reading in readings:
+            self.append(reading)
+
+    @classmethod
+    def of(cls, readings: Sequence[Reading]) -> ChartedHistory:
+        """The history of readings given in any order (sorted by time; equal times keep their order)."""
+        return cls(sorted(readings, key=lambda r: r.at))
+
+    def __len__(self) -> int:
+        return len(self.readings)
+
+    def append(self, reading: Reading) -> None:
+        """Add the next reading; it may not be earlier than the latest one."""
+        if self.readings and reading.at < self.readings[-1].at:
+            raise InputError("time", f"{reading.at.isoformat()} is before the latest reading "
+                             f"{self.readings[-1].at.isoformat()}", "readings appended in time order")
+        if self._t0 is None:
+            self._t0 = reading.at
+        n = len(self.readings)
+        raw = reading.ne_dose_mcg_per_kg_per_min
+        t = (reading.at - self._t0).total_seconds() / 60.0
+        if not self._resolved and raw is not None:
+            # The first charted dose also stands for the readings before it (doses_at_readings).
+            self._carried = [raw] * n
+            self._cum = [0.0]
+            for i in range(n - 1):
+                self._cum.append(self._cum[-1] + raw * (self._t[i + 1] - self._t[i]))
+            self._resolved = True
+        if self._resolved and n >= 1:
+            # The previous latest reading now has a successor: its carried dose runs until this reading.
+            prev = self._carried[n - 1]
+            self._cum.append(self._cum[-1] + prev * (t - self._t[n - 1]))
+            if prev > EPS:
+                self._positive_before_last = prev
+        if self._resolved:
+            self._carried.append(raw if raw is not None else self._carried[-1])
+        self.readings.append(reading)
+        self._t.append(t)
+        self._raw.append(raw)
+        for name, value in _MARKERS.items():
+            v = value(reading)
+            if v is not None:
+                self._markers[name] = (v, self._markers[name][0])
+
+    # ------------------------------------------------------------------ answers for a given running dose
+    def doses(self, current: float) -> list[float]:
+        """The dose running at each reading (as :func:`doses_at_readings`)."""
+        if not self._resolved:
+            return [current] * len(self.readings)
+        last = self._raw[-1]
+        return [*self._carried[:-1], last if last is not None else current]
+
+    def last_two(self, marker: str) -> tuple[float | None, float | None]:
+        """Latest and previous recorded ``lactate``, ``urine`` or ``crt`` (as :func:`last_two`)."""
+        return self._markers[marker]
+
+    def last_positive_dose_before_latest(self, current: float) -> float | None:
+        """The last dose above zero charted before the latest reading (None if never)."""
+        if not self._resolved:
+            return current if current > EPS and len(self.readings) > 1 else None
+        return self._positive_before_last
+
+    def mcg_per_kg_last_24h(self, now: datetime, current: float) -> float:
+        """As :func:`mcg_per_kg_last_24h`: each reading's dose runs until the next reading, the latest until now."""
+        if not self._resolved or self._t0 is None:
+            return mcg_per_kg_last_24h(self.readings, self.doses(current), now)
+        n = len(self.readings)
+        now_min = (now - self._t0).total_seconds() / 60.0
+        start = now_min - 24 * 60.0
+        last_dose = self._raw[-1] if self._raw[-1] is not None else current
+        total = last_dose * (now_min - max(self._t[-1], start)) if now_min > max(self._t[-1], start) else 0.0
+        first = bisect_right(self._t, start)  # first reading after the window opens
+        if first == 0:
+            return self._cum[n - 1] + total
+        j = first - 1  # the reading whose interval the window opens in
+        if j >= n - 1:
+            return total
+        partial = self._carried[j] * (self._t[j + 1] - start)
+        return partial + (self._cum[n - 1] - self._cum[j + 1]) + total
+
+    def hours_at_or_above(self, threshold: float, current: float) -> float:
+        """As :func:`hours_at_or_above`: the unbroken run of readings with NE or epinephrine >= threshold."""
+        if not self._resolved:
+            return hours_at_or_above(self.readings, self.doses(current), threshold)
+        n = len(self.readings)
+        folded, start = self._runs.get(threshold, (0, None))
+        for i in range(folded, n - 1):  # every reading but the latest has its final dose
+            start = (start if start is not None else i) if self._high(i, self._carried[i], threshold) else None
+        self._runs[threshold] = (n - 1, start)
+        last = self._raw[-1] if self._raw[-1] is not None else current
+        if not self._high(n - 1, last, threshold):
+            return 0.0
+        begin = start if start is not None else n - 1
+        return (self.readings[-1].at - self.readings[begin].at).total_seconds() / 3600.0
+
+    def _high(self, i: int, dose: float, threshold: float) -> bool:
+        epi = self.readings[i].epinephrine_mcg_per_kg_per_min or 0.0
+        return dose >= threshold - EPS or epi >= threshold - EPS

@@ -37,7 +37,7 @@ class Action(StrEnum):
 
 def check_range(value: float | None, field: str, lo: float, hi: float, unit: str = "") -> None:
     """Refuse a non-finite or out-of-range number (``None`` means not given and passes)."""
-    if value is None:
+    if value is None or (type(value) is float and lo <= value <= hi):  # the common case, cheaply (NaN fails)
         return
     accepted = f"{lo:g} to {hi:g} {unit}".strip()
     if isinstance(value, bool) or not isinstance(value, int | float):

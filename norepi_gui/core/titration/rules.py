@@ -35,6 +35,7 @@ TIT_HOLD = "TIT-HOLD"
 TIT_ABOVE_CONFIRM = "TIT-ABOVE-CONFIRM"
 TIT_DOWN = "TIT-DOWN"
 TIT_DOWN_FAR = "TIT-DOWN-FAR"
+TIT_DOWN_SCALED = "TIT-DOWN-SCALED"
 TIT_TAPER_FLOOR = "TIT-TAPER-FLOOR"
 TIT_TAPER_OFF = "TIT-TAPER-OFF"
 TIT_NOT_RUNNING = "TIT-NOT-RUNNING"
@@ -62,6 +63,8 @@ ESC_VASOPRESSIN = "ESC-VASOPRESSIN"
 ESC_VASOPRESSIN_SALVAGE = "ESC-VASOPRESSIN-SALVAGE"
 ESC_VASOPRESSIN_ALONE = "ESC-VASOPRESSIN-ALONE"
 ESC_EPINEPHRINE = "ESC-EPINEPHRINE"
+ESC_EPINEPHRINE_WEAN = "ESC-EPINEPHRINE-WEAN"
+ESC_VASOPRESSIN_WEAN = "ESC-VASOPRESSIN-WEAN"
 ESC_DOBUTAMINE = "ESC-DOBUTAMINE"
 ESC_HYDROCORTISONE = "ESC-HYDROCORTISONE"
 ESC_VOLUME = "ESC-VOLUME"
@@ -114,16 +117,21 @@ _ALL = (
          "raise DOSE_AT_HARD_MAX; above it, propose the hard maximum (DOSE_ABOVE_HARD_MAX).", "[U]; [seed 002]"),
     Rule(TIT_HOLD, "MAP within the target band: keep the dose.", "[seed 000] titrate to target"),
     Rule(TIT_ABOVE_CONFIRM, "MAP above the band on fewer than titration.above_band_readings_to_wean consecutive "
-         "readings: hold and recheck soon (do not wean on one reading).", "[U]"),
-    Rule(TIT_DOWN, "MAP above the band on titration.above_band_readings_to_wean (2) consecutive readings: decrease by "
-         "titration.step_down (0.02 mcg/kg/min).", "[seed 002] reduce gradually; step [U]"),
+         "readings (or not yet at the taper minimum on as many): hold and recheck soon.", "[U]"),
+    Rule(TIT_DOWN, "MAP above the band on titration.above_band_readings_to_wean (1) consecutive readings: decrease by "
+         "titration.step_down (0.02 mcg/kg/min), scaled by TIT-DOWN-SCALED.", "[seed 002] reduce gradually; step [U]"),
     Rule(TIT_DOWN_FAR, "MAP more than safety.overdose_map_above_target_mmhg above target: decrease now by "
-         "titration.step_down_large (0.05 mcg/kg/min), not below the taper minimum.",
+         "titration.step_down_large (0.05 mcg/kg/min), scaled by TIT-DOWN-SCALED, not below the taper minimum.",
          "[seed 003] hypertension from overdose; step [U]"),
+    Rule(TIT_DOWN_SCALED, "A wean step is the protocol step times the whole number of start doses "
+         "(populations.*.start_dose) in the running dose, at least once: 0.02 below 0.2, 0.04 from 0.2, 0.12 from "
+         "0.6 mcg/kg/min (a fixed step barely lowers MAP high on the Emax curve).",
+         "Emax dose-response, Oualha 2014 [V/S]; multiple [U]"),
     Rule(TIT_TAPER_FLOOR, "A decrease from above the taper minimum stops at populations.*.taper_min_dose: never stop "
          "abruptly from a meaningful dose.", "[seed 002; V label] abrupt withdrawal causes marked hypotension"),
     Rule(TIT_TAPER_OFF, "At or below the taper minimum with MAP above the band on "
-         "titration.above_band_readings_to_wean consecutive readings taken at that dose: stop norepinephrine.",
+         "titration.above_band_readings_to_wean consecutive readings taken at that dose, and no vasopressin running: "
+         "stop norepinephrine.",
          "[seed 002] reduce gradually; taper minimum [U]"),
     Rule(TIT_NOT_RUNNING, "NE not running and MAP at or above target without a start criterion: no vasopressor.",
          "[seed 000]"),
@@ -169,6 +177,14 @@ _ALL = (
          "monotherapy).", "[seed 000, 001]"),
     Rule(ESC_EPINEPHRINE, "MAP below target with vasopressin running and NE >= escalation.epinephrine_ne_threshold "
          "(0.5), no epinephrine: ADD_EPINEPHRINE 0.05-2 mcg/kg/min.", "[seed 000, 001]; threshold [U]"),
+    Rule(ESC_EPINEPHRINE_WEAN, "MAP above the band on titration.above_band_readings_to_wean consecutive readings "
+         "with epinephrine running and NE below escalation.epinephrine_ne_threshold (0.5): STOP_EPINEPHRINE and hold "
+         "norepinephrine (the last agent added comes off first; at or above the threshold NE is weaned first).",
+         "[seed 002] reduce gradually; order [U]"),
+    Rule(ESC_VASOPRESSIN_WEAN, "MAP above the band on titration.above_band_readings_to_wean consecutive readings "
+         "with norepinephrine at the taper minimum and vasopressin running: STOP_VASOPRESSIN and hold "
+         "norepinephrine; norepinephrine is stopped only after vasopressin.",
+         "[seed 000, 001] vasopressin never alone; order [U]"),
     Rule(ESC_DOBUTAMINE, "MAP at or above target with hypoperfusion (lactate above safety.lactate_high_mmol_per_l and "
          "not falling, urine < safety.urine_low_ml_per_kg_per_h, capillary refill > safety.crt_prolonged_s, altered "
          "mentation), no dobutamine: CONSIDER_DOBUTAMINE 2.5-20 mcg/kg/min, especially with cardiac dysfunction.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -17,6 +18,14 @@ T0 = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
 @cache
 def protocol() -> Protocol:
     return load_protocol()
+
+
+@cache
+def wean_after(readings: int) -> Protocol:
+    """The default protocol with titration.above_band_readings_to_wean set to ``readings``."""
+    base = protocol()
+    return dataclasses.replace(
+        base, titration=dataclasses.replace(base.titration, above_band_readings_to_wean=readings))
 
 
 def at(minute: float) -> datetime:

@@ -25,10 +25,38 @@ def test_vasopressin_above_0_04_is_salvage() -> None:
     assert "VASOPRESSIN_SALVAGE_DOSE" in above.alert_codes() and "ESC-VASOPRESSIN-SALVAGE" in above.rules
 
 
-def test_vasopressin_alone_after_taper_off() -> None:
-    stop = run([r(0, 80, 0.02), r(5, 80, 0.02)], co=CoInfusions(vasopressin_u_per_min=0.03))
-    assert stop.action == "taper_off"
-    assert "VASOPRESSIN_ALONE" in stop.alert_codes() and "ESC-VASOPRESSIN-ALONE" in stop.rules
+def test_vasopressin_alone_when_norepinephrine_is_off() -> None:
+    alone = run([r(0, 80, 0.0)], co=CoInfusions(vasopressin_u_per_min=0.03))
+    assert alone.action == "none"
+    assert "VASOPRESSIN_ALONE" in alone.alert_codes() and "ESC-VASOPRESSIN-ALONE" in alone.rules
+    running = run([r(0, 70, 0.02)], co=CoInfusions(vasopressin_u_per_min=0.03))
+    assert "VASOPRESSIN_ALONE" not in running.alert_codes()
+
+
+def test_vasopressin_stops_before_norepinephrine_at_the_taper_minimum() -> None:
+    vaso = CoInfusions(vasopressin_u_per_min=0.03)
+    at_min = run([r(0, 80, 0.02)], co=vaso)
+    assert at_min.action == "hold" and at_min.dose_mcg_per_kg_per_min == 0.02  # never taper_off with vasopressin on
+    assert "STOP_VASOPRESSIN" in at_min.escalation_codes() and "ESC-VASOPRESSIN-WEAN" in at_min.rules
+    above_min = run([r(0, 80, 0.04)], co=vaso)
+    assert above_min.action == "decrease" and above_min.dose_mcg_per_kg_per_min == 0.02  # 0.04 - 0.02
+    assert "STOP_VASOPRESSIN" not in above_min.escalation_codes()
+    in_band = run([r(0, 75, 0.02)], co=vaso)
+    assert in_band.action == "hold" and "STOP_VASOPRESSIN" not in in_band.escalation_codes()
+    off = run([r(0, 80, 0.02)])  # no vasopressin: stop norepinephrine itself
+    assert off.action == "taper_off"
+
+
+def test_epinephrine_stops_once_norepinephrine_is_below_its_threshold() -> None:
+    both = CoInfusions(vasopressin_u_per_min=0.03, epinephrine_mcg_per_kg_per_min=0.05)
+    below = run([r(0, 76, 0.49)], co=both)  # NE 0.49 < epinephrine threshold 0.5
+    assert below.action == "hold" and below.dose_mcg_per_kg_per_min == 0.49
+    assert "STOP_EPINEPHRINE" in below.escalation_codes() and "ESC-EPINEPHRINE-WEAN" in below.rules
+    at = run([r(0, 76, 0.5)], co=both)  # NE still at the threshold: wean norepinephrine first
+    assert at.action == "decrease" and at.dose_mcg_per_kg_per_min == 0.4  # 0.5 - 5 x 0.02
+    assert "STOP_EPINEPHRINE" not in at.escalation_codes()
+    in_band = run([r(0, 75, 0.3)], co=both)
+    assert "STOP_EPINEPHRINE" not in in_band.escalation_codes()
 
 
 def test_epinephrine_needs_vasopressin_and_ne_0_5() -> None:

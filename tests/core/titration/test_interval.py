@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from norepi_gui.core.alerts import Priority
-from norepi_gui.core.titration import overdue_state
-from tests.core.titration._support import T0, at, protocol, r, run
+from norepi_gui.core.titration import CoInfusions, overdue_state
+from tests.core.titration._support import T0, at, protocol, r, run, wean_after
 
 
 def test_after_change_next_check_is_5() -> None:
@@ -21,8 +21,10 @@ def test_below_target_hold_rechecks_in_5() -> None:
 
 
 def test_above_band_without_change_rechecks_at_minimum() -> None:
-    a = run([r(0, 70, 0.1), r(15, 78, 0.1)])
-    assert a.next_check_in_min == 5 and "INT-CONFIRM" in a.rules
+    a = run([r(0, 70, 0.1), r(15, 78, 0.1)], proto=wean_after(2))  # first high reading: confirm, no change
+    assert a.action == "hold" and a.next_check_in_min == 5 and "INT-CONFIRM" in a.rules
+    vaso = run([r(0, 80, 0.02)], co=CoInfusions(vasopressin_u_per_min=0.03))  # hold while vasopressin comes off
+    assert vaso.action == "hold" and vaso.next_check_in_min == 5 and "INT-CONFIRM" in vaso.rules
 
 
 def test_stable_readings_lengthen_interval_5_10_15() -> None:

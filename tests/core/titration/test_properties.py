@@ -4,13 +4,23 @@ soft limit always flagged, and the same inputs always give the same advice."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from norepi_gui.core.dosing import parse_concentration
+from norepi_gui.core.errors import InputError
 from norepi_gui.core.protocol import LineType
 from norepi_gui.core.titration import Advice, CoInfusions, InfusionState, PatientInfo, Reading, advise
+from norepi_gui.core.titration.history import (
+    ChartedHistory,
+    doses_at_readings,
+    hours_at_or_above,
+    last_two,
+    mcg_per_kg_last_24h,
+)
 from tests.core.titration._support import at, protocol
 
 HARD = protocol().population(PatientInfo(70.0).population).hard_max_dose
@@ -23,7 +33,7 @@ class Case:
     patient: PatientInfo
     co: CoInfusions
 
-    def advise(self, readings: tuple[Reading, ...] | None = None) -> Advice:
+    def advise(self, readings: tuple[Reading, ...] | ChartedHistory | None = None) -> Advice:
         history = readings if readings is not None else self.readings
         current = self.readings[-1].ne_dose_mcg_per_kg_per_min or 0.0
         return advise(history, self.patient, InfusionState(CONC, current, 500.0), protocol(),
@@ -46,7 +56,9 @@ def cases(draw: st.DrawFn) -> Case:
             dbp = draw(st.floats(20.0, 100.0))
             pressure = {"sbp_mmhg": dbp + draw(st.floats(5.0, 80.0)), "dbp_mmhg": dbp}
         readings.append(Reading(at(minute), ne_dose_mcg_per_kg_per_min=draw(doses),
-                                hr_per_min=draw(st.none() | st.floats(30.0, 180.0)), **pressure))
+                                hr_per_min=draw(st.none() | st.floats(30.0, 180.0)),
+                                epinephrine_mcg_per_kg_per_min=draw(st.none() | st.sampled_from([0.0, 0.3])),
+                                lactate_mmol_per_l=draw(st.none() | st.floats(0.5, 10.0)), **pressure))
     patient = PatientInfo(
         weight_kg=draw(st.floats(40.0, 150.0)),
         age_years=draw(st.none() | st.floats(18.0, 95.0)),
@@ -54,7 +66,8 @@ def cases(draw: st.DrawFn) -> Case:
         line=draw(st.sampled_from(list(LineType))),
         fluids_ml_per_kg=draw(st.none() | st.floats(0.0, 60.0)),
     )
-    co = CoInfusions(vasopressin_u_per_min=draw(st.sampled_from([0.0, 0.03, 0.06])))
+    co = CoInfusions(vasopressin_u_per_min=draw(st.sampled_from([0.0, 0.03, 0.06])),
+                     epinephrine_mcg_per_kg_per_min=draw(st.sampled_from([0.0, 0.05])))
     return Case(tuple(readings), patient, co)
 
 
@@ -111,3 +124,51 @@ def test_same_inputs_same_advice(case: Case) -> None:
     first = case.advise()
     assert case.advise() == first
     assert case.advise(tuple(reversed(case.readings))) == first  # order of the history does not matter
+
+
+@SETTINGS
+@given(cases())
+def test_a_charted_history_built_reading_by_reading_gives_the_same_advice(case: Case) -> None:
+    chart = ChartedHistory()
+    for reading in case.readings:
+        chart.append(reading)
+    assert case.advise(chart) == case.advise()
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> tuple[list[Reading], float, float]:
+    """Readings (some without a dose, some at the same minute) over up to 40 h, a running dose, minutes to now."""
+    n = draw(st.integers(1, 25))
+    minute = 0.0
+    readings = []
+    for _ in range(n):
+        minute += draw(st.sampled_from([0.0, 5.0, 15.0, 90.0, 600.0]))
+        readings.append(Reading(at(minute), map_mmhg=70.0,
+                                ne_dose_mcg_per_kg_per_min=draw(st.none() | st.sampled_from([0.0, 0.1, 0.25, 0.4])),
+                                epinephrine_mcg_per_kg_per_min=draw(st.none() | st.sampled_from([0.0, 0.3])),
+                                urine_ml_per_kg_per_h=draw(st.none() | st.sampled_from([0.2, 0.8]))))
+    return readings, draw(st.sampled_from([0.0, 0.1, 0.3])), draw(st.sampled_from([0.0, 7.0, 2000.0]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories())
+def test_charted_history_answers_as_the_plain_history_functions(h: tuple[list[Reading], float, float]) -> None:
+    readings, current, later = h
+    chart = ChartedHistory()
+    for i, reading in enumerate(readings):
+        chart.append(reading)
+        seen = readings[: i + 1]
+        doses = doses_at_readings(seen, current)
+        now = seen[-1].at + timedelta(minutes=later)
+        assert chart.doses(current) == doses
+        assert chart.mcg_per_kg_last_24h(now, current) == pytest.approx(mcg_per_kg_last_24h(seen, doses, now))
+        assert chart.hours_at_or_above(0.25, current) == hours_at_or_above(seen, doses, 0.25)
+        assert chart.last_two("urine") == last_two(seen, lambda r: r.urine_ml_per_kg_per_h)
+        earlier = [d for d in doses[:-1] if d > 1e-9]
+        assert chart.last_positive_dose_before_latest(current) == (earlier[-1] if earlier else None)
+
+
+def test_charted_history_refuses_a_reading_earlier_than_the_latest() -> None:
+    chart = ChartedHistory([Reading(at(10), map_mmhg=70.0)])
+    with pytest.raises(InputError, match="time"):
+        chart.append(Reading(at(5), map_mmhg=70.0))

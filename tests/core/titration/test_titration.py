@@ -7,7 +7,7 @@ readings above the band, taper minimum 0.02, soft max 1.0, hard max 3.0, overdos
 from __future__ import annotations
 
 from norepi_gui.core.titration import PatientInfo
-from tests.core.titration._support import r, run
+from tests.core.titration._support import r, run, wean_after
 
 
 def test_map_58_increases_0_10_to_0_15_with_rationale() -> None:
@@ -70,26 +70,45 @@ def test_hold_in_band_at_both_edges() -> None:
         assert a.rate_ml_per_h == 52.5  # 0.2 x 70 x 60 / 16
 
 
-def test_single_high_reading_does_not_wean() -> None:
-    a = run([r(0, 70, 0.2), r(10, 76, 0.2)])
-    assert a.action == "hold" and "TIT-ABOVE-CONFIRM" in a.rules and a.next_check_in_min == 5
+def test_weaning_waits_for_the_protocols_count_of_high_readings() -> None:
+    # Default above_band_readings_to_wean = 1; an institution asking for 2 holds on the first high reading.
+    one = run([r(0, 70, 0.1), r(10, 76, 0.1)], proto=wean_after(2))
+    assert one.action == "hold" and "TIT-ABOVE-CONFIRM" in one.rules and one.next_check_in_min == 5
+    two = run([r(0, 76, 0.1), r(5, 76, 0.1)], proto=wean_after(2))
+    assert two.action == "decrease" and two.dose_mcg_per_kg_per_min == 0.08  # 0.10 - 0.02
+    broken = run([r(0, 76, 0.1), r(5, 74, 0.1), r(10, 76, 0.1)], proto=wean_after(2))  # not consecutive
+    assert broken.action == "hold"
 
 
-def test_two_readings_above_band_wean_by_step_down() -> None:
-    a = run([r(0, 76, 0.1), r(5, 76, 0.1)])
+def test_reading_above_band_weans_by_step_down() -> None:
+    a = run([r(0, 70, 0.1), r(5, 76, 0.1)])
     assert a.action == "decrease" and a.dose_mcg_per_kg_per_min == 0.08  # 0.10 - 0.02
     assert a.rate_ml_per_h == 21.0  # 0.08 x 70 x 60 / 16
-    assert "TIT-DOWN" in a.rules
-    edge = run([r(0, 75, 0.1), r(5, 76, 0.1)])  # 75 is in the band
+    assert "TIT-DOWN" in a.rules and "TIT-DOWN-SCALED" not in a.rules
+    assert a.rationale.startswith("MAP 76 > 75 on 1 reading: decrease 0.10 -> 0.08")
+    edge = run([r(0, 70, 0.1), r(5, 75, 0.1)])  # 75 is in the band
     assert edge.action == "hold"
+
+
+def test_wean_step_scales_with_whole_start_doses_in_the_running_dose() -> None:
+    # step 0.02 x floor(dose / start 0.1), at least 1
+    assert run([r(0, 76, 0.19)]).dose_mcg_per_kg_per_min == 0.17  # floor 1.9 = 1: 0.19 - 0.02
+    at_two = run([r(0, 76, 0.2)])
+    assert at_two.dose_mcg_per_kg_per_min == 0.16 and "TIT-DOWN-SCALED" in at_two.rules  # 0.2 - 2 x 0.02
+    assert run([r(0, 76, 0.6)]).dose_mcg_per_kg_per_min == 0.48  # 0.6 - 6 x 0.02
+    assert "TIT-DOWN-SCALED" not in run([r(0, 76, 0.19)]).rules
 
 
 def test_far_above_target_decreases_now() -> None:
     far = run([r(0, 91, 0.2)])  # 91 - 65 = 26 > 25
-    assert far.action == "decrease" and far.dose_mcg_per_kg_per_min == 0.15  # 0.2 - 0.05
+    assert far.action == "decrease" and far.dose_mcg_per_kg_per_min == 0.1  # 0.2 - 2 x 0.05 (scaled)
     assert "TIT-DOWN-FAR" in far.rules
-    not_far = run([r(0, 90, 0.2)])  # 25, not more than 25
-    assert not_far.action == "hold"
+    small = run([r(0, 91, 0.15)])
+    assert small.dose_mcg_per_kg_per_min == 0.1  # 0.15 - 1 x 0.05
+    not_far = run([r(0, 90, 0.2)])  # 25, not more than 25: the ordinary wean step
+    assert not_far.dose_mcg_per_kg_per_min == 0.16 and "TIT-DOWN-FAR" not in not_far.rules
+    confirm = run([r(0, 91, 0.2)], proto=wean_after(2))  # far above does not wait for a second reading
+    assert confirm.action == "decrease" and "TIT-DOWN-FAR" in confirm.rules
 
 
 def test_decrease_stops_at_taper_minimum() -> None:
@@ -100,12 +119,16 @@ def test_decrease_stops_at_taper_minimum() -> None:
 
 
 def test_taper_off_only_from_minimum_after_readings_at_it() -> None:
-    one_at_min = run([r(0, 80, 0.03), r(5, 80, 0.02)])
-    assert one_at_min.action == "hold" and "TIT-ABOVE-CONFIRM" in one_at_min.rules
-    stop = run([r(0, 80, 0.03), r(5, 80, 0.02), r(10, 80, 0.02)])
+    above_min = run([r(0, 80, 0.03)])
+    assert above_min.action == "decrease" and above_min.dose_mcg_per_kg_per_min == 0.02  # floor, not off
+    stop = run([r(0, 80, 0.03), r(5, 80, 0.02)])  # default: one reading above the band at the minimum
     assert stop.action == "taper_off" and stop.dose_mcg_per_kg_per_min == 0.0 and stop.rate_ml_per_h == 0.0
     assert "TIT-TAPER-OFF" in stop.rules
-    assert stop.rationale.startswith("MAP 80 > 75 on 3 readings: stop norepinephrine from 0.02")
+    assert stop.rationale.startswith("MAP 80 > 75 on 2 readings: stop norepinephrine from 0.02")
+    one_at_min = run([r(0, 80, 0.03), r(5, 80, 0.02)], proto=wean_after(2))
+    assert one_at_min.action == "hold" and "TIT-ABOVE-CONFIRM" in one_at_min.rules
+    two_at_min = run([r(0, 80, 0.03), r(5, 80, 0.02), r(10, 80, 0.02)], proto=wean_after(2))
+    assert two_at_min.action == "taper_off"
 
 
 def test_not_running_and_map_fine_means_no_vasopressor() -> None:
