@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ctypes.util
 import os
+import subprocess
 import sys
+from functools import cache
 
 # Measured on bare Debian 12: what Qt's xcb platform plugin needs beyond the offscreen set.
 XCB_LIBRARIES = {
@@ -24,8 +26,28 @@ BASE_LIBRARIES = {
 }
 
 
+@cache
+def _linker_cache() -> str | None:
+    """The dynamic linker's list of libraries (one ``ldconfig -p`` call instead of one per library)."""
+    for ldconfig in ("/sbin/ldconfig", "/usr/sbin/ldconfig", "ldconfig"):
+        try:
+            result = subprocess.run([ldconfig, "-p"], capture_output=True, text=True, timeout=10, check=False)
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if result.returncode == 0 and result.stdout:
+            return result.stdout
+    return None
+
+
+def _has_library(name: str) -> bool:
+    listing = _linker_cache()
+    if listing is None:
+        return ctypes.util.find_library(name) is not None
+    return f"lib{name}.so" in listing
+
+
 def missing_packages(libraries: dict[str, str]) -> list[str]:
-    return [package for lib, package in libraries.items() if ctypes.util.find_library(lib) is None]
+    return [package for lib, package in libraries.items() if not _has_library(lib)]
 
 
 def explain_missing_display(environ: dict[str, str] | None = None) -> str | None:

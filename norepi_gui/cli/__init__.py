@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from norepi_gui import DISCLAIMER, __version__
+from norepi_gui import DISCLAIMER, package_version
 
 SUBCOMMANDS = {
     "calc": "norepi_gui.cli.calc",
@@ -25,13 +25,24 @@ EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
 
 
+class _VersionAction(argparse.Action):
+    """``--version``, reading the package metadata only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        print(f"norepi-gui {package_version()}")
+        parser.exit()
+
+
 def _window_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="norepi-gui",
         description="Norepinephrine titration assistant and training simulator. " + DISCLAIMER,
         epilog="Subcommands (run 'norepi-gui SUBCOMMAND --help'): " + ", ".join(SUBCOMMANDS),
     )
-    parser.add_argument("--version", action="version", version=f"norepi-gui {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--protocol", type=Path, help="protocol TOML file (default: the shipped protocol)")
     parser.add_argument(
         "--data-dir", type=Path, help="folder for sessions and settings (default: per-user data folder)"
@@ -45,7 +56,7 @@ def _window_parser() -> argparse.ArgumentParser:
 def _subcommand_parser(name: str) -> tuple[argparse.ArgumentParser, object]:
     module = importlib.import_module(SUBCOMMANDS[name])
     parser = argparse.ArgumentParser(prog="norepi-gui")
-    parser.add_argument("--version", action="version", version=f"norepi-gui {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     subparsers = parser.add_subparsers(dest="command", required=True)
     module.add_parser(subparsers)
     return parser, module
