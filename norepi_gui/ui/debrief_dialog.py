@@ -12,8 +12,8 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMarginsF, QSizeF, QUrl
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import QSizeF, QUrl
+from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -35,7 +35,7 @@ from norepi_gui.sim.training import (
     key_action_rows,
 )
 from norepi_gui.ui.formatting import fmt_date_time
-from norepi_gui.ui.report import PAGE_MARGIN_MM, PDF_RESOLUTION_DPI
+from norepi_gui.ui.report import write_document_pdf
 
 if TYPE_CHECKING:
     from norepi_gui.core.handover import HandoverData
@@ -124,27 +124,10 @@ def debrief_document(
     return document
 
 
-def _page_layout() -> QPageLayout:
-    margins = QMarginsF(PAGE_MARGIN_MM, PAGE_MARGIN_MM, PAGE_MARGIN_MM, PAGE_MARGIN_MM)
-    return QPageLayout(
-        QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait, margins, QPageLayout.Unit.Millimeter
-    )
-
-
 def write_debrief_pdf(path: Path, d: TrainingDebrief, plot_image: QImage | None) -> None:
     """Write the debrief as an A4 PDF with Qt's own writer."""
-    if path.suffix.lower() != ".pdf":
-        raise ValueError(f"path: the debrief is a PDF; needs a file name ending in .pdf, got {path.name!r}")
-    writer = QPdfWriter(str(path))
-    writer.setTitle(f"{TRAINING_MARK}: debrief {d.scenario_title}")
-    writer.setCreator(f"norepi-gui {__version__}")
-    writer.setResolution(PDF_RESOLUTION_DPI)
-    writer.setPageLayout(_page_layout())
-    page = QSizeF(writer.pageLayout().paintRect(QPageLayout.Unit.Point).size())
-    debrief_document(d, plot_image, page).print_(writer)
-    del writer  # the file is finished and closed when the writer goes
-    if not path.exists():
-        raise OSError(f"path: could not write the debrief PDF to {path}")
+    title = f"{TRAINING_MARK}: debrief {d.scenario_title}"
+    write_document_pdf(path, title, "debrief", lambda page: debrief_document(d, plot_image, page))
 
 
 class DebriefDialog(QDialog):

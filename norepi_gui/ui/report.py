@@ -7,6 +7,7 @@ PySide6-Essentials, so no extra wheel is needed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
@@ -93,7 +94,7 @@ def handover_document(
     """The laid-out report (its ``toPlainText()`` is what the PDF says), on pages of ``page_size_pt`` points."""
     document = QTextDocument()
     document.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle, data.title)
-    size = page_size_pt if page_size_pt is not None else _page_layout().paintRect(QPageLayout.Unit.Point).size()
+    size = page_size_pt if page_size_pt is not None else a4_page_layout().paintRect(QPageLayout.Unit.Point).size()
     document.setPageSize(size)  # lay out in points, so font sizes come out as specified on paper
     plot_width: float | None = None
     if plot_image is not None and not plot_image.isNull():
@@ -103,7 +104,7 @@ def handover_document(
     return document
 
 
-def _page_layout() -> QPageLayout:
+def a4_page_layout() -> QPageLayout:
     margins = QMarginsF(PAGE_MARGIN_MM, PAGE_MARGIN_MM, PAGE_MARGIN_MM, PAGE_MARGIN_MM)
     return QPageLayout(
         QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait, margins, QPageLayout.Unit.Millimeter
@@ -117,17 +118,22 @@ def _print_to(device: QPagedPaintDevice, data: HandoverData, plot_image: QImage 
 
 def write_handover_pdf(path: Path, data: HandoverData, plot_image: QImage | None) -> None:
     """Write the handover report as a PDF file (A4) with Qt's own PDF writer."""
+    write_document_pdf(path, data.title, "handover report", lambda page: handover_document(data, plot_image, page))
+
+
+def write_document_pdf(path: Path, title: str, what: str, build: Callable[[QSizeF], QTextDocument]) -> None:
+    """Write a document laid out by ``build(page size in points)`` as an A4 PDF with Qt's own writer."""
     if path.suffix.lower() != ".pdf":
-        raise ValueError(f"path: the handover report is a PDF; needs a file name ending in .pdf, got {path.name!r}")
+        raise ValueError(f"path: the {what} is a PDF; needs a file name ending in .pdf, got {path.name!r}")
     writer = QPdfWriter(str(path))
-    writer.setTitle(data.title)
+    writer.setTitle(title)
     writer.setCreator(f"norepi-gui {__version__}")
     writer.setResolution(PDF_RESOLUTION_DPI)
-    writer.setPageLayout(_page_layout())
-    _print_to(writer, data, plot_image)
+    writer.setPageLayout(a4_page_layout())
+    build(QSizeF(writer.pageLayout().paintRect(QPageLayout.Unit.Point).size())).print_(writer)
     del writer  # the file is finished and closed when the writer goes
     if not path.exists():
-        raise OSError(f"path: could not write the handover PDF to {path}")
+        raise OSError(f"path: could not write the {what} PDF to {path}")
 
 
 def print_handover(printer: QPrinter, data: HandoverData, plot_image: QImage | None) -> None:
