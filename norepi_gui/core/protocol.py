@@ -134,12 +134,15 @@ class Titration:
     step_up: float = _range(0.001, 1.0, "mcg/kg/min")
     step_up_large: float = _range(0.001, 2.0, "mcg/kg/min")
     far_below_mmhg: float = _range(1.0, 60.0, "mmHg")
-    step_down: float = _range(0.001, 1.0, "mcg/kg/min")
     step_down_large: float = _range(0.001, 1.0, "mcg/kg/min")
     above_band_readings_to_wean: int = _range(1, 20)
+    centre_deadband_mmhg: float = _range(0.0, 20.0, "mmHg")
+    proportional_gain: float = _range(0.0, 3.0, "per 10 mmHg")
+    max_wean_fraction: float = _range(0.05, 1.0, "fraction of the dose")
+    dose_resolution: float = _range(0.0001, 0.1, "mcg/kg/min")
+    flat_dose_resolution_mcg_per_min: float = _range(0.01, 10.0, "mcg/min")
     flat_step_up_mcg_per_min: float = _range(0.1, 100.0, "mcg/min")
     flat_step_up_large_mcg_per_min: float = _range(0.1, 200.0, "mcg/min")
-    flat_step_down_mcg_per_min: float = _range(0.1, 100.0, "mcg/min")
     flat_step_down_large_mcg_per_min: float = _range(0.1, 100.0, "mcg/min")
 
 

@@ -20,6 +20,7 @@ from norepi_gui.core.titration.model import (
     Target,
     fmt_dose,
 )
+from norepi_gui.core.titration.nee import VASOPRESSIN_FACTOR
 from norepi_gui.core.titration.start import start_criteria
 
 
@@ -64,8 +65,7 @@ def decide(readings: Sequence[Reading], doses: Sequence[float], current: float, 
     if m < lo:
         return _with_soft_flag(_below(readings, doses, current, target, limits, protocol), current, limits)
     if m <= hi:
-        return _with_soft_flag(Decision(Action.HOLD, current, f"MAP {m:.0f} in band {lo:g}-{hi:g}", [rid.TIT_HOLD]),
-                               current, limits)
+        return _with_soft_flag(_in_band(m, current, target, limits, protocol), current, limits)
     return _with_soft_flag(_above(readings, doses, current, target, limits, protocol, co or CoInfusions()),
                            current, limits)
 
@@ -114,9 +114,12 @@ def _below(readings: Sequence[Reading], doses: Sequence[float], current: float, 
                               f"Norepinephrine at the hard maximum {fmt_dose(limits.hard_max)} mcg/kg/min with MAP "
                               "below target: no further increase; escalate."))
         return d
-    step, rule = (limits.step_up_large, rid.TIT_UP_LARGE) if far else (limits.step_up, rid.TIT_UP)
-    proposed = current + step
-    d = Decision(Action.INCREASE, proposed, why, [rule])
+    if far:
+        proposed = current + limits.step_up_large
+        d = Decision(Action.INCREASE, proposed, why, [rid.TIT_UP_LARGE])
+    else:
+        proposed = max(proportional_dose(current, m, target, limits, protocol), current + limits.resolution)
+        d = Decision(Action.INCREASE, proposed, why, [rid.TIT_UP, rid.TIT_PROPORTIONAL])
     if proposed > limits.hard_max + EPS:
         proposed = limits.hard_max
         d.rules.append(rid.TIT_HARD_MAX)
@@ -133,6 +136,44 @@ def _below(readings: Sequence[Reading], doses: Sequence[float], current: float, 
                                   f"{fmt_dose(limits.soft_max)}: confirm before changing the pump."))
     d.dose = clean(proposed)
     return d
+
+
+def _in_band(m: float, current: float, target: Target, limits: DoseLimits, protocol: Protocol) -> Decision:
+    """TIT-HOLD near the band's middle; TIT-CENTRE further out (toward the middle, TIT-PROPORTIONAL steps)."""
+    lo, hi = target.map_mmhg, target.upper_mmhg
+    middle = (lo + hi) / 2.0
+    hold = Decision(Action.HOLD, current, f"MAP {m:.0f} in band {lo:g}-{hi:g}", [rid.TIT_HOLD])
+    if abs(m - middle) <= protocol.titration.centre_deadband_mmhg + EPS:
+        return hold
+    proposed = proportional_dose(current, m, target, limits, protocol)
+    side = "below" if m < middle else "above"
+    why = f"MAP {m:.0f} in band {lo:g}-{hi:g}, {side} its middle {middle:g}"
+    note = "toward the middle of the band"
+    if m < middle and current + EPS < proposed <= limits.soft_max + EPS:
+        return Decision(Action.INCREASE, clean(proposed), why, [rid.TIT_CENTRE, rid.TIT_PROPORTIONAL], note=note)
+    proposed = max(proposed, limits.taper_min)
+    if m > middle and proposed < current - EPS:
+        return Decision(Action.DECREASE, clean(proposed), why, [rid.TIT_CENTRE, rid.TIT_PROPORTIONAL], note=note)
+    return hold
+
+
+def proportional_dose(current: float, m: float, target: Target, limits: DoseLimits, protocol: Protocol) -> float:
+    """The dose that moves MAP ``m`` toward the band's middle (rule TIT-PROPORTIONAL).
+
+    ``current x e^(gain x (middle - m) / 10)``, rounded to the dose resolution; an increase is at most
+    titration.step_up, a decrease at most titration.max_wean_fraction of the dose. On the Emax dose-response
+    (Oualha 2014) the same MAP change needs about the same fraction of the dose, so steps scale with the dose.
+    """
+    t = protocol.titration
+    middle = (target.map_mmhg + target.upper_mmhg) / 2.0
+    proposed = _to_resolution(current * math.exp(t.proportional_gain * (middle - m) / 10.0), limits)
+    if proposed > current:
+        return clean(min(proposed, current + limits.step_up))
+    return clean(max(proposed, _to_resolution(current * (1.0 - t.max_wean_fraction), limits)))
+
+
+def _to_resolution(dose: float, limits: DoseLimits) -> float:
+    return round(dose / limits.resolution) * limits.resolution
 
 
 def wean_step(step: float, current: float, limits: DoseLimits) -> float:
@@ -170,13 +211,18 @@ def _above(readings: Sequence[Reading], doses: Sequence[float], current: float, 
             return d
         if current <= limits.taper_min + EPS:
             if co.vasopressin_u_per_min > EPS:
-                # Vasopressin never runs alone: it stops before norepinephrine does.
-                d = Decision(Action.HOLD, current, why, [rid.ESC_VASOPRESSIN_WEAN],
-                             note=f"norepinephrine at the taper minimum {fmt_dose(limits.taper_min)}: "
-                                  "stop vasopressin first")
+                # Vasopressin never runs alone: it stops before norepinephrine does. Its pressure goes with it, so
+                # norepinephrine takes over its share at once (its norepinephrine equivalent, rule NEE-SUM).
+                equivalent = co.vasopressin_u_per_min * VASOPRESSIN_FACTOR
+                dose = clean(min(current + equivalent, limits.soft_max))
+                d = Decision(Action.INCREASE if dose > current + EPS else Action.HOLD, dose, why,
+                             [rid.ESC_VASOPRESSIN_WEAN, rid.NEE_SUM],
+                             note=f"norepinephrine at the taper minimum {fmt_dose(limits.taper_min)}: stop "
+                                  f"vasopressin and raise norepinephrine by its equivalent {fmt_dose(equivalent)}")
                 d.escalations.append(Escalation(
                     "STOP_VASOPRESSIN", f"{why} with norepinephrine at the taper minimum: stop vasopressin "
-                    "(never alone) before norepinephrine", rid.ESC_VASOPRESSIN_WEAN))
+                    f"(never alone) before norepinephrine; norepinephrine to {fmt_dose(dose)} mcg/kg/min takes over "
+                    f"its {fmt_dose(equivalent)} mcg/kg/min equivalent", rid.ESC_VASOPRESSIN_WEAN))
                 return d
             # Stop only once the pressure has stayed above the band at the minimum dose itself.
             at_min = trailing(readings, lambda i, r: r.map > hi and doses[i] <= limits.taper_min + EPS)
@@ -185,8 +231,9 @@ def _above(readings: Sequence[Reading], doses: Sequence[float], current: float, 
                                 note=f"at the taper minimum {fmt_dose(limits.taper_min)}")
             return Decision(Action.HOLD, current, f"MAP {m:.0f} > {hi:g} on {at_min} of {needed} readings at the "
                             f"taper minimum", [rid.TIT_ABOVE_CONFIRM], note="confirm before stopping")
-        d = Decision(Action.DECREASE, current - wean_step(limits.step_down, current, limits), why, [rid.TIT_DOWN])
-        return _scaled(_floor(d, current, limits), current, limits)
+        d = Decision(Action.DECREASE, min(proportional_dose(current, m, target, limits, protocol),
+                                          current - limits.resolution), why, [rid.TIT_DOWN, rid.TIT_PROPORTIONAL])
+        return _floor(d, current, limits)
     return Decision(Action.HOLD, current, f"MAP {m:.0f} > {hi:g} on {n_above} of {needed} readings",
                     [rid.TIT_ABOVE_CONFIRM], note="confirm before weaning")
 

@@ -18,11 +18,11 @@ class DoseLimits:
     start: float
     step_up: float
     step_up_large: float
-    step_down: float
     step_down_far: float
     soft_max: float
     hard_max: float
     taper_min: float
+    resolution: float  # proposed doses are rounded to this
 
     @classmethod
     def for_patient(cls, protocol: Protocol, population: Population, weight_kg: float) -> DoseLimits:
@@ -33,21 +33,21 @@ class DoseLimits:
                 start=pop.flat_start_mcg_per_min / weight_kg,
                 step_up=t.flat_step_up_mcg_per_min / weight_kg,
                 step_up_large=t.flat_step_up_large_mcg_per_min / weight_kg,
-                step_down=t.flat_step_down_mcg_per_min / weight_kg,
                 step_down_far=t.flat_step_down_large_mcg_per_min / weight_kg,
                 soft_max=pop.flat_soft_max_mcg_per_min / weight_kg,
                 hard_max=pop.flat_hard_max_mcg_per_min / weight_kg,
                 taper_min=pop.taper_min_dose,
+                resolution=t.flat_dose_resolution_mcg_per_min / weight_kg,
             )
         return cls(
             start=pop.start_dose,
             step_up=t.step_up,
             step_up_large=t.step_up_large,
-            step_down=t.step_down,
             step_down_far=t.step_down_large,
             soft_max=pop.soft_max_dose,
             hard_max=pop.hard_max_dose,
             taper_min=pop.taper_min_dose,
+            resolution=t.dose_resolution,
         )
 
 

@@ -32,6 +32,8 @@ TIT_UP_BORDERLINE = "TIT-UP-BORDERLINE"
 TIT_SOFT_MAX = "TIT-SOFT-MAX"
 TIT_HARD_MAX = "TIT-HARD-MAX"
 TIT_HOLD = "TIT-HOLD"
+TIT_CENTRE = "TIT-CENTRE"
+TIT_PROPORTIONAL = "TIT-PROPORTIONAL"
 TIT_ABOVE_CONFIRM = "TIT-ABOVE-CONFIRM"
 TIT_DOWN = "TIT-DOWN"
 TIT_DOWN_FAR = "TIT-DOWN-FAR"
@@ -101,8 +103,9 @@ _ALL = (
          "[seed 002] Levophed label; 40 mmHg rule [U]"),
     Rule(TGT_PEDIATRIC_REVIEW, "Paediatric patient without an explicit target: the adult default is used and "
          "TARGET_NEEDS_REVIEW (medium) asks for the patient's own target.", "no paediatric MAP target in the seeds"),
-    Rule(TIT_UP, "NE running and MAP below target: increase by titration.step_up (0.05 mcg/kg/min).",
-         "[seed 000] titrate upward; step MSF guide [S]"),
+    Rule(TIT_UP, "NE running and MAP below target (not far below): increase by the TIT-PROPORTIONAL step, at least "
+         "one titration.dose_resolution step and at most titration.step_up (0.05 mcg/kg/min).",
+         "[seed 000] titrate upward; largest step MSF guide [S]"),
     Rule(TIT_UP_LARGE, "MAP at least titration.far_below_mmhg (10) below target: increase by titration.step_up_large "
          "(0.1 mcg/kg/min).", "Beloeil 2005 steps of 0.1 [S]; threshold [U]"),
     Rule(TIT_UP_RISING, "MAP below target but not far below, the dose was raised since the previous reading and MAP "
@@ -115,16 +118,27 @@ _ALL = (
          "needs confirmation and raises DOSE_ABOVE_SOFT_MAX.", "[seed 002] usual range; [S] MSF max 1; [U]"),
     Rule(TIT_HARD_MAX, "Never propose a dose above the hard maximum (populations.*.hard_max_dose); at it, hold and "
          "raise DOSE_AT_HARD_MAX; above it, propose the hard maximum (DOSE_ABOVE_HARD_MAX).", "[U]; [seed 002]"),
-    Rule(TIT_HOLD, "MAP within the target band: keep the dose.", "[seed 000] titrate to target"),
+    Rule(TIT_HOLD, "MAP within titration.centre_deadband_mmhg (2) of the middle of the target band (68-72 for 65-75), "
+         "or in the band with no TIT-CENTRE step to take: keep the dose.", "[seed 000] titrate to target; [U]"),
+    Rule(TIT_CENTRE, "MAP in the band but more than titration.centre_deadband_mmhg from its middle: step toward the "
+         "middle by TIT-PROPORTIONAL (never above the soft maximum, never below the taper minimum). A band edge is one "
+         "minute-to-minute swing from leaving the band; the middle leaves room on both sides.",
+         "closed-loop titration aims at a set point, Joosten 2019 [V]; deadband [U]"),
+    Rule(TIT_PROPORTIONAL, "Step size: dose x (e^(titration.proportional_gain (0.5) x (band middle - MAP) / 10) - 1), "
+         "rounded to titration.dose_resolution (0.005 mcg/kg/min); a decrease takes at most "
+         "titration.max_wean_fraction (0.3) of the dose in one check. On the Emax dose-response the same MAP change "
+         "needs about the same fraction of the dose, so a fixed step overshoots at low doses and barely acts at high "
+         "ones.", "Emax PD, Oualha 2014 [V/S]; reduce gradually [seed 002]; gain and limits [U]"),
     Rule(TIT_ABOVE_CONFIRM, "MAP above the band on fewer than titration.above_band_readings_to_wean consecutive "
          "readings (or not yet at the taper minimum on as many): hold and recheck soon.", "[U]"),
     Rule(TIT_DOWN, "MAP above the band on titration.above_band_readings_to_wean (1) consecutive readings: decrease by "
-         "titration.step_down (0.02 mcg/kg/min), scaled by TIT-DOWN-SCALED.", "[seed 002] reduce gradually; step [U]"),
+         "the TIT-PROPORTIONAL step (at least one titration.dose_resolution step), not below the taper minimum.",
+         "[seed 002] reduce gradually; [U]"),
     Rule(TIT_DOWN_FAR, "MAP more than safety.overdose_map_above_target_mmhg above target: decrease now by "
          "titration.step_down_large (0.05 mcg/kg/min), scaled by TIT-DOWN-SCALED, not below the taper minimum.",
          "[seed 003] hypertension from overdose; step [U]"),
-    Rule(TIT_DOWN_SCALED, "A wean step is the protocol step times the whole number of start doses "
-         "(populations.*.start_dose) in the running dose, at least once: 0.02 below 0.2, 0.04 from 0.2, 0.12 from "
+    Rule(TIT_DOWN_SCALED, "The TIT-DOWN-FAR step is titration.step_down_large times the whole number of start doses "
+         "(populations.*.start_dose) in the running dose, at least once: 0.05 below 0.2, 0.1 from 0.2, 0.3 from "
          "0.6 mcg/kg/min (a fixed step barely lowers MAP high on the Emax curve).",
          "Emax dose-response, Oualha 2014 [V/S]; multiple [U]"),
     Rule(TIT_TAPER_FLOOR, "A decrease from above the taper minimum stops at populations.*.taper_min_dose: never stop "
@@ -182,9 +196,11 @@ _ALL = (
          "norepinephrine (the last agent added comes off first; at or above the threshold NE is weaned first).",
          "[seed 002] reduce gradually; order [U]"),
     Rule(ESC_VASOPRESSIN_WEAN, "MAP above the band on titration.above_band_readings_to_wean consecutive readings "
-         "with norepinephrine at the taper minimum and vasopressin running: STOP_VASOPRESSIN and hold "
-         "norepinephrine; norepinephrine is stopped only after vasopressin.",
-         "[seed 000, 001] vasopressin never alone; order [U]"),
+         "with norepinephrine at the taper minimum and vasopressin running: STOP_VASOPRESSIN and raise "
+         "norepinephrine by the vasopressin's norepinephrine equivalent (U/min x 2.5, NEE-SUM: 0.03 U/min -> +0.075 "
+         "mcg/kg/min), so the pressure vasopressin gave is not lost at once; norepinephrine is stopped only after "
+         "vasopressin.",
+         "[seed 000, 001] vasopressin never alone; NEE Goradia 2021 [S]; order and handover [U]"),
     Rule(ESC_DOBUTAMINE, "MAP at or above target with hypoperfusion (lactate above safety.lactate_high_mmol_per_l and "
          "not falling, urine < safety.urine_low_ml_per_kg_per_h, capillary refill > safety.crt_prolonged_s, altered "
          "mentation), no dobutamine: CONSIDER_DOBUTAMINE 2.5-20 mcg/kg/min, especially with cardiac dysfunction.",

@@ -35,15 +35,17 @@ def test_vasopressin_alone_when_norepinephrine_is_off() -> None:
 
 def test_vasopressin_stops_before_norepinephrine_at_the_taper_minimum() -> None:
     vaso = CoInfusions(vasopressin_u_per_min=0.03)
-    at_min = run([r(0, 80, 0.02)], co=vaso)
-    assert at_min.action == "hold" and at_min.dose_mcg_per_kg_per_min == 0.02  # never taper_off with vasopressin on
+    at_min = run([r(0, 80, 0.01)], co=vaso)  # never taper_off with vasopressin on
+    # norepinephrine takes over vasopressin's equivalent: 0.01 + 0.03 U/min x 2.5 = 0.085 mcg/kg/min
+    assert at_min.action == "increase" and at_min.dose_mcg_per_kg_per_min == 0.085
+    assert at_min.rate_ml_per_h == 22.3  # 0.085 x 70 x 60 / 16 = 22.3125
     assert "STOP_VASOPRESSIN" in at_min.escalation_codes() and "ESC-VASOPRESSIN-WEAN" in at_min.rules
-    above_min = run([r(0, 80, 0.04)], co=vaso)
-    assert above_min.action == "decrease" and above_min.dose_mcg_per_kg_per_min == 0.02  # 0.04 - 0.02
+    above_min = run([r(0, 80, 0.04)], co=vaso)  # 0.04 x e^-0.5 = 0.024 -> 0.025; 30 % cap 0.028 -> 0.03
+    assert above_min.action == "decrease" and above_min.dose_mcg_per_kg_per_min == 0.03
     assert "STOP_VASOPRESSIN" not in above_min.escalation_codes()
-    in_band = run([r(0, 75, 0.02)], co=vaso)
+    in_band = run([r(0, 75, 0.01)], co=vaso)
     assert in_band.action == "hold" and "STOP_VASOPRESSIN" not in in_band.escalation_codes()
-    off = run([r(0, 80, 0.02)])  # no vasopressin: stop norepinephrine itself
+    off = run([r(0, 80, 0.01)])  # no vasopressin: stop norepinephrine itself
     assert off.action == "taper_off"
 
 
@@ -53,7 +55,7 @@ def test_epinephrine_stops_once_norepinephrine_is_below_its_threshold() -> None:
     assert below.action == "hold" and below.dose_mcg_per_kg_per_min == 0.49
     assert "STOP_EPINEPHRINE" in below.escalation_codes() and "ESC-EPINEPHRINE-WEAN" in below.rules
     at = run([r(0, 76, 0.5)], co=both)  # NE still at the threshold: wean norepinephrine first
-    assert at.action == "decrease" and at.dose_mcg_per_kg_per_min == 0.4  # 0.5 - 5 x 0.02
+    assert at.action == "decrease" and at.dose_mcg_per_kg_per_min == 0.37  # 0.5 x e^-0.3 = 0.3704 -> 0.37
     assert "STOP_EPINEPHRINE" not in at.escalation_codes()
     in_band = run([r(0, 75, 0.3)], co=both)
     assert "STOP_EPINEPHRINE" not in in_band.escalation_codes()

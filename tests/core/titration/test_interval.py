@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from norepi_gui.core.alerts import Priority
-from norepi_gui.core.titration import CoInfusions, overdue_state
+from norepi_gui.core.titration import overdue_state
 from tests.core.titration._support import T0, at, protocol, r, run, wean_after
 
 
@@ -23,8 +23,8 @@ def test_below_target_hold_rechecks_in_5() -> None:
 def test_above_band_without_change_rechecks_at_minimum() -> None:
     a = run([r(0, 70, 0.1), r(15, 78, 0.1)], proto=wean_after(2))  # first high reading: confirm, no change
     assert a.action == "hold" and a.next_check_in_min == 5 and "INT-CONFIRM" in a.rules
-    vaso = run([r(0, 80, 0.02)], co=CoInfusions(vasopressin_u_per_min=0.03))  # hold while vasopressin comes off
-    assert vaso.action == "hold" and vaso.next_check_in_min == 5 and "INT-CONFIRM" in vaso.rules
+    at_min = run([r(0, 78, 0.01)], proto=wean_after(2))  # at the taper minimum: confirm before stopping
+    assert at_min.action == "hold" and at_min.next_check_in_min == 5 and "INT-CONFIRM" in at_min.rules
 
 
 def test_stable_readings_lengthen_interval_5_10_15() -> None:

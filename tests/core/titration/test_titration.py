@@ -1,7 +1,9 @@
-"""Dose decisions (TIT-*): up by the step (bigger far below), hold in band, wean after consecutive highs, taper, stop.
+"""Dose decisions (TIT-*): up toward the band (bigger far below), centre in the band, wean, taper, stop.
 
-Defaults (default.toml): step_up 0.05, step_up_large 0.1 when MAP >= 10 below target, step_down 0.02, wean after 2
-readings above the band, taper minimum 0.02, soft max 1.0, hard max 3.0, overdose margin 25 mmHg. 70 kg, 16 mcg/mL.
+Defaults (default.toml): band 65-75 (middle 70), hold within 2 mmHg of the middle; proportional step
+dose x e^(0.5 x (70 - MAP) / 10) rounded to 0.005, increases at most step_up 0.05, decreases at most 30 % of the dose;
+step_up_large 0.1 when MAP >= 10 below target; wean after 1 reading above the band; taper minimum 0.01, soft max 1.0,
+overdose margin 25 mmHg (far above: 0.05 x whole start doses). 70 kg, 16 mcg/mL.
 """
 
 from __future__ import annotations
@@ -63,11 +65,24 @@ def test_never_above_hard_max() -> None:
     assert "DOSE_ABOVE_HARD_MAX" in above.alert_codes()
 
 
-def test_hold_in_band_at_both_edges() -> None:
-    for m in (65, 75):
+def test_hold_near_the_band_middle_and_centre_toward_it() -> None:
+    for m in (68, 70, 72):  # within 2 mmHg of the middle 70
         a = run([r(0, m, 0.2)])
         assert a.action == "hold" and a.dose_mcg_per_kg_per_min == 0.2 and "TIT-HOLD" in a.rules
         assert a.rate_ml_per_h == 52.5  # 0.2 x 70 x 60 / 16
+    low = run([r(0, 65, 0.2)])  # 0.2 x e^0.25 = 0.2568 -> 0.255, capped at 0.2 + 0.05
+    assert low.action == "increase" and low.dose_mcg_per_kg_per_min == 0.25 and "TIT-CENTRE" in low.rules
+    assert low.rate_ml_per_h == 65.6  # 0.25 x 70 x 60 / 16 = 65.625
+    assert low.rationale.startswith("MAP 65 in band 65-75, below its middle 70: increase 0.20 -> 0.25")
+    assert run([r(0, 67, 0.2)]).dose_mcg_per_kg_per_min == 0.23  # 0.2 x e^0.15 = 0.2324 -> 0.23
+    high = run([r(0, 75, 0.2)])  # 0.2 x e^-0.25 = 0.1558 -> 0.155 (30 % cap 0.14 not reached)
+    assert high.action == "decrease" and high.dose_mcg_per_kg_per_min == 0.155 and "TIT-CENTRE" in high.rules
+    assert high.rate_ml_per_h == 40.7  # 0.155 x 70 x 60 / 16 = 40.6875
+    assert run([r(0, 73, 0.1)]).dose_mcg_per_kg_per_min == 0.085  # 0.1 x e^-0.15 = 0.0861 -> 0.085
+    at_floor = run([r(0, 75, 0.01)])  # 0.01 x e^-0.25 = 0.0078 -> 0.01: nothing to take, hold at the taper minimum
+    assert at_floor.action == "hold" and "TIT-HOLD" in at_floor.rules
+    at_soft = run([r(0, 65, 1.0)])  # an in-band step never goes past the soft maximum 1.0
+    assert at_soft.action == "hold" and at_soft.dose_mcg_per_kg_per_min == 1.0
 
 
 def test_weaning_waits_for_the_protocols_count_of_high_readings() -> None:
@@ -75,59 +90,61 @@ def test_weaning_waits_for_the_protocols_count_of_high_readings() -> None:
     one = run([r(0, 70, 0.1), r(10, 76, 0.1)], proto=wean_after(2))
     assert one.action == "hold" and "TIT-ABOVE-CONFIRM" in one.rules and one.next_check_in_min == 5
     two = run([r(0, 76, 0.1), r(5, 76, 0.1)], proto=wean_after(2))
-    assert two.action == "decrease" and two.dose_mcg_per_kg_per_min == 0.08  # 0.10 - 0.02
+    assert two.action == "decrease" and two.dose_mcg_per_kg_per_min == 0.075  # 0.1 x e^-0.3 = 0.0741 -> 0.075
     broken = run([r(0, 76, 0.1), r(5, 74, 0.1), r(10, 76, 0.1)], proto=wean_after(2))  # not consecutive
     assert broken.action == "hold"
 
 
-def test_reading_above_band_weans_by_step_down() -> None:
+def test_reading_above_band_weans_by_the_proportional_step() -> None:
     a = run([r(0, 70, 0.1), r(5, 76, 0.1)])
-    assert a.action == "decrease" and a.dose_mcg_per_kg_per_min == 0.08  # 0.10 - 0.02
-    assert a.rate_ml_per_h == 21.0  # 0.08 x 70 x 60 / 16
-    assert "TIT-DOWN" in a.rules and "TIT-DOWN-SCALED" not in a.rules
-    assert a.rationale.startswith("MAP 76 > 75 on 1 reading: decrease 0.10 -> 0.08")
-    edge = run([r(0, 70, 0.1), r(5, 75, 0.1)])  # 75 is in the band
-    assert edge.action == "hold"
+    assert a.action == "decrease" and a.dose_mcg_per_kg_per_min == 0.075  # 0.1 x e^-0.3 = 0.0741 -> 0.075
+    assert a.rate_ml_per_h == 19.7  # 0.075 x 70 x 60 / 16 = 19.6875
+    assert "TIT-DOWN" in a.rules and "TIT-PROPORTIONAL" in a.rules and "TIT-DOWN-SCALED" not in a.rules
+    assert a.rationale.startswith("MAP 76 > 75 on 1 reading: decrease 0.10 -> 0.075")
+    edge = run([r(0, 70, 0.1), r(5, 75, 0.1)])  # 75 is in the band: a centring step, not a wean
+    assert edge.action == "decrease" and "TIT-CENTRE" in edge.rules and "TIT-DOWN" not in edge.rules
+    assert edge.dose_mcg_per_kg_per_min == 0.08  # 0.1 x e^-0.25 = 0.0779 -> 0.08
 
 
-def test_wean_step_scales_with_whole_start_doses_in_the_running_dose() -> None:
-    # step 0.02 x floor(dose / start 0.1), at least 1
-    assert run([r(0, 76, 0.19)]).dose_mcg_per_kg_per_min == 0.17  # floor 1.9 = 1: 0.19 - 0.02
-    at_two = run([r(0, 76, 0.2)])
-    assert at_two.dose_mcg_per_kg_per_min == 0.16 and "TIT-DOWN-SCALED" in at_two.rules  # 0.2 - 2 x 0.02
-    assert run([r(0, 76, 0.6)]).dose_mcg_per_kg_per_min == 0.48  # 0.6 - 6 x 0.02
-    assert "TIT-DOWN-SCALED" not in run([r(0, 76, 0.19)]).rules
+def test_proportional_step_is_a_fraction_of_the_dose_within_limits() -> None:
+    assert run([r(0, 76, 0.6)]).dose_mcg_per_kg_per_min == 0.445  # 0.6 x e^-0.3 = 0.4445 -> 0.445
+    assert run([r(0, 80, 0.2)]).dose_mcg_per_kg_per_min == 0.14  # 0.2 x e^-0.5 = 0.121: at most 30 % off -> 0.14
+    assert run([r(0, 63, 0.1)]).dose_mcg_per_kg_per_min == 0.14  # 0.1 x e^0.35 = 0.1419 -> 0.14
+    assert run([r(0, 60, 0.4)]).dose_mcg_per_kg_per_min == 0.45  # 0.4 x e^0.5 = 0.659: at most + step_up 0.05
+    tiny = run([r(0, 64, 0.005)])  # 0.005 x e^0.3 = 0.00675 -> 0.005: below target, at least one 0.005 step
+    assert tiny.action == "increase" and tiny.dose_mcg_per_kg_per_min == 0.01
 
 
 def test_far_above_target_decreases_now() -> None:
     far = run([r(0, 91, 0.2)])  # 91 - 65 = 26 > 25
     assert far.action == "decrease" and far.dose_mcg_per_kg_per_min == 0.1  # 0.2 - 2 x 0.05 (scaled)
-    assert "TIT-DOWN-FAR" in far.rules
+    assert "TIT-DOWN-FAR" in far.rules and "TIT-DOWN-SCALED" in far.rules
     small = run([r(0, 91, 0.15)])
     assert small.dose_mcg_per_kg_per_min == 0.1  # 0.15 - 1 x 0.05
-    not_far = run([r(0, 90, 0.2)])  # 25, not more than 25: the ordinary wean step
-    assert not_far.dose_mcg_per_kg_per_min == 0.16 and "TIT-DOWN-FAR" not in not_far.rules
+    not_far = run([r(0, 90, 0.2)])  # 25, not more than 25: the proportional step, at most 30 % of 0.2
+    assert not_far.dose_mcg_per_kg_per_min == 0.14 and "TIT-DOWN-FAR" not in not_far.rules
     confirm = run([r(0, 91, 0.2)], proto=wean_after(2))  # far above does not wait for a second reading
     assert confirm.action == "decrease" and "TIT-DOWN-FAR" in confirm.rules
 
 
 def test_decrease_stops_at_taper_minimum() -> None:
-    a = run([r(0, 80, 0.03), r(5, 80, 0.03)])  # 0.03 - 0.02 = 0.01 -> floor 0.02
-    assert a.action == "decrease" and a.dose_mcg_per_kg_per_min == 0.02 and "TIT-TAPER-FLOOR" in a.rules
-    far = run([r(0, 95, 0.04)])  # 0.04 - 0.05 < 0 -> floor 0.02, never 0 from above the minimum
-    assert far.dose_mcg_per_kg_per_min == 0.02
+    # 0.012 x e^-0.5 = 0.0073 -> 0.005, 30 % cap 0.0084 -> 0.01, one step below 0.012 -> 0.007 -> floor 0.01
+    a = run([r(0, 80, 0.012), r(5, 80, 0.012)])
+    assert a.action == "decrease" and a.dose_mcg_per_kg_per_min == 0.01 and "TIT-TAPER-FLOOR" in a.rules
+    far = run([r(0, 95, 0.04)])  # 0.04 - 0.05 < 0 -> floor 0.01, never 0 from above the minimum
+    assert far.dose_mcg_per_kg_per_min == 0.01
 
 
 def test_taper_off_only_from_minimum_after_readings_at_it() -> None:
-    above_min = run([r(0, 80, 0.03)])
-    assert above_min.action == "decrease" and above_min.dose_mcg_per_kg_per_min == 0.02  # floor, not off
-    stop = run([r(0, 80, 0.03), r(5, 80, 0.02)])  # default: one reading above the band at the minimum
+    above_min = run([r(0, 80, 0.015)])  # 0.015 x e^-0.5 = 0.0091 -> 0.01: the minimum, not off
+    assert above_min.action == "decrease" and above_min.dose_mcg_per_kg_per_min == 0.01
+    stop = run([r(0, 80, 0.015), r(5, 80, 0.01)])  # default: one reading above the band at the minimum
     assert stop.action == "taper_off" and stop.dose_mcg_per_kg_per_min == 0.0 and stop.rate_ml_per_h == 0.0
     assert "TIT-TAPER-OFF" in stop.rules
-    assert stop.rationale.startswith("MAP 80 > 75 on 2 readings: stop norepinephrine from 0.02")
-    one_at_min = run([r(0, 80, 0.03), r(5, 80, 0.02)], proto=wean_after(2))
+    assert stop.rationale.startswith("MAP 80 > 75 on 2 readings: stop norepinephrine from 0.01")
+    one_at_min = run([r(0, 80, 0.015), r(5, 80, 0.01)], proto=wean_after(2))
     assert one_at_min.action == "hold" and "TIT-ABOVE-CONFIRM" in one_at_min.rules
-    two_at_min = run([r(0, 80, 0.03), r(5, 80, 0.02), r(10, 80, 0.02)], proto=wean_after(2))
+    two_at_min = run([r(0, 80, 0.015), r(5, 80, 0.01), r(10, 80, 0.01)], proto=wean_after(2))
     assert two_at_min.action == "taper_off"
 
 
