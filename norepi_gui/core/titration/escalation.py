@@ -30,6 +30,17 @@ def hypoperfusion_signs(chart: ChartedHistory, protocol: Protocol) -> list[str]:
     return signs
 
 
+def perfusion_restored(chart: ChartedHistory, protocol: Protocol) -> str:
+    """Why perfusion counts as restored (lactate and urine output both recorded and normal), or "" if it does not."""
+    s = protocol.safety
+    lactate, _ = chart.last_two("lactate")
+    urine, _ = chart.last_two("urine")
+    if lactate is None or urine is None or lactate > s.lactate_high_mmol_per_l or urine < s.urine_low_ml_per_kg_per_h:
+        return ""
+    return (f"lactate {lactate:g} <= {s.lactate_high_mmol_per_l:g} mmol/L, urine {urine:g} >= "
+            f"{s.urine_low_ml_per_kg_per_h:g} mL/kg/h")
+
+
 def escalations(chart: ChartedHistory, current: float, proposed: float,
                 co: CoInfusions, patient: PatientInfo, target: Target, protocol: Protocol) -> Findings:
     e = protocol.escalation
@@ -63,6 +74,12 @@ def escalations(chart: ChartedHistory, current: float, proposed: float,
         out.escalate("CONSIDER_DOBUTAMINE",
                      f"MAP at target but hypoperfusion ({why}){heart}: consider dobutamine "
                      f"{e.dobutamine_min_dose:g}-{e.dobutamine_max_dose:g} mcg/kg/min", rid.ESC_DOBUTAMINE)
+    restored = perfusion_restored(chart, protocol)
+    if not below and not signs and restored and co.dobutamine_mcg_per_kg_per_min > 0:
+        out.escalate("STOP_DOBUTAMINE",
+                     f"MAP at target and perfusion restored ({restored}): stop dobutamine "
+                     f"{co.dobutamine_mcg_per_kg_per_min:g} mcg/kg/min and keep watching lactate and urine output",
+                     rid.ESC_DOBUTAMINE_WEAN)
     hours = chart.hours_at_or_above(e.hydrocortisone_ne_threshold, current)
     high_now = max(current, co.epinephrine_mcg_per_kg_per_min) >= e.hydrocortisone_ne_threshold - EPS
     if (not co.hydrocortisone_started and high_now

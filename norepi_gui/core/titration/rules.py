@@ -68,6 +68,7 @@ ESC_EPINEPHRINE = "ESC-EPINEPHRINE"
 ESC_EPINEPHRINE_WEAN = "ESC-EPINEPHRINE-WEAN"
 ESC_VASOPRESSIN_WEAN = "ESC-VASOPRESSIN-WEAN"
 ESC_DOBUTAMINE = "ESC-DOBUTAMINE"
+ESC_DOBUTAMINE_WEAN = "ESC-DOBUTAMINE-WEAN"
 ESC_HYDROCORTISONE = "ESC-HYDROCORTISONE"
 ESC_VOLUME = "ESC-VOLUME"
 # Lines
@@ -205,6 +206,10 @@ _ALL = (
          "not falling, urine < safety.urine_low_ml_per_kg_per_h, capillary refill > safety.crt_prolonged_s, altered "
          "mentation), no dobutamine: CONSIDER_DOBUTAMINE 2.5-20 mcg/kg/min, especially with cardiac dysfunction.",
          "[seed 000; V SSC 2021]; lactate and refill cut-offs [U]"),
+    Rule(ESC_DOBUTAMINE_WEAN, "Dobutamine running, MAP at or above target, no sign of hypoperfusion, and the latest "
+         "lactate <= safety.lactate_high_mmol_per_l and urine >= safety.urine_low_ml_per_kg_per_h: STOP_DOBUTAMINE "
+         "(it was started for hypoperfusion, which has resolved).",
+         "[seed 000] dobutamine for hypoperfusion at target MAP; stopping when it resolves [U]"),
     Rule(ESC_HYDROCORTISONE, "NE or epinephrine >= escalation.hydrocortisone_ne_threshold (0.25) for >= "
          "escalation.hydrocortisone_after_hours (4 h), hydrocortisone not started: CONSIDER_HYDROCORTISONE 200 mg/day.",
          "SSC 2021 [U]"),

@@ -90,6 +90,24 @@ def test_dobutamine_for_hypoperfusion_at_target() -> None:
     assert "CONSIDER_DOBUTAMINE" not in running.escalation_codes()
 
 
+def test_dobutamine_stops_once_perfusion_is_restored() -> None:
+    dobu = CoInfusions(dobutamine_mcg_per_kg_per_min=5)
+
+    def stop(m: float = 70, **markers: object) -> bool:
+        return "STOP_DOBUTAMINE" in run([r(0, m, 0.1, **markers)], co=dobu).escalation_codes()
+
+    assert stop(lactate_mmol_per_l=2.0, urine_ml_per_kg_per_h=0.5)  # both at their limits: restored
+    assert not stop(lactate_mmol_per_l=2.1, urine_ml_per_kg_per_h=0.5)
+    assert not stop(lactate_mmol_per_l=2.0, urine_ml_per_kg_per_h=0.49)
+    assert not stop(lactate_mmol_per_l=1.0)  # urine not recorded: not known to be restored
+    assert not stop(m=60, lactate_mmol_per_l=1.0, urine_ml_per_kg_per_h=1.0)  # below target: keep it
+    assert not stop(lactate_mmol_per_l=1.0, urine_ml_per_kg_per_h=1.0, crt_s=4)  # refill still prolonged
+    off = run([r(0, 70, 0.1, lactate_mmol_per_l=1.0, urine_ml_per_kg_per_h=1.0)])
+    assert "STOP_DOBUTAMINE" not in off.escalation_codes()  # nothing to stop
+    done = run([r(0, 70, 0.1, lactate_mmol_per_l=1.0, urine_ml_per_kg_per_h=1.0)], co=dobu)
+    assert "ESC-DOBUTAMINE-WEAN" in done.rules and "lactate 1 <= 2 mmol/L" in done.escalations[0].reason
+
+
 def test_hydrocortisone_after_4_h_at_0_25() -> None:
     four_h = run([r(0, 70, 0.25), r(120, 70, 0.3), r(240, 70, 0.25)])
     short = run([r(1, 70, 0.25), r(120, 70, 0.3), r(240, 70, 0.25)])  # 3 h 59 min
