@@ -6,26 +6,43 @@ once, from ``units_definitions.txt`` only, so the traps of pint's default regist
 
 Because mcg/kg/min and mcg/min/mg look alike dimensionally, the *basis* of a dose (per kilogram of body weight or
 flat) is read from the unit as typed, before pint simplifies it, and kept explicit in :class:`DoseBasis`.
+
+pint (and numpy, which it pulls in) is imported on first use, not when this module is imported: the bedside window
+is painted before either is loaded (``bench/bench_startup.py``).
 """
 
 from __future__ import annotations
 
 import math
 import re
+import sys
 from enum import StrEnum
 from functools import cache
-from importlib import resources
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-import pint
+if TYPE_CHECKING:
+    import pint
 
-Quantity: TypeAlias = pint.Quantity[Any]
-"""A pint quantity of the program's registry (the type used in annotations)."""
+    Quantity: TypeAlias = pint.Quantity[Any]
+    """A pint quantity of the program's registry (the type used in annotations)."""
+else:
+
+    class _QuantityType(type):
+        def __instancecheck__(cls, instance: object) -> bool:
+            pint = sys.modules.get("pint")  # nothing is a pint quantity before pint is imported
+            return pint is not None and isinstance(instance, pint.Quantity)
+
+    class Quantity(metaclass=_QuantityType):
+        """Stands for ``pint.Quantity`` at run time without importing pint (``isinstance`` works)."""
 
 
 @cache
 def registry() -> pint.UnitRegistry[Any]:
-    """The one unit registry (built on first use, then shared)."""
+    """The one unit registry (built on first use, then shared); importing pint happens here."""
+    from importlib import resources
+
+    import pint
+
     definitions = resources.files("norepi_gui.core") / "units_definitions.txt"
     with resources.as_file(definitions) as path:
         reg: pint.UnitRegistry[Any] = pint.UnitRegistry(str(path), cache_folder=":auto:")
@@ -37,6 +54,13 @@ def registry() -> pint.UnitRegistry[Any]:
 def unit(text: str) -> pint.Unit:
     """A unit of the program's registry, parsed once per spelling (parsing dominates pint's cost)."""
     return registry().Unit(text)
+
+
+def dimensionality_error() -> type[Exception]:
+    """``pint.DimensionalityError``, for ``except`` clauses outside the core (evaluated only when one is raised)."""
+    import pint
+
+    return pint.DimensionalityError
 
 
 def Q(value: float, unit_text: str | pint.Unit) -> Quantity:  # noqa: N802 - the conventional short name
@@ -83,6 +107,8 @@ def split_number(text: str, field: str) -> tuple[float, str]:
 
 def parse_unit(unit_text: str, field: str) -> pint.Unit:
     """Parse a unit expression in the program's registry, naming the field on failure."""
+    import pint
+
     from norepi_gui.core.errors import InputError
 
     try:

@@ -1,7 +1,8 @@
 """Start the window: QApplication, data folder, first-start disclaimer, resume after a crash, event loop.
 
-Start-up is progressive: a light window (PySide6 only) is shown at once, and the full bedside window, which needs
-numpy, pint and pyqtgraph, is built right after that first paint and takes its place. ``bench/bench_startup.py``
+Start-up is progressive: the bedside window is built and painted before numpy, pint and pyqtgraph are imported
+(its plot area says "Loading plot…" and the dose figures are blank for that moment); right after the first paint the
+plot is built, the unit registry loaded and the figures computed (``MainWindow.complete``). ``bench/bench_startup.py``
 times both moments.
 """
 
@@ -13,14 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QPaintEvent, QPixmap
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QWidget
 
 from norepi_gui import DISCLAIMER
-from norepi_gui.ui.view_settings import ViewSettings
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
+
     from norepi_gui.ui.main_window import MainWindow
 
 APP_NAME = "norepi-gui"
@@ -40,35 +41,11 @@ def locale_safe_environment() -> None:
         os.environ["LC_ALL"] = "C.UTF-8"
 
 
-class StartupWindow(QMainWindow):
-    """What the nurse sees for the moment the bedside window takes to build."""
-
-    painted = Signal()
-
-    def __init__(self, view_settings: ViewSettings, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("startupWindow")
-        self.setWindowTitle("norepi-gui")
-        label = QLabel("Starting norepi-gui\u2026")
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setCentralWidget(label)
-        self.resize(1440, 900)
-        geometry = view_settings.geometry()
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        self._painted = False
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
-        super().paintEvent(event)
-        if not self._painted:
-            self._painted = True
-            self.painted.emit()
-
-
 class Launcher(QObject):
-    """Shows the start-up window, then builds the bedside window and hands over to it."""
+    """Builds the bedside window progressively and shows it; asks the first-start questions once it is complete."""
 
-    ready = Signal(object)  # the MainWindow, shown
+    shown = Signal(object)  # the MainWindow, first painted (its plot and dose figures are still loading)
+    ready = Signal(object)  # the MainWindow, complete
 
     def __init__(self, folder: Path, *, protocol_path: Path | None, training: bool, interactive: bool = True,
                  parent: QObject | None = None) -> None:
@@ -77,34 +54,32 @@ class Launcher(QObject):
         self.protocol_path = protocol_path
         self.training = training
         self.interactive = interactive  # False: no disclaimer or resume questions (benchmarks, tests)
-        self.view_settings = ViewSettings(folder)
-        self.startup = StartupWindow(self.view_settings)
+        #: The bedside window from start() on (shown before it is complete).
+        self.shown_window: MainWindow | None = None
+        #: The bedside window once it is complete (``ready``); None before.
         self.window: MainWindow | None = None
         #: The first-start disclaimer question (True = accepted); tests replace it.
         self.ask_disclaimer: Callable[[QWidget], bool] = self._disclaimer_box
         #: Replaces the window's confirmation dialogs when set (tests).
         self.confirm: Callable[[str, str], bool] | None = None
-        self.startup.painted.connect(self._schedule_build)
 
-    def start(self) -> None:
-        self.startup.show()
-
-    def _schedule_build(self) -> None:
-        QTimer.singleShot(0, self._build)
-
-    def _build(self) -> None:
+    def start(self) -> MainWindow:
+        """Build and show the window (without numpy, pint, pyqtgraph); it completes itself after its first paint."""
         from norepi_gui.ui.main_window import MainWindow
 
-        window = MainWindow(self.folder, protocol_path=self.protocol_path, training=self.training)
+        window = MainWindow(self.folder, protocol_path=self.protocol_path, training=self.training, progressive=True)
         if self.confirm is not None:
             window.confirm = self.confirm
-        if self.view_settings.geometry() is None:
-            window.setGeometry(self.startup.geometry())
-        self.window = window
+        window.first_painted.connect(lambda: self.shown.emit(window))
+        window.completed.connect(lambda: self._completed(window))
+        self.shown_window = window
         window.show()
-        self.startup.close()
+        return window
+
+    def _completed(self, window: MainWindow) -> None:
+        self.window = window
         self.ready.emit(window)
-        if self.interactive:
+        if self.interactive and window.isVisible():
             QTimer.singleShot(0, self._questions)
 
     def questions(self) -> None:
@@ -127,6 +102,8 @@ class Launcher(QObject):
 
     @staticmethod
     def _disclaimer_box(parent: QWidget) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(QMessageBox.Icon.Warning, "norepi-gui: read before use", DISCLAIMER,
                           QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, parent)
         ok = box.button(QMessageBox.StandardButton.Ok)
@@ -141,6 +118,8 @@ DESKTOP_ID = "org.norepi_gui.NorepiGui"
 def app_icon() -> QIcon:
     """The application icon, from the one source image shipped in resources/icons."""
     from importlib import resources
+
+    from PySide6.QtGui import QIcon, QPixmap
 
     data = (resources.files("norepi_gui.resources") / "icons" / "norepi-gui.svg").read_bytes()
     pixmap = QPixmap()
@@ -163,10 +142,11 @@ def run_app(
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName("norepi-gui" + (" (training)" if training else ""))
     app.setDesktopFileName(DESKTOP_ID)  # matches the .desktop entry, so the shell groups windows under our icon
-    app.setWindowIcon(app_icon())
     folder = data_dir if data_dir is not None else default_data_dir()
     folder.mkdir(parents=True, exist_ok=True)
     launcher = Launcher(folder, protocol_path=protocol_path, training=training)
+    # The icon (an SVG, ~8 ms to load) is set right after the window's first paint, not before it.
+    launcher.shown.connect(lambda _window: app.setWindowIcon(app_icon()))
     launcher.start()
     if quit_after_ms is not None:
         QTimer.singleShot(quit_after_ms, lambda: _report_and_quit(app))

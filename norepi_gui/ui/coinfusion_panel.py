@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import pint
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QWidget
 
 from norepi_gui.core.errors import InputError
-from norepi_gui.core.titration.model import CoInfusions
-from norepi_gui.core.units import parse_quantity
+from norepi_gui.core.units import dimensionality_error, parse_quantity
 from norepi_gui.ui.formatting import describe_input_error, fmt_clock
 from norepi_gui.ui.session_state import CO_INFUSION_UNITS
 from norepi_gui.ui.widgets import ValidatedField, value_label
@@ -30,6 +28,8 @@ LABELS = {
 
 def engine_check(drug: str, value: float) -> None:
     """The engine's own bounds for a co-infusion dose (hydrocortisone is only recorded as started/stopped)."""
+    from norepi_gui.core.titration.model import CoInfusions  # imports the engine: not before first paint
+
     if drug == "vasopressin":
         CoInfusions(vasopressin_u_per_min=value)
     elif drug == "epinephrine":
@@ -147,7 +147,7 @@ class CoInfusionPanel(QGroupBox):
             q = parse_quantity(text, label, unit)
             try:
                 value = float(q.to(unit).magnitude)
-            except pint.DimensionalityError:
+            except dimensionality_error():
                 raise InputError(label, f"{text!r} is not in {unit}", unit) from None
             if value <= 0:
                 raise InputError(label, f"{value:g} must be above zero (use Stop to stop)", f"a dose above 0 {unit}")

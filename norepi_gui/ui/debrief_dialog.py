@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from norepi_gui import DISCLAIMER, __version__
+from norepi_gui import DISCLAIMER, package_version
 from norepi_gui.sim.training import (
     TrainingDebrief,
     action_rows,
@@ -74,7 +74,7 @@ def debrief_html(d: TrainingDebrief, plot_width: float | None) -> str:
         f"<h1>Debrief: {escape(d.scenario_title)}</h1>",
         f"<p>Scenario {escape(d.scenario_name)} (seed {d.seed}) &middot; started {escape(fmt_date_time(d.started_at))}"
         f" (simulated) &middot; {escape(fmt_minutes(d.simulated_min))} h:min simulated &middot; "
-        f"norepi-gui {escape(__version__)}</p>",
+        f"norepi-gui {escape(package_version())}</p>",
         "<h2>Metrics</h2>",
         f"<table class='rows' cellspacing='0' cellpadding='2'>{metrics}</table>",
     ]

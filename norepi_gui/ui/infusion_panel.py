@@ -76,10 +76,13 @@ class InfusionPanel(QGroupBox):
     dose_requested = Signal(object)  # DoseRequest
     stop_requested = Signal()
 
-    def __init__(self, protocol: Protocol, parent: QWidget | None = None) -> None:
+    def __init__(self, protocol: Protocol, parent: QWidget | None = None, *, hold_figures: bool = False) -> None:
         super().__init__("Norepinephrine infusion (doses as base)", parent)
         self.setObjectName("infusionPanel")
         self._protocol = protocol
+        # A progressive start paints the window before pint is imported: the figures are computed once the window
+        # releases them (release_figures), right after its first paint and before any input reaches the panel.
+        self._figures_held = hold_figures
         self._context = InfusionContext()
         self._driver: str | None = None  # "dose" or "rate": the field the nurse typed last
         self._summary: InfusionSummary | None = None
@@ -439,8 +442,17 @@ class InfusionPanel(QGroupBox):
         target = self.rate if self._driver == "rate" else self.dose
         target.show_error(describe_input_error(label, exc))
 
+    def release_figures(self) -> None:
+        """Compute the figures held back by ``hold_figures=True`` (and every time from now on)."""
+        if self._figures_held:
+            self._figures_held = False
+            self.recalculate()
+
     def recalculate(self) -> InfusionSummary | None:
         """Recompute every figure from the core; the field the nurse did not type follows."""
+        if self._figures_held:
+            self._show(None)  # the blank figures, laid out as they will be (no pint needed)
+            return None
         conc = self.concentration_value()
         self.base_label.setText("-" if conc is None else conc.describe())
         request = self.build_request()
@@ -496,6 +508,7 @@ class InfusionPanel(QGroupBox):
 
     def request_dose(self) -> None:
         """The nurse pressed Record (or Enter in the dose/rate field)."""
+        self.release_figures()  # a dose is never requested on held figures
         if self._driver is None:
             self.dose.show_error("Dose: enter a dose or a pump rate. Accepted: e.g. 0.1 mcg/kg/min, or mL/h")
             return

@@ -4,6 +4,15 @@ Every user action goes the same way: the panel checks the entry with the core, t
 the core requires, :class:`SessionRecorder` commits the event to disk, and only then does every view redraw from the
 recorder's state. The window holds no clinical logic: advice, targets, limits and intervals come from the core and
 the protocol file.
+
+Start-up can be progressive (``MainWindow(..., progressive=True)``, what the launcher uses): the window, with every
+panel, field and menu, is built and painted before numpy, pint and pyqtgraph are imported; the plot area says
+"Loading plot…" and the infusion figures wait. Right after that first paint (:meth:`MainWindow.complete`) the
+session database is opened, the unit registry and the titration engine loaded, the figures computed and the plot
+built and drawn; then ``completed`` is emitted. Built the default way, everything is there when the constructor
+returns.
+The titration engine, the dialogs and the plot are imported inside the methods that use them, so that the first
+paint does not wait for them (``tests/ui/test_startup_imports.py`` guards the heaviest).
 """
 
 from __future__ import annotations
@@ -15,36 +24,30 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QUndoStack
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
-    QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from norepi_gui import DISCLAIMER, __version__
+from norepi_gui import DISCLAIMER, package_version
 from norepi_gui.core.clock import Clock, SystemClock
-from norepi_gui.core.dosing import DoseRate
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.events import Event, EventKind, Payload, SessionInfo, check_payload
 from norepi_gui.core.infusion import CONFIRM_CODES, InfusionSummary
 from norepi_gui.core.protocol import LineType, Population, Protocol, ProtocolError, load_protocol
-from norepi_gui.core.titration.targets import choose_target
 from norepi_gui.core.units import DoseBasis, Q
-from norepi_gui.ui import advice_source
 from norepi_gui.ui.coinfusion_panel import CoInfusionPanel, CoInfusionRequest
 from norepi_gui.ui.formatting import decimals_for, fmt_clock, fmt_countdown, fmt_date_time, fmt_dose, fmt_rate
 from norepi_gui.ui.infusion_panel import DoseRequest, InfusionContext, InfusionPanel, alert_lines
-from norepi_gui.ui.map_plot import MapPlot
 from norepi_gui.ui.patient_panel import PatientCommit, PatientPanel
+from norepi_gui.ui.plot_area import PlotArea
 from norepi_gui.ui.prompt_banner import PromptBanner
 from norepi_gui.ui.readings_panel import ReadingEntry, ReadingsPanel
 from norepi_gui.ui.readings_table import CorrectEntryCommand, DeleteEntryCommand, ReadingsTable
@@ -57,7 +60,6 @@ from norepi_gui.ui.session_state import (
     SessionState,
     as_float,
 )
-from norepi_gui.ui.settings_dialog import SettingsChoice, SettingsDialog
 from norepi_gui.ui.sound import PromptSound
 from norepi_gui.ui.ticker import ClockTicker
 from norepi_gui.ui.titration_panel import TitrationPanel
@@ -65,12 +67,16 @@ from norepi_gui.ui.view_settings import ViewSettings
 
 if TYPE_CHECKING:
     from norepi_gui.core.titration import Reading
+    from norepi_gui.ui.map_plot import MapPlot
+    from norepi_gui.ui.settings_dialog import SettingsChoice
     from norepi_gui.ui.training_panel import TrainingController
 
 ConfirmFn = Callable[[str, str], bool]
 
 SETTING_PUMP_RESOLUTION = "pump_resolution_ml_per_h"
 SETTING_PROTOCOL = "protocol"
+
+COMPLETE_WITHOUT_PAINT_MS = 2000  # a progressive window completes by then even if it was never painted
 
 SHORTCUT_RECORD = QKeySequence("Ctrl+Return")
 SHORTCUT_ACKNOWLEDGE = QKeySequence("Ctrl+K")
@@ -89,6 +95,9 @@ def _scroll(widget: QWidget) -> QScrollArea:
 class MainWindow(QMainWindow):
     """``MainWindow(data_dir=PATH, clock=None, protocol=None)``: sessions and settings live under ``data_dir``."""
 
+    first_painted = Signal()  # progressive start: the window is on screen (the plot is still loading)
+    completed = Signal()  # progressive start: database open, unit registry loaded, figures and plot drawn
+
     def __init__(
         self,
         data_dir: Path,
@@ -97,10 +106,14 @@ class MainWindow(QMainWindow):
         *,
         training: bool = False,
         protocol_path: Path | None = None,
+        progressive: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
+        self._progressive = progressive
+        self._painted_once = False
+        self.is_complete = not progressive
         self.data_dir = Path(data_dir)
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.training = training
@@ -121,7 +134,8 @@ class MainWindow(QMainWindow):
         self.protocol = self._base_protocol
         #: Asked before anything the core says needs confirmation; tests replace it.
         self.confirm: ConfirmFn = self._ask_yes_no
-        self.recorder = SessionRecorder(self.data_dir, self.clock, training=training, parent=self)
+        self.recorder = SessionRecorder(self.data_dir, self.clock, training=training, open_now=not progressive,
+                                        parent=self)
         self.undo_stack = QUndoStack(self)
         self.sound = PromptSound(enabled=self.view_settings.sound_enabled)
         self.ticker = ClockTicker(parent=self)
@@ -166,12 +180,13 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         p = self.protocol
         self.patient_panel = PatientPanel(p, self.clock)
-        self.infusion_panel = InfusionPanel(p)
+        self.infusion_panel = InfusionPanel(p, hold_figures=self._progressive)
         self.infusion_panel.dose_unit.setCurrentText(self.view_settings.dose_unit)
         self.co_panel = CoInfusionPanel(p)
         self.readings_panel = ReadingsPanel(self.clock)
         self.table = ReadingsTable()
-        self.plot = MapPlot()
+        self.plot_area = PlotArea(build_now=not self._progressive)
+        self.plot_area.built.connect(self._refresh_plot)
         self.titration = TitrationPanel()
         self.banner = PromptBanner()
         self.line_note = QLabel()
@@ -189,7 +204,7 @@ class MainWindow(QMainWindow):
         middle = QWidget()
         ml = QVBoxLayout(middle)
         ml.setContentsMargins(0, 0, 0, 0)
-        ml.addWidget(self.plot, 5)
+        ml.addWidget(self.plot_area, 5)
         ml.addWidget(self.readings_panel)
         ml.addWidget(self.table, 3)
         right = QWidget()
@@ -308,6 +323,39 @@ class MainWindow(QMainWindow):
         ]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
+
+    @property
+    def plot(self) -> MapPlot:
+        """The MAP plot (built now if a progressive start has not built it yet)."""
+        return self.plot_area.plot
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if self._progressive and not self._painted_once:
+            self._painted_once = True
+            # the children paint after this, in the same pass: announce once the whole frame is out
+            QTimer.singleShot(0, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        self.first_painted.emit()
+        QTimer.singleShot(0, self.complete)
+
+    def complete(self) -> None:
+        """Progressive start: load what the first paint went without (session database, unit registry, titration
+        engine, dose figures, plot); then ``completed``."""
+        if self.is_complete:
+            return
+        import importlib
+
+        from norepi_gui.core.units import registry
+
+        self.recorder.open_store()
+        registry()  # pint and the unit definitions: loaded now, not on the nurse's first entry
+        importlib.import_module("norepi_gui.ui.advice_source")  # the titration engine: likewise, before any reading
+        self.infusion_panel.release_figures()
+        self.plot_area.ensure_built()  # drawn from the recorded state by _refresh_plot (built signal)
+        self.is_complete = True
+        self.completed.emit()
 
     # ------------------------------------------------------------------------------------------------ sessions
     @property
@@ -450,6 +498,9 @@ class MainWindow(QMainWindow):
         return "For advice, record " + " and ".join(missing) + "."
 
     def _target_band(self) -> tuple[float, float] | None:
+        from norepi_gui.core.titration.targets import choose_target
+        from norepi_gui.ui import advice_source
+
         advice = self.state.last_advice
         if advice is not None:
             low, high = as_float(advice.payload.get("target_map")), as_float(advice.payload.get("target_map_upper"))
@@ -462,6 +513,10 @@ class MainWindow(QMainWindow):
         return target.map_mmhg, target.upper_mmhg
 
     def _refresh_plot(self) -> None:
+        if not self.plot_area.is_built:
+            return  # progressive start: drawn once the plot is built
+        from norepi_gui.core.dosing import DoseRate
+
         state = self.state
         plot = self.plot
         plot.clear()
@@ -507,6 +562,8 @@ class MainWindow(QMainWindow):
     def _refresh_line_note(self) -> None:
         line = self.state.patient.get("line")
         if isinstance(line, str) and line != LineType.CENTRAL.value:
+            from norepi_gui.ui import advice_source
+
             limits = self.protocol.line(LineType(line))
             text = peripheral_line_note(line.capitalize(), limits.max_hours)
             pathway = advice_source.safety_note(self.state)
@@ -542,6 +599,11 @@ class MainWindow(QMainWindow):
         if not self._shown_once:
             self._shown_once = True
             self.focus_map_entry()  # the entry used most: ready for typing
+            if not self.is_complete:  # in case no paint ever comes (e.g. shown minimized): complete anyway
+                fallback = QTimer(self)  # a child: never fires after the window is gone
+                fallback.setSingleShot(True)
+                fallback.timeout.connect(self.complete)
+                fallback.start(COMPLETE_WITHOUT_PAINT_MS)
 
     def tick(self) -> None:
         """Once a second (and whenever a test moves the clock): countdown, due prompt, reading time."""
@@ -564,7 +626,7 @@ class MainWindow(QMainWindow):
             self.titration.show_countdown(f"\u26a0 Check overdue by {fmt_countdown(-remaining)} "
                                           f"(due {fmt_clock(due)})", overdue=True)
         minute = int(now.timestamp() // 60)
-        if minute != self._last_extend_minute:
+        if minute != self._last_extend_minute and self.plot_area.is_built:
             self._last_extend_minute = minute
             self.plot.extend_to(now)
         snoozed = state.snoozed_until is not None and now < state.snoozed_until
@@ -575,6 +637,8 @@ class MainWindow(QMainWindow):
         self._show_prompt(due, now)
 
     def _show_prompt(self, due: datetime, now: datetime) -> None:
+        from norepi_gui.ui import advice_source
+
         state = self.state
         overdue = advice_source.overdue(due, now, self.protocol)
         priority = (overdue.priority.value if overdue.priority is not None else "low")
@@ -672,6 +736,8 @@ class MainWindow(QMainWindow):
         self.record(EventKind.PATIENT, commit.payload)
 
     def _weight_change_while_infusing(self, commit: PatientCommit, running: Payload) -> None:
+        from norepi_gui.ui import advice_source
+
         state = self.state
         current = state.current_dose
         assert current is not None
@@ -700,6 +766,8 @@ class MainWindow(QMainWindow):
             self._record_dose(summary, DoseBasis.PER_KG, "weight change", confirmed=())
 
     def _bag_committed(self, bag: Payload) -> None:
+        from norepi_gui.ui import advice_source
+
         state = self.state
         current = state.current_dose
         new_conc = as_float(bag.get("concentration_mcg_per_ml"))
@@ -794,6 +862,8 @@ class MainWindow(QMainWindow):
 
     def record_reading(self, reading: Reading) -> Event:
         """Record a reading, answer an open prompt with it, then record and show the engine's advice."""
+        from norepi_gui.ui import advice_source
+
         prompt_open = self._prompt_open()
         event = self.record(EventKind.READING, advice_source.reading_payload(reading), at=reading.at)
         if prompt_open:
@@ -805,6 +875,8 @@ class MainWindow(QMainWindow):
 
     def request_advice(self) -> Event | None:
         """Ask the engine for advice on the recorded session; record it (ADVICE) before it is shown."""
+        from norepi_gui.ui import advice_source
+
         now = self.clock.now()
         try:
             advice = advice_source.advice_for(self.state, self.protocol, now)
@@ -826,6 +898,8 @@ class MainWindow(QMainWindow):
         return event
 
     def _record_advised_dose(self) -> Event | None:
+        from norepi_gui.ui import advice_source
+
         advice = self.state.last_advice
         if advice is None:
             return None
@@ -859,6 +933,8 @@ class MainWindow(QMainWindow):
 
     def correct_reading(self, event_id: int, reading: Reading) -> None:
         """Replace a reading's values and time (a CORRECTION event, undoable)."""
+        from norepi_gui.ui import advice_source
+
         effective = {e.id: e for e in self.recorder.effective()}
         event = effective[event_id]
         new = advice_source.reading_payload(reading)
@@ -883,6 +959,8 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------------------------------------ settings
     def open_settings(self) -> None:
+        from norepi_gui.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(
             dose_unit=self.view_settings.dose_unit,
             pump_resolution=self.protocol.pump.resolution_ml_per_h,
@@ -920,6 +998,8 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------------------------------------ file menu
     def _new_session_dialog(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
         label, ok = QInputDialog.getText(self, "New session", "Patient / bed label:")
         if ok:
             if self.recorder.writable and not self.confirm(
@@ -928,6 +1008,8 @@ class MainWindow(QMainWindow):
             self.new_session(label.strip() or None)
 
     def _open_session_dialog(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
         sessions = self.recorder.sessions()
         if not sessions:
             self.statusBar().showMessage("No sessions recorded yet.", 5000)
@@ -967,6 +1049,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Exported {path}", 8000)
 
     def _export_csv_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         if self.session is None:
             self.statusBar().showMessage("No session to export.", 5000)
             return
@@ -976,6 +1060,8 @@ class MainWindow(QMainWindow):
             self.export_csv(Path(path))
 
     def _export_pdf_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         if self.session is None:
             self.statusBar().showMessage("No session to export.", 5000)
             return
@@ -1015,12 +1101,16 @@ class MainWindow(QMainWindow):
             self.undo_stack.clear()
 
     def show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(self, "About norepi-gui",
-                          f"norepi-gui {__version__}\n\n{DISCLAIMER}\n\nProtocol: {self.protocol.meta.name} "
+                          f"norepi-gui {package_version()}\n\n{DISCLAIMER}\n\nProtocol: {self.protocol.meta.name} "
                           f"{self.protocol.meta.version} ({self.protocol.source})")
 
     # ------------------------------------------------------------------------------------------------ closing
     def _ask_yes_no(self, title: str, text: str) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
         answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                       QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes

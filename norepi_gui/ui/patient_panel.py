@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-import pint
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QWidget
 
@@ -13,8 +12,7 @@ from norepi_gui.core.dosing import parse_weight
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.infusion import check_weight
 from norepi_gui.core.protocol import LineType, Population
-from norepi_gui.core.titration.model import PatientInfo
-from norepi_gui.core.units import Q, parse_quantity, split_number
+from norepi_gui.core.units import Q, dimensionality_error, parse_quantity, split_number
 from norepi_gui.ui.formatting import describe_input_error, fmt_date_time, local_time
 from norepi_gui.ui.session_state import as_float, parse_time
 from norepi_gui.ui.widgets import FieldStatus, ValidatedField, value_label
@@ -229,6 +227,8 @@ class PatientPanel(QGroupBox):
         line = LineType(self.line.currentData())
         now = self._clock.now()
         line_hours = 0.0 if inserted_v is None else max(0.0, (now - inserted_v).total_seconds() / 3600.0)
+        from norepi_gui.core.titration.model import PatientInfo  # imports the engine: not before first paint
+
         try:
             # The engine's own checks; a stand-in weight when none is entered yet checks the other fields.
             PatientInfo(
@@ -318,7 +318,7 @@ class PatientPanel(QGroupBox):
                     raise InputError("Fluids given", "a volume in mL needs the weight", "mL/kg, or mL with a weight")
                 q = q / Q(weight_kg, "kg")
             value = float(q.to("mL/kg").magnitude)
-        except pint.DimensionalityError as exc:
+        except dimensionality_error() as exc:
             err = InputError("Fluids given", f"{text!r} is not a fluid volume", "mL, L or mL/kg")
             self.fluids.show_error(describe_input_error("Fluids given", err))
             del exc

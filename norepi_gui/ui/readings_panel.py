@@ -18,13 +18,13 @@ from PySide6.QtWidgets import (
 )
 
 from norepi_gui.core.errors import InputError
-from norepi_gui.core.titration.model import Reading
 from norepi_gui.core.units import split_number
 from norepi_gui.ui.formatting import describe_input_error
 from norepi_gui.ui.widgets import FieldStatus, ValidatedField, scaled_font, value_label
 
 if TYPE_CHECKING:
     from norepi_gui.core.clock import Clock
+    from norepi_gui.core.titration.model import Reading
 
 # Engine field names (norepi_gui.core.titration.model.Reading) -> (attribute, label, unit words accepted)
 FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -170,6 +170,8 @@ class ReadingsPanel(QGroupBox):
             if show_errors:
                 self.time_status.show_error("Time: the reading time is in the future. Accepted: a time up to now")
             return None
+        from norepi_gui.core.titration.model import Reading  # imports the engine: not before first paint
+
         try:
             return Reading(
                 at=at,

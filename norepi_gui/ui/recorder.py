@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from norepi_gui.core.events import Event, EventKind, SessionInfo, effective_events
-from norepi_gui.core.session_log import SessionStore
 from norepi_gui.ui.session_state import SessionState, fold_session
 
 if TYPE_CHECKING:
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
 
     from norepi_gui.core.clock import Clock
     from norepi_gui.core.protocol import Protocol
+    from norepi_gui.core.session_log import SessionStore
 
 
 class SessionRecorder(QObject):
@@ -29,14 +29,31 @@ class SessionRecorder(QObject):
     changed = Signal()  # the current session's events or identity changed: redraw from ``state``
     recorded = Signal(object)  # the Event just committed
 
-    def __init__(self, data_dir: Path, clock: Clock, *, training: bool, parent: QObject | None = None) -> None:
+    def __init__(self, data_dir: Path, clock: Clock, *, training: bool, open_now: bool = True,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.store = SessionStore(data_dir, clock)
+        self.data_dir = data_dir
         self.clock = clock
+        self._store: SessionStore | None = None
+        if open_now:
+            self.open_store()
         self.training = training
         self.session: SessionInfo | None = None
         self._raw: list[Event] = []
         self.state = SessionState()
+
+    @property
+    def store(self) -> SessionStore:
+        """The session database (opened on first use if the recorder was made with ``open_now=False``)."""
+        return self.open_store()
+
+    def open_store(self) -> SessionStore:
+        """Open the database (once); a progressive start does it right after the window's first paint."""
+        if self._store is None:
+            from norepi_gui.core.session_log import SessionStore
+
+            self._store = SessionStore(self.data_dir, self.clock)
+        return self._store
 
     # -- sessions -------------------------------------------------------------------
 
@@ -105,7 +122,8 @@ class SessionRecorder(QObject):
         raise KeyError(event_id)
 
     def close(self) -> None:
-        self.store.close()
+        if self._store is not None:
+            self._store.close()
 
     def _refold(self) -> None:
         self.state = fold_session(effective_events(self._raw))

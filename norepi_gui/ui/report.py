@@ -15,7 +15,7 @@ from PySide6.QtCore import QMarginsF, QSizeF, QUrl
 from PySide6.QtGui import QImage, QPagedPaintDevice, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
-from norepi_gui import __version__
+from norepi_gui import package_version
 from norepi_gui.core.alerts import Priority
 from norepi_gui.core.handover import HandoverData
 
@@ -46,7 +46,7 @@ def handover_html(data: HandoverData, plot_width: float | None) -> str:
         "</style></head><body>",
         f"<h1>{escape(data.title)}</h1>",
         f"<p>Generated {escape(data.generated_at_text)} &middot; {escape(data.protocol_text)} &middot; "
-        f"norepi-gui {escape(__version__)}</p>",
+        f"norepi-gui {escape(package_version())}</p>",
         f"<p class='disclaimer'>{escape(data.disclaimer)}</p>",
         "<h2>Patient</h2>",
         _rows(data.patient_rows),
@@ -127,7 +127,7 @@ def write_document_pdf(path: Path, title: str, what: str, build: Callable[[QSize
         raise ValueError(f"path: the {what} is a PDF; needs a file name ending in .pdf, got {path.name!r}")
     writer = QPdfWriter(str(path))
     writer.setTitle(title)
-    writer.setCreator(f"norepi-gui {__version__}")
+    writer.setCreator(f"norepi-gui {package_version()}")
     writer.setResolution(PDF_RESOLUTION_DPI)
     writer.setPageLayout(a4_page_layout())
     build(QSizeF(writer.pageLayout().paintRect(QPageLayout.Unit.Point).size())).print_(writer)

@@ -1,11 +1,11 @@
-"""Start-up: a light window first, then the bedside window; the disclaimer once; resume offered."""
+"""Start-up: the bedside window painted first, completed right after; the disclaimer once; resume offered."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from norepi_gui.core.clock import SystemClock
@@ -19,21 +19,26 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen pl
 
 def _launch(qtbot: QtBot, folder: Path, *, interactive: bool) -> Launcher:
     launcher = Launcher(folder, protocol_path=None, training=False, interactive=interactive)
-    qtbot.addWidget(launcher.startup)
-    launcher.start()
+    qtbot.addWidget(launcher.start())
     qtbot.waitUntil(lambda: launcher.window is not None)
     assert launcher.window is not None
-    qtbot.addWidget(launcher.window)
     return launcher
 
 
-def test_startup_window_hands_over_to_the_bedside_window(qtbot: QtBot, tmp_path: Path) -> None:
-    launcher = _launch(qtbot, tmp_path, interactive=False)
-    window = launcher.window
-    assert window is not None
+def test_the_bedside_window_is_shown_first_then_completed(qtbot: QtBot, tmp_path: Path) -> None:
+    launcher = Launcher(tmp_path, protocol_path=None, training=False, interactive=False)
+    shown: list[object] = []
+    launcher.shown.connect(shown.append)
+    with qtbot.waitSignal(launcher.ready) as ready:
+        window = launcher.start()
+        qtbot.addWidget(window)
+    assert shown == [window]  # painted before it was complete
+    assert ready.args == [window]
+    assert launcher.window is window and window.is_complete
     assert window.isVisible()
-    assert not launcher.startup.isVisible()
     assert window.findChild(QWidget, "mapInput") is not None
+    assert window.findChild(QWidget, "mapPlot") is not None
+    assert [w for w in QApplication.topLevelWidgets() if w.isVisible()] == [window]  # no other start-up window
 
 
 def test_disclaimer_is_asked_once_per_data_folder(qtbot: QtBot, tmp_path: Path) -> None:
@@ -45,12 +50,10 @@ def test_disclaimer_is_asked_once_per_data_folder(qtbot: QtBot, tmp_path: Path) 
 
     for _ in range(2):
         launcher = Launcher(tmp_path, protocol_path=None, training=False, interactive=False)
-        qtbot.addWidget(launcher.startup)
         launcher.ask_disclaimer = accept
-        launcher.start()
+        qtbot.addWidget(launcher.start())
         qtbot.waitUntil(lambda launcher=launcher: launcher.window is not None)  # type: ignore[misc]
         assert launcher.window is not None
-        qtbot.addWidget(launcher.window)
         launcher.questions()
         launcher.window.close()
     assert asked == ["mainWindow"]
@@ -61,14 +64,12 @@ def test_an_open_session_is_offered_for_resume_at_start(qtbot: QtBot, tmp_path: 
         info = store.create_session("bed 4", is_training=False, protocol_name="p", protocol_version="1")
         store.append(info.id, EventKind.READING, {"map_mmhg": 63.0})
     launcher = Launcher(tmp_path, protocol_path=None, training=False, interactive=False)
-    qtbot.addWidget(launcher.startup)
     launcher.ask_disclaimer = lambda parent: True
     confirmer = Confirmer()
     launcher.confirm = confirmer
-    launcher.start()
+    qtbot.addWidget(launcher.start())
     qtbot.waitUntil(lambda: launcher.window is not None)
     assert launcher.window is not None
-    qtbot.addWidget(launcher.window)
     launcher.questions()
     assert confirmer.asked and "bed 4" in confirmer.asked[0][1]
     assert launcher.window.session is not None and launcher.window.session.id == info.id

@@ -192,12 +192,10 @@ def test_a_training_start_opens_the_scenario_picker(qtbot: QtBot, tmp_path: Path
     picked: list[bool] = []
     monkeypatch.setattr(TrainingController, "pick_scenario", lambda self: picked.append(True))
     launcher = Launcher(tmp_path, protocol_path=None, training=True, interactive=False)
-    qtbot.addWidget(launcher.startup)
     launcher.ask_disclaimer = lambda parent: True
-    launcher.start()
+    qtbot.addWidget(launcher.start())
     qtbot.waitUntil(lambda: launcher.window is not None)
     assert launcher.window is not None
-    qtbot.addWidget(launcher.window)
     _KEPT.append(launcher.window)
     launcher.questions()
     assert picked == [True]
