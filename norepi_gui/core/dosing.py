@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import cache
 
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.units import (
@@ -22,6 +23,7 @@ from norepi_gui.core.units import (
     Q,
     Quantity,
     dose_basis_of,
+    magnitude_in,
     parse_quantity,
     parse_unit,
     split_number,
@@ -73,8 +75,8 @@ class Concentration:
         text = f"{self.mcg_per_ml:g} mcg/mL base"
         if self.amount is not None and self.volume is not None:
             text = (
-                f"{self.amount.to('mg').magnitude:g} mg {self.salt.value} in "
-                f"{self.volume.to('mL').magnitude:g} mL = {text}"
+                f"{magnitude_in(self.amount, 'mg'):g} mg {self.salt.value} in "
+                f"{magnitude_in(self.volume, 'mL'):g} mL = {text}"
             )
         return text
 
@@ -139,13 +141,17 @@ class DoseRate:
     def flat(cls, mcg_per_min: float) -> DoseRate:
         return cls(Q(mcg_per_min, "mcg/min"), DoseBasis.FLAT)
 
-    def mcg_per_min(self, weight: Quantity | None) -> float:
-        """The whole-patient dose rate; a per-kg dose needs the weight."""
+    def whole_patient(self, weight: Quantity | None) -> Quantity:
+        """The whole-patient dose rate as a quantity in mcg/min; a per-kg dose needs the weight."""
         if self.basis is DoseBasis.FLAT:
-            return float(self.quantity.to(unit("mcg/min")).magnitude)
+            return to_unit(self.quantity, "mcg/min")
         if weight is None:
             raise InputError("weight", "a weight-based dose needs the patient's weight", "a weight in kg or lb")
-        return float((self.quantity * weight).to(unit("mcg/min")).magnitude)
+        return to_unit(self.quantity * weight, "mcg/min")
+
+    def mcg_per_min(self, weight: Quantity | None) -> float:
+        """The whole-patient dose rate; a per-kg dose needs the weight."""
+        return float(self.whole_patient(weight).magnitude)
 
     def mcg_per_kg_per_min(self, weight: Quantity | None) -> float | None:
         """The weight-based dose rate; ``None`` for a flat dose without a weight."""
@@ -187,8 +193,7 @@ def parse_weight(text: str, field: str = "weight") -> Quantity:
 
 def rate_for_dose(dose: DoseRate, concentration: Concentration, weight: Quantity | None) -> Quantity:
     """Exact pump rate (mL/h) that delivers ``dose``."""
-    mcg_per_min = Q(dose.mcg_per_min(weight), "mcg/min")
-    return to_unit(mcg_per_min / concentration.base, "mL/h")
+    return to_unit(dose.whole_patient(weight) / concentration.base, "mL/h")
 
 
 def dose_for_rate(
@@ -225,4 +230,9 @@ def bag_time_left(volume_left: Quantity, rate: Quantity) -> Quantity | None:
 
 def amount_per_day(mcg_per_min: float) -> Quantity:
     """Drug given in 24 h at a constant dose (compared with the label maximum of 68 mg/day)."""
-    return to_unit(Q(mcg_per_min, "mcg/min") * Q(24, "h"), "mg")
+    return to_unit(Q(mcg_per_min, "mcg/min") * _one_day(), "mg")
+
+
+@cache
+def _one_day() -> Quantity:
+    return Q(24, "h")

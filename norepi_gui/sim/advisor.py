@@ -87,19 +87,21 @@ class AdvisorPolicy(Generic[S]):
 
     def decide(self, obs: Observation) -> Decision:
         advice = self.advise(self.to_state(obs))
-        kinds = tuple(k for k in (escalation_kind(e) for e in advice.escalations) if k is not None)
+        kinds: tuple[str, ...] = ()
         doses: dict[str, float] = {}
-        current = {
-            "ADD_VASOPRESSIN": obs.vasopressin_u_per_min,
-            "ADD_EPINEPHRINE": obs.epinephrine_mcg_per_kg_per_min,
-            "ADD_DOBUTAMINE": obs.dobutamine_mcg_per_kg_per_min,
-        }
-        for kind in kinds:
-            if current[kind] <= 0.0 and kind in self.escalation_doses:
-                doses[kind] = self.escalation_doses[kind]
-        for kind in (k for k in (stop_kind(e) for e in advice.escalations) if k is not None):
-            if current[kind] > 0.0:
-                doses[kind] = 0.0
+        if advice.escalations:  # most advice has none: skip the bookkeeping
+            kinds = tuple(k for k in (escalation_kind(e) for e in advice.escalations) if k is not None)
+            current = {
+                "ADD_VASOPRESSIN": obs.vasopressin_u_per_min,
+                "ADD_EPINEPHRINE": obs.epinephrine_mcg_per_kg_per_min,
+                "ADD_DOBUTAMINE": obs.dobutamine_mcg_per_kg_per_min,
+            }
+            for kind in kinds:
+                if current[kind] <= 0.0 and kind in self.escalation_doses:
+                    doses[kind] = self.escalation_doses[kind]
+            for kind in (k for k in (stop_kind(e) for e in advice.escalations) if k is not None):
+                if current[kind] > 0.0:
+                    doses[kind] = 0.0
         return Decision(
             next_check_in_min=advice.next_check_in_min,
             ne_mcg_per_kg_per_min=advice.dose_mcg_per_kg_per_min,

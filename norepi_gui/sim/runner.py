@@ -4,12 +4,22 @@ Patient dynamics are stepped for all patients at once (:class:`VirtualPatients`)
 Python work per patient happens only at that patient's check times. Checks and
 decisions take effect on the engine's block grid (1 min by default): a check asked for
 at 7.5 min happens at 8 min.
+
+A large population spreads its policies over several processes (:attr:`RunConfig.workers`): the patients, the
+noise and the stepping stay in this process, and at each check a helper process answers for its share of the due
+patients (patient ``i`` belongs to process ``i % processes``). Each patient's policy sees the same observations in
+the same order either way, so the results are identical to a one-process run, bit for bit.
 """
 
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 
 import numpy as np
 
@@ -58,6 +68,11 @@ class RunConfig:
     # The protocol whose target rules (TGT-*) set the band every policy is told and scored on
     # (None: the shipped default, as the advisor policy uses).
     protocol: Protocol | None = None
+    # Processes that run the policies: 1 = all in this process; None = automatic (one per CPU, at most
+    # MAX_PROCESSES, and only for populations of SPLIT_MIN_PATIENTS or more). Splitting needs the "fork" start
+    # method (Linux); elsewhere the run stays in one process. Results are identical whatever the number; the
+    # policy objects of patients answered in a helper process are used there, not in the caller's process.
+    workers: int | None = None
 
 
 @dataclass
@@ -149,6 +164,173 @@ def target_band(context: PatientContext, protocol: Protocol | None = None) -> Ta
     return choose_target(info, protocol if protocol is not None else load_protocol())
 
 
+SPLIT_MIN_PATIENTS = 200  # below this, starting a helper process costs more than it saves
+MAX_PROCESSES = 8  # the stepping stays in one process: more helpers would mostly wait for it
+
+
+def can_split_processes() -> bool:
+    """Whether a run can spread its policies over processes here (helpers are forked: Linux only)."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _cpus() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def process_count(workers: int | None, patients: int) -> int:
+    """How many processes answer the policies of a run of ``patients`` (see :attr:`RunConfig.workers`)."""
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be >= 1 or None, got {workers}")
+    if not can_split_processes():
+        return 1
+    if workers is None:
+        if patients < SPLIT_MIN_PATIENTS:
+            return 1
+        workers = min(_cpus(), MAX_PROCESSES)
+    return max(1, min(workers, patients))
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """The due patients' rows at one check: what a process needs to build their observations."""
+
+    time_min: float
+    patients: list[int]
+    rows: list[list[float]]
+    pump: list[bool]
+    site: list[bool]
+    line: str
+    line_hours: float
+    concentration_mcg_per_ml: float
+
+    def part(self, k: int, processes: int) -> _Batch:
+        """The rows of the patients that process ``k`` answers (patient ``i`` -> process ``i % processes``)."""
+        keep = [j for j, i in enumerate(self.patients) if i % processes == k]
+        return _Batch(
+            self.time_min,
+            [self.patients[j] for j in keep],
+            [self.rows[j] for j in keep],
+            [self.pump[j] for j in keep],
+            [self.site[j] for j in keep],
+            self.line,
+            self.line_hours,
+            self.concentration_mcg_per_ml,
+        )
+
+    def observations(self, context: PatientContext) -> list[Observation]:
+        t = self.time_min
+        out = []
+        for j, i in enumerate(self.patients):
+            r = self.rows[j]
+            out.append(
+                Observation(
+                    patient=i,
+                    time_min=t,
+                    map_mmhg=r[0],
+                    sbp_mmhg=r[1],
+                    dbp_mmhg=r[2],
+                    hr_bpm=r[3],
+                    measured_at_min=r[4],
+                    lactate_mmol_per_l=r[5],
+                    lactate_at_min=r[6],
+                    urine_ml_per_kg_per_h=r[7],
+                    ne_mcg_per_kg_per_min=r[8],
+                    vasopressin_u_per_min=r[9],
+                    epinephrine_mcg_per_kg_per_min=r[10],
+                    dobutamine_mcg_per_kg_per_min=r[11],
+                    minutes_since_ne_change=r[12],
+                    target_map_mmhg=r[13],
+                    weight_kg=r[14],
+                    line=self.line,
+                    line_hours=self.line_hours,
+                    concentration_mcg_per_ml=self.concentration_mcg_per_ml,
+                    bag_remaining_ml=r[15],
+                    pump_running=self.pump[j],
+                    site_alert=self.site[j],
+                    context=context,
+                )
+            )
+        return out
+
+
+def _decide(policies: Sequence[Policy], batch: _Batch, context: PatientContext) -> list[Decision]:
+    return [policies[obs.patient].decide(obs) for obs in batch.observations(context)]
+
+
+def _helper_main(conn: Connection, policies: Sequence[Policy], context: PatientContext) -> None:
+    """A helper process: answer each batch with its patients' decisions until told to stop (None)."""
+    try:
+        while (batch := conn.recv()) is not None:
+            try:
+                reply: tuple[str, object] = ("ok", _decide(policies, batch, context))
+            except Exception as exc:  # the caller re-raises it
+                reply = ("error", exc)
+            try:
+                conn.send(reply)
+            except Exception as exc:  # an exception that cannot be pickled: send its text
+                conn.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+    except (EOFError, KeyboardInterrupt):
+        pass
+    finally:
+        conn.close()
+
+
+class _Helpers:
+    """Helper processes 1..k-1 of a split run (process 0 is the caller's); forked, so they share the policies."""
+
+    def __init__(self, processes: int, policies: Sequence[Policy], context: PatientContext) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self.processes = processes
+        self.conns: list[Connection] = []
+        self.procs: list[multiprocessing.process.BaseProcess] = []
+        self.waiting: list[bool] = []
+        for _ in range(1, processes):
+            here, there = ctx.Pipe()
+            proc = ctx.Process(target=_helper_main, args=(there, policies, context), daemon=True)
+            proc.start()
+            there.close()
+            self.conns.append(here)
+            self.procs.append(proc)
+            self.waiting.append(False)
+
+    def send(self, parts: Sequence[_Batch]) -> None:
+        """Send helper ``k`` (1..) its part ``parts[k - 1]``."""
+        for k, (conn, part) in enumerate(zip(self.conns, parts, strict=True)):
+            conn.send(part)
+            self.waiting[k] = True
+
+    def receive(self) -> list[list[Decision]]:
+        out: list[list[Decision]] = []
+        error: BaseException | None = None
+        for k, conn in enumerate(self.conns):
+            status, payload = conn.recv()
+            self.waiting[k] = False
+            if status == "error":
+                error = error or (payload if isinstance(payload, BaseException) else RuntimeError(str(payload)))
+            else:
+                out.append(payload)
+        if error is not None:
+            raise error
+        return out
+
+    def close(self) -> None:
+        for k, conn in enumerate(self.conns):
+            try:
+                if self.waiting[k]:
+                    conn.recv()  # a pending answer: read it so the helper is not stuck writing it
+                conn.send(None)
+            except (OSError, EOFError):
+                pass
+            conn.close()
+        for proc in self.procs:
+            proc.join(timeout=5.0)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
+
+
 class _Run:
     def __init__(
         self,
@@ -157,11 +339,14 @@ class _Run:
         cfg: RunConfig,
         context: PatientContext | None = None,
         target_mmhg: float | None = None,
+        processes: int = 1,
     ) -> None:
         self.context = context or PatientContext()
         self.sim = sim
         self.policies = policies
         self.cfg = cfg
+        self.processes = processes
+        self.helpers = _Helpers(processes, policies, self.context) if processes > 1 else None
         n = sim.n
         self.logs = [PatientLog() for _ in range(n)]
         self.next_check = np.zeros(n)
@@ -175,7 +360,8 @@ class _Run:
         for i, log in enumerate(self.logs):
             log.ne_doses.append((0.0, float(sim.ne[i])))
 
-    def observe(self, due: np.ndarray, t: float) -> list[Observation]:
+    def batch(self, due: np.ndarray, t: float) -> _Batch:
+        """The rows of the due patients at ``t``, gathered column by column (one numpy take per column)."""
         s = self.sim
         cols = [
             s.meas_map,
@@ -196,49 +382,35 @@ class _Run:
             s.bag_remaining_ml,
         ]
         rows = np.stack([np.asarray(c, dtype=np.float64)[due] for c in cols], axis=1).tolist()
-        pump = s.pump_running[due].tolist()
-        site = s.site_alert[due].tolist()
-        line_hours = s.setting.line_hours_at_start + t / 60.0
-        out = []
-        for j, i in enumerate(due.tolist()):
-            r = rows[j]
-            out.append(
-                Observation(
-                    patient=i,
-                    time_min=t,
-                    map_mmhg=r[0],
-                    sbp_mmhg=r[1],
-                    dbp_mmhg=r[2],
-                    hr_bpm=r[3],
-                    measured_at_min=r[4],
-                    lactate_mmol_per_l=r[5],
-                    lactate_at_min=r[6],
-                    urine_ml_per_kg_per_h=r[7],
-                    ne_mcg_per_kg_per_min=r[8],
-                    vasopressin_u_per_min=r[9],
-                    epinephrine_mcg_per_kg_per_min=r[10],
-                    dobutamine_mcg_per_kg_per_min=r[11],
-                    minutes_since_ne_change=r[12],
-                    target_map_mmhg=r[13],
-                    weight_kg=r[14],
-                    line=s.setting.line,
-                    line_hours=line_hours,
-                    concentration_mcg_per_ml=s.setting.concentration_mcg_per_ml,
-                    bag_remaining_ml=r[15],
-                    pump_running=pump[j],
-                    site_alert=site[j],
-                    context=self.context,
-                )
-            )
-        return out
+        return _Batch(
+            time_min=t,
+            patients=due.tolist(),
+            rows=rows,
+            pump=s.pump_running[due].tolist(),
+            site=s.site_alert[due].tolist(),
+            line=s.setting.line,
+            line_hours=s.setting.line_hours_at_start + t / 60.0,
+            concentration_mcg_per_ml=s.setting.concentration_mcg_per_ml,
+        )
 
     def check(self, t: float) -> None:
         due = np.flatnonzero(self.next_check <= t + _EPS)
         if due.size == 0:
             return
-        for obs in self.observe(due, t):
-            i = obs.patient
-            d = self.policies[i].decide(obs)
+        batch = self.batch(due, t)
+        if self.helpers is None:
+            self._record(t, batch.patients, _decide(self.policies, batch, self.context))
+            return
+        parts = [batch.part(k, self.processes) for k in range(self.processes)]
+        self.helpers.send(parts[1:])
+        # This process answers and records its share while the helpers work on theirs. Each patient's records
+        # are its own, so the order across patients changes nothing.
+        self._record(t, parts[0].patients, _decide(self.policies, parts[0], self.context))
+        for part, answers in zip(parts[1:], self.helpers.receive(), strict=True):
+            self._record(t, part.patients, answers)
+
+    def _record(self, t: float, patients: Sequence[int], decisions: Sequence[Decision]) -> None:
+        for i, d in zip(patients, decisions, strict=True):
             log = self.logs[i]
             log.prompts.append(PromptRecord(t, t + d.reaction_delay_min))
             for kind in d.escalations_advised:
@@ -248,15 +420,21 @@ class _Run:
             self.pending[i] = d
             self.pending_at[i] = t + d.reaction_delay_min
 
+    def close(self) -> None:
+        if self.helpers is not None:
+            self.helpers.close()
+            self.helpers = None
+
     def apply_pending(self, t: float) -> None:
         for i in np.flatnonzero(self.pending_at <= t + _EPS).tolist():
             self.pending_at[i] = math.inf
             self._apply(i, self.pending.pop(i), t)
 
     def _dose_change(self, i: int, t: float, drug: str, new: float | None, names: tuple[str, str, str]) -> None:
-        arr = getattr(self.sim, drug)
-        old = float(arr[i])
-        if new is None or abs(new - old) < 1e-12:
+        if new is None:  # the usual case: nothing to look up
+            return
+        old = float(getattr(self.sim, drug)[i])
+        if abs(new - old) < 1e-12:
             return
         add, change, stop = names
         kind = add if old <= 0.0 else stop if new <= 0.0 else change
@@ -381,17 +559,21 @@ def run_headless(
         sim.schedule(ev)
     context = patient_context(scenario)
     band = target_band(context, cfg.protocol)
-    run = _Run(sim, [policy() for _ in range(patients)], cfg, context, band.map_mmhg)
+    policies = [policy() for _ in range(patients)]
+    run = _Run(sim, policies, cfg, context, band.map_mmhg, process_count(cfg.workers, patients))
     n_blocks = math.ceil(duration / sim.block_min - _EPS)
     end = n_blocks * sim.block_min
-    while sim.time_min < end - _EPS:
-        t = sim.time_min
-        run.check(t)
-        run.apply_pending(t)
-        run.block_rules(t)
-        # Step every patient together up to the next check or decision anyone has.
-        nxt = min(float(run.next_check.min()), float(run.pending_at.min()), end)
-        sim.advance_blocks(max(1, math.ceil((nxt - t) / sim.block_min - _EPS)))
+    try:
+        while sim.time_min < end - _EPS:
+            t = sim.time_min
+            run.check(t)
+            run.apply_pending(t)
+            run.block_rules(t)
+            # Step every patient together up to the next check or decision anyone has.
+            nxt = min(float(run.next_check.min()), float(run.pending_at.min()), end)
+            sim.advance_blocks(max(1, math.ceil((nxt - t) / sim.block_min - _EPS)))
+    finally:
+        run.close()
     return RunResult(
         sim=sim,
         logs=run.logs,

@@ -10,8 +10,10 @@ is given). Simulation minutes are placed on a fixed UTC origin so runs stay dete
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from norepi_gui.core.dosing import Concentration, parse_concentration
@@ -33,7 +35,7 @@ class EngineAdvisor:
     def __init__(self, protocol: Protocol) -> None:
         self.protocol = protocol
         self.history = ChartedHistory()
-        self._concentration: tuple[float, Concentration] | None = None
+        self._co: tuple[bytes, CoInfusions] | None = None
 
     def to_state(self, obs: Observation) -> State:
         self.history.append(
@@ -54,16 +56,23 @@ class EngineAdvisor:
         return self.history, obs
 
     def concentration(self, mcg_per_ml: float) -> Concentration:
-        if self._concentration is None or self._concentration[0] != mcg_per_ml:
-            self._concentration = (mcg_per_ml, parse_concentration(f"{mcg_per_ml:g} mcg/mL"))
-        return self._concentration[1]
+        return _concentration(mcg_per_ml)
+
+    def co_infusions(self, obs: Observation) -> CoInfusions:
+        """The other drugs running; the same (immutable) object while their doses stay the same, bit for bit."""
+        doses = (obs.vasopressin_u_per_min, obs.epinephrine_mcg_per_kg_per_min, obs.dobutamine_mcg_per_kg_per_min)
+        key = struct.pack("<3d", *doses)  # bits, not ==: -0.0 and 0.0 stay apart
+        if self._co is None or self._co[0] != key:
+            self._co = (key, CoInfusions(vasopressin_u_per_min=doses[0], epinephrine_mcg_per_kg_per_min=doses[1],
+                                         dobutamine_mcg_per_kg_per_min=doses[2]))
+        return self._co[1]
 
     def advise(self, state: State) -> Advice:
         chart, obs = state
         ctx = obs.context
         patient = PatientInfo(
             weight_kg=obs.weight_kg,
-            population=Population(ctx.population),
+            population=_population(ctx.population),
             age_years=ctx.age_years,
             chronic_hypertension=ctx.chronic_hypertension,
             baseline_sbp_mmhg=ctx.baseline_sbp_mmhg,
@@ -80,12 +89,19 @@ class EngineAdvisor:
             dose_mcg_per_kg_per_min=obs.ne_mcg_per_kg_per_min,
             bag_volume_left_ml=obs.bag_remaining_ml,
         )
-        co = CoInfusions(
-            vasopressin_u_per_min=obs.vasopressin_u_per_min,
-            epinephrine_mcg_per_kg_per_min=obs.epinephrine_mcg_per_kg_per_min,
-            dobutamine_mcg_per_kg_per_min=obs.dobutamine_mcg_per_kg_per_min,
-        )
-        return advise(chart, patient, infusion, self.protocol, now=chart.readings[-1].at, co_infusions=co)
+        return advise(chart, patient, infusion, self.protocol, now=chart.readings[-1].at,
+                      co_infusions=self.co_infusions(obs))
+
+
+@lru_cache(maxsize=8)
+def _population(name: str) -> Population:
+    return Population(name)
+
+
+@lru_cache(maxsize=64)
+def _concentration(mcg_per_ml: float) -> Concentration:
+    """One (immutable) concentration per strength, shared by every patient of a run."""
+    return parse_concentration(f"{mcg_per_ml:g} mcg/mL")
 
 
 def engine_advisor_factory(

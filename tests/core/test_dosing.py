@@ -142,3 +142,16 @@ def test_rate_scales_with_dose_and_weight_and_inversely_with_concentration(
     assert rate(dose * k, weight, conc) == pytest.approx(base * k)
     assert rate(dose, weight * k, conc) == pytest.approx(base * k)
     assert rate(dose, weight, conc * k) == pytest.approx(base / k)
+
+
+@given(dose=doses, weight=weights, conc=concs, per_kg=st.booleans(), in_lb=st.booleans())
+def test_rate_for_dose_equals_the_step_by_step_pint_composition_bit_for_bit(
+    dose: float, weight: float, conc: float, per_kg: bool, in_lb: bool
+) -> None:
+    # Issue #5 let the whole-patient dose stay a quantity on its way to the rate; the rate must not move by one bit
+    # from the composition before: mcg/min as a float, back into a quantity, over the concentration, in mL/h.
+    c = parse_concentration(f"{conc} mcg/mL")
+    w = Q(weight, "lb" if in_lb else "kg")
+    d = DoseRate.per_kg(dose) if per_kg else DoseRate.flat(dose * 70.0)
+    before = (Q(d.mcg_per_min(w), "mcg/min") / c.base).to("mL/h").magnitude
+    assert rate_for_dose(d, c, w).magnitude == before

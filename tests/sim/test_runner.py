@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 from norepi_gui.sim.policy import Decision, FixedStepPolicy, NonePolicy, Observation
-from norepi_gui.sim.runner import policy_factory, run_headless
+from norepi_gui.sim.runner import (
+    SPLIT_MIN_PATIENTS,
+    RunConfig,
+    can_split_processes,
+    policy_factory,
+    process_count,
+    run_headless,
+)
 from norepi_gui.sim.scenario import load_scenario
 
 
@@ -158,3 +165,38 @@ def test_advisor_weans_vasopressin_it_started_before_stopping_norepinephrine() -
                 vaso_on = {"ADD_VASOPRESSIN": True, "STOP_VASOPRESSIN": False}.get(a.kind, vaso_on)
                 assert not (a.kind == "STOP_NE" and vaso_on)  # never vasopressin alone [seed 000, 001]
     assert weaned > 0  # the run has patients who needed vasopressin and recovered
+
+
+needs_fork = pytest.mark.skipif(not can_split_processes(), reason="splitting a run needs the fork start method (Linux)")
+
+
+@needs_fork
+def test_a_run_split_over_processes_gives_the_one_process_results_bit_for_bit() -> None:
+    factory = policy_factory("advisor")
+    one = run_headless(factory, hours=6.0, seed=4, patients=7, config=RunConfig(workers=1))
+    for workers in (2, 3):
+        split = run_headless(factory, hours=6.0, seed=4, patients=7, config=RunConfig(workers=workers))
+        assert np.array_equal(split.sim.rec_true_map, one.sim.rec_true_map)
+        assert split.logs == one.logs  # actions, prompts, escalations due, limit alerts, NE doses
+        assert split.debriefs() == one.debriefs()
+
+
+class FailsForOddPatients:
+    def decide(self, obs: Observation) -> Decision:
+        if obs.patient % 2:
+            raise ZeroDivisionError(f"patient {obs.patient}")
+        return Decision(next_check_in_min=15.0)
+
+
+@needs_fork
+def test_a_policy_error_in_a_helper_process_reaches_the_caller() -> None:
+    with pytest.raises(ZeroDivisionError, match="patient 1"):
+        run_headless(FailsForOddPatients, hours=1.0, seed=1, patients=4, config=RunConfig(workers=2))
+
+
+def test_small_populations_stay_in_one_process_and_workers_must_be_positive() -> None:
+    assert process_count(None, SPLIT_MIN_PATIENTS - 1) == 1
+    assert process_count(1, 1000) == 1
+    assert process_count(4, 3) <= 3  # never more processes than patients
+    with pytest.raises(ValueError, match="workers"):
+        process_count(0, 1000)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hypothesis
+from hypothesis import strategies as st
+
 from norepi_gui.core.alerts import Priority
-from norepi_gui.core.titration import PatientInfo
+from norepi_gui.core.dosing import amount_per_day
+from norepi_gui.core.titration import PatientInfo, safety
 from tests.core.titration._support import r, run
 
 
@@ -79,3 +83,14 @@ def test_rate_above_pump_maximum() -> None:
     big = run([r(0, 70, 0.5)], patient=PatientInfo(150.0), concentration="4 mcg/mL")  # 75 mcg/min x 60 / 4 = 1125
     assert _priority(big, "RATE_ABOVE_PUMP_MAX") is Priority.HIGH and "SAFE-PUMP-MAX" in big.rules
     assert "RATE_ABOVE_PUMP_MAX" not in run([r(0, 70, 0.5)], patient=PatientInfo(150.0)).alert_codes()  # 281 mL/h
+
+
+@hypothesis.given(doses=st.lists(st.floats(min_value=0.0, max_value=200.0), min_size=1, max_size=30),
+       label_max=st.sampled_from([10.0, 68.0, 100.0]))
+def test_daily_amount_shortcut_answers_as_the_dosing_core_in_any_order(doses: list[float], label_max: float) -> None:
+    # The shortcut skips pint for a dose at or below one already found under the maximum; the answer must be the
+    # dosing core's own (amount_per_day in mg), whatever doses came before.
+    safety._UNDER_LABEL_MAX.clear()
+    for mcg_per_min in doses:
+        mg = float(amount_per_day(mcg_per_min).magnitude)
+        assert safety._mg_per_day_above(mcg_per_min, label_max) == (mg if mg > label_max else None)
