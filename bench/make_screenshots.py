@@ -32,7 +32,7 @@ from norepi_gui.ui.main_window import MainWindow  # noqa: E402
 START = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
 WINDOW_SIZE = (1440, 900)
 # A made-up course: hypotensive at the start, brought into range, stable, then worsening (for the escalation shot).
-OPENING_MAPS = (58, 61, 63, 66, 67, 68, 66, 69, 67, 68, 70, 68, 67, 69)
+OPENING_MAPS = (58, 61, 63, 66, 69, 71, 70, 69, 71, 70, 72, 70, 69, 71)
 WORSENING_MAPS = (62, 59, 57, 56, 55, 55, 54, 54)
 
 
