@@ -9,6 +9,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import TYPE_CHECKING
 
+from norepi_gui.core.bag import volume_left_ml
 from norepi_gui.core.dosing import Concentration, DoseRate, Salt
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.infusion import InfusionRequest, InfusionSummary, summarise_infusion
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from norepi_gui.core.protocol import Protocol
     from norepi_gui.ui.session_state import CoInfusionRow, DoseRow, ReadingRow, SessionState
 
-__all__ = ["advice_for", "dose_summary", "overdue", "patient_info", "reading_payload", "safety_note"]
+__all__ = ["advice_for", "bag_left_ml", "dose_summary", "overdue", "patient_info", "reading_payload", "safety_note"]
 
 
 def _population(state: SessionState) -> Population:
@@ -166,7 +167,7 @@ def advice_for(state: SessionState, protocol: Protocol, now: datetime) -> Advice
         raise InputError("readings", "no reading recorded yet", "a MAP or SBP/DBP reading")
     patient = patient_info(state, now)
     readings = [engine_reading(r, state, patient.weight_kg) for r in state.readings]
-    bag_left = as_float(state.infusion.get("bag_volume_ml"))
+    bag_left = bag_left_ml(state, now)
     infusion = InfusionState(
         concentration=concentration(state, protocol),
         dose_mcg_per_kg_per_min=_per_kg(_at(state.doses, now), patient.weight_kg),
@@ -174,6 +175,15 @@ def advice_for(state: SessionState, protocol: Protocol, now: datetime) -> Advice
     )
     co = _co_infusions({drug: row.dose for drug, row in state.active_co_infusions.items()})
     return advise(readings, patient, infusion, protocol, now=now, co_infusions=co)
+
+
+def bag_left_ml(state: SessionState, now: datetime) -> float | None:
+    """The running bag's volume left at ``now``: the recorded volume less the pump's delivery since (core)."""
+    recorded = as_float(state.infusion.get("bag_volume_ml"))
+    if recorded is None or state.infusion_at is None:
+        return recorded
+    rates = sorted((row.at, row.pump_rate_ml_per_h) for row in state.doses)
+    return volume_left_ml(recorded, state.infusion_at, rates, now)
 
 
 def dose_summary(state: SessionState, protocol: Protocol, dose_mcg_per_kg_per_min: float) -> InfusionSummary:

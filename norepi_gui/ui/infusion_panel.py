@@ -56,6 +56,8 @@ class InfusionContext:
     population: Population = Population.ADULT
     line: LineType = LineType.CENTRAL
     current: DoseRow | None = None
+    bag_recorded_ml: float | None = None  # the bag volume as last recorded
+    bag_left_ml: float | None = None  # what the core says is left of it now (recorded less the pump's delivery)
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class InfusionPanel(QGroupBox):
         # releases them (release_figures), right after its first paint and before any input reaches the panel.
         self._figures_held = hold_figures
         self._context = InfusionContext()
+        self._bag_left_now: float | None = None  # the counted-down volume the figures used, if they used it
         self._driver: str | None = None  # "dose" or "rate": the field the nurse typed last
         self._summary: InfusionSummary | None = None
         self._recorded_bag: Payload = {}
@@ -424,6 +427,11 @@ class InfusionPanel(QGroupBox):
             self._field_error(exc)
             return None
         factor = self.delivery.currentData()
+        self._bag_left_now = None
+        if (volume is not None and ctx.bag_left_ml is not None and ctx.bag_recorded_ml is not None
+                and abs(volume - ctx.bag_recorded_ml) < 1e-9  # the recorded bag, not a volume being typed
+                and ctx.bag_left_ml < volume - 1e-9):  # and some of it has run in since
+            volume = self._bag_left_now = ctx.bag_left_ml
         return InfusionRequest(
             concentration=conc,
             weight=weight,
@@ -491,7 +499,8 @@ class InfusionPanel(QGroupBox):
             self.bag_time.setText("-")
         else:
             hours, minutes = divmod(round(summary.bag_hours_left * 60), 60)
-            self.bag_time.setText(f"{hours} h {minutes:02d} min")
+            left = "" if self._bag_left_now is None else f" (about {self._bag_left_now:.0f} mL left now)"
+            self.bag_time.setText(f"{hours} h {minutes:02d} min{left}")
         self.daily.setText(f"{summary.mg_per_24h:.1f} mg")
         shown = [a for a in summary.alerts if a.code != "NONSTANDARD_CONCENTRATION" or
                  self.concentration.currentData() == CUSTOM]

@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         self.sound = PromptSound(enabled=self.view_settings.sound_enabled)
         self.ticker = ClockTicker(parent=self)
         self._last_extend_minute: int | None = None
+        self._last_bag_minute: int | None = None
         self._entry_dose_id: int | None = None
         self._shown_once = False
 
@@ -355,6 +356,7 @@ class MainWindow(QMainWindow):
         self.infusion_panel.release_figures()
         self.plot_area.ensure_built()  # drawn from the recorded state by _refresh_plot (built signal)
         self.is_complete = True
+        self._set_infusion_context()  # now with the bag counted down
         self.completed.emit()
 
     # ------------------------------------------------------------------------------------------------ sessions
@@ -440,14 +442,7 @@ class MainWindow(QMainWindow):
             self.patient_panel.refresh(state.patient)
         if state.infusion and state.infusion != self.infusion_panel._recorded_bag:
             self.infusion_panel.show_bag(state.infusion)
-        population = state.patient.get("population")
-        line = state.patient.get("line")
-        self.infusion_panel.set_context(InfusionContext(
-            weight_kg=state.weight_kg(),
-            population=Population(population) if isinstance(population, str) else Population.ADULT,
-            line=LineType(line) if isinstance(line, str) else LineType.CENTRAL,
-            current=state.current_dose,
-        ))
+        self._set_infusion_context()
         self._show_running_dose_in_entry()
         self.co_panel.refresh(state.active_co_infusions)
         self.table.refresh(state, self.protocol.pump.resolution_ml_per_h)
@@ -455,6 +450,25 @@ class MainWindow(QMainWindow):
         self._refresh_plot()
         self._refresh_line_note()
         self._refresh_title()
+
+    def _set_infusion_context(self) -> None:
+        """The recorded patient, running dose and bag (its volume counted down to now) for the infusion panel."""
+        state = self.state
+        population = state.patient.get("population")
+        line = state.patient.get("line")
+        bag_left = None
+        if self.is_complete:  # the core's bag arithmetic needs pint: not before the first paint
+            from norepi_gui.ui import advice_source
+
+            bag_left = advice_source.bag_left_ml(state, self.clock.now())
+        self.infusion_panel.set_context(InfusionContext(
+            weight_kg=state.weight_kg(),
+            population=Population(population) if isinstance(population, str) else Population.ADULT,
+            line=LineType(line) if isinstance(line, str) else LineType.CENTRAL,
+            current=state.current_dose,
+            bag_recorded_ml=as_float(state.infusion.get("bag_volume_ml")),
+            bag_left_ml=bag_left,
+        ))
 
     def _show_running_dose_in_entry(self) -> None:
         """After a new dose is recorded the dose and rate fields show it (what the pump runs now)."""
@@ -612,6 +626,10 @@ class MainWindow(QMainWindow):
         now = self.clock.now()
         self.readings_panel.tick()
         state = self.state
+        minute = int(now.timestamp() // 60)
+        if minute != self._last_bag_minute and state.infusing and self.is_complete:
+            self._last_bag_minute = minute
+            self._set_infusion_context()  # the bag's volume and time left count down
         due = state.due_at
         if due is None:
             self.titration.show_countdown("Next check: -", overdue=False)
@@ -625,7 +643,6 @@ class MainWindow(QMainWindow):
         else:
             self.titration.show_countdown(f"\u26a0 Check overdue by {fmt_countdown(-remaining)} "
                                           f"(due {fmt_clock(due)})", overdue=True)
-        minute = int(now.timestamp() // 60)
         if minute != self._last_extend_minute and self.plot_area.is_built:
             self._last_extend_minute = minute
             self.plot.extend_to(now)

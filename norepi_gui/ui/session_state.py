@@ -80,6 +80,7 @@ class CoInfusionRow:
 class SessionState:
     patient: Payload = field(default_factory=dict)
     infusion: Payload = field(default_factory=dict)
+    infusion_at: datetime | None = None  # when the bag set-up (and its volume) was last recorded
     readings: tuple[ReadingRow, ...] = ()
     doses: tuple[DoseRow, ...] = ()
     co_infusion_log: tuple[CoInfusionRow, ...] = ()
@@ -176,6 +177,7 @@ def fold_session(effective: Iterable[Event]) -> SessionState:
 
     patient: Payload = {}
     infusion: Payload = {}
+    infusion_at: datetime | None = None
     settings: dict[str, JsonValue] = {}
     last_advice: Event | None = None
     due_at: datetime | None = None
@@ -189,7 +191,7 @@ def fold_session(effective: Iterable[Event]) -> SessionState:
         if event.kind is EventKind.PATIENT:
             patient = p
         elif event.kind is EventKind.INFUSION:
-            infusion = p
+            infusion, infusion_at = p, event.at
         elif event.kind is EventKind.SETTING:
             key = p.get("key")
             if isinstance(key, str):
@@ -213,6 +215,7 @@ def fold_session(effective: Iterable[Event]) -> SessionState:
     return SessionState(
         patient=patient,
         infusion=infusion,
+        infusion_at=infusion_at,
         readings=tuple(readings),
         doses=tuple(doses),
         co_infusion_log=tuple(co_log),

@@ -7,9 +7,20 @@ from pathlib import Path
 from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
+from norepi_gui.core.clock import ManualClock
 from norepi_gui.core.events import EventKind
 from norepi_gui.ui.main_window import MainWindow
-from tests.ui.helpers import choose_concentration, combo, line, make_window, set_weight, start_infusion, type_into
+from tests.ui.helpers import (
+    START,
+    choose_concentration,
+    combo,
+    line,
+    make_window,
+    record_map,
+    set_weight,
+    start_infusion,
+    type_into,
+)
 
 
 def _label(window: MainWindow, name: str) -> QLabel:
@@ -133,6 +144,28 @@ def test_drops_per_minute_and_bag_time_shown_for_gravity_delivery(qtbot: QtBot, 
     assert _label(window, "bagTimeLabel").text() == "9 h 30 min"
     # 7 mcg/min x 1440 min = 10.08 mg
     assert _label(window, "dailyTotalLabel").text() == "10.1 mg"
+
+
+def test_bag_volume_and_time_left_count_down_and_feed_the_bag_alert(qtbot: QtBot, tmp_path: Path) -> None:
+    clock = ManualClock(START)
+    window, _ = make_window(qtbot, tmp_path, clock)
+    start_infusion(qtbot, window)  # 70 kg, 16 mcg/mL, 0.1 mcg/kg/min -> pump 26.3 mL/h; the 250 mL bag recorded
+    assert _label(window, "bagTimeLabel").text() == "9 h 30 min"  # 250 / 26.3 = 9.506 h
+    clock.advance(minutes=120)
+    window.tick()
+    # 250 - 2 h x 26.3 mL/h = 197.4 mL left; 197.4 / 26.3 = 7.5057 h = 7 h 30 min
+    assert _label(window, "bagTimeLabel").text() == "7 h 30 min (about 197 mL left now)"
+    assert line(window, "bagVolumeInput").text() == "250"  # the entry stays what the nurse recorded
+    clock.advance(minutes=440)  # 9 h 20 min in: 250 - 9.333 x 26.3 = 4.53 mL, 10.3 min at 26.3 mL/h
+    window.tick()
+    record_map(qtbot, window, "70")
+    advice = window.state.last_advice
+    assert advice is not None
+    alerts = advice.payload["alerts"]
+    assert isinstance(alerts, list)
+    # the engine sees the 4.5 mL left, not the 250 mL entered: 10 min < protocol bag.near_empty_minutes
+    assert any(isinstance(a, dict) and a["code"] == "BAG_NEAR_EMPTY" and "10 min" in str(a["message"])
+               for a in alerts)
 
 
 def test_flat_dose_mode_converts_to_per_minute(qtbot: QtBot, tmp_path: Path) -> None:
