@@ -7,6 +7,7 @@ changes, because the table redraws only from the recorder's state.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -43,12 +44,21 @@ class ReadingsTable(QTableWidget):
 
     def refresh(self, state: SessionState, resolution: float) -> None:
         rows: list[tuple[datetime, int, list[str], EventKind]] = []
+        doses = sorted(state.doses, key=lambda d: d.at)
+        times = [d.at for d in doses]
         for r in state.readings:
             pressures = "" if r.sbp_mmhg is None or r.dbp_mmhg is None else f"{r.sbp_mmhg:g}/{r.dbp_mmhg:g}"
             map_text = f"{r.map_mmhg:.0f}" + (" (calc)" if r.map_from_pressures else "")
             details = ", ".join(f"{k} {v}" for k, v in r.perfusion.items() if v is not None)
+            running = bisect_right(times, r.at) - 1  # the dose the pump ran when the reading was taken
+            dose_text = rate_text = ""
+            if running >= 0:
+                d = doses[running]
+                dose_text = fmt_dose(d.dose_mcg_per_kg_per_min if d.pump_rate_ml_per_h > 0 else 0.0)
+                rate_text = fmt_rate(d.pump_rate_ml_per_h, resolution)
             rows.append((r.at, r.event_id, [fmt_clock(r.at), "Reading", map_text, pressures,
-                                            fmt_number(r.hr_per_min), "", "", details], EventKind.READING))
+                                            fmt_number(r.hr_per_min), dose_text, rate_text, details],
+                         EventKind.READING))
         for d in state.doses:
             source = {"advice": "applied advice", "manual": "set by nurse"}.get(d.source, d.source)
             entry = "NE stopped" if d.pump_rate_ml_per_h <= 0 else "NE dose"
@@ -70,6 +80,9 @@ class ReadingsTable(QTableWidget):
                 item.setData(KIND_ROLE, kind.value)
                 if j in (2, 5, 6):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if j in (5, 6) and kind is EventKind.READING:  # the dose running then, not a change: muted
+                    item.setForeground(self.palette().placeholderText())
+                    item.setToolTip("Running when the reading was taken")
                 self.setItem(i, j, item)
             if event_id == selected:
                 self.selectRow(i)

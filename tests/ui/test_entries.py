@@ -168,6 +168,22 @@ def test_bag_volume_and_time_left_count_down_and_feed_the_bag_alert(qtbot: QtBot
                for a in alerts)
 
 
+def test_reading_rows_show_the_dose_running_when_they_were_taken(qtbot: QtBot, tmp_path: Path) -> None:
+    clock = ManualClock(START)
+    window, _ = make_window(qtbot, tmp_path, clock)
+    record_map(qtbot, window, "60")  # before any dose: nothing running
+    clock.advance(minutes=1)
+    window.tick()
+    start_infusion(qtbot, window)  # 0.1 mcg/kg/min = 26.3 mL/h at 08:01
+    clock.advance(minutes=5)
+    window.tick()
+    record_map(qtbot, window, "66")
+    table = window.table
+    cells = [[table.item(i, j).text() for j in (1, 5, 6)] for i in range(table.rowCount())]  # newest first
+    assert cells[0] == ["Reading", "0.1", "26.3"]  # 08:06, the 08:01 dose running
+    assert ["Reading", "", ""] in cells  # 08:00, before the infusion
+
+
 def test_flat_dose_mode_converts_to_per_minute(qtbot: QtBot, tmp_path: Path) -> None:
     window, _ = make_window(qtbot, tmp_path)
     set_weight(qtbot, window, "70")
