@@ -27,7 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Both children print "shown" at the same moment: once their window's first paint is done (the paint event of the
 # top-level window arrives before its children are painted, so the line is printed from the next event-loop turn).
-BARE = """
+# Shared by the bare and the reference child: a main window that reports its first paint, and the event loop.
+# (No ``Qt`` namespace here: creating its Python enums costs the bare window ~20 ms it does not otherwise pay.)
+_PAINTED_WINDOW = """
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
@@ -39,30 +41,25 @@ class Window(QMainWindow):
         if not self.painted:
             self.painted = True
             QTimer.singleShot(0, shown)
-window = Window()
-window.resize(1440, 900)
-window.show()
 def shown():
     print("shown", flush=True)
     app.quit()
+window = Window()
+window.resize(1440, 900)
+"""
+_RUN = """
+window.show()
 app.exec()
 """
 
+BARE = _PAINTED_WINDOW + _RUN
+
 # Reference, not a target: a plain PySide6 window with about as many widgets as the bedside window (~300: group
 # boxes, labels, fields, combo boxes, buttons, scroll areas, a splitter, a table, menus), no application code at all.
-PLAIN = """
-import sys
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit,
-                               QMainWindow, QPushButton, QScrollArea, QSplitter, QTableWidget, QVBoxLayout, QWidget)
-app = QApplication(sys.argv[:1])
-class Window(QMainWindow):
-    painted = False
-    def paintEvent(self, event):
-        super().paintEvent(event)
-        if not self.painted:
-            self.painted = True
-            QTimer.singleShot(0, shown)
+PLAIN = _PAINTED_WINDOW + """
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton,
+                               QScrollArea, QSplitter, QTableWidget, QVBoxLayout, QWidget)
 def column(groups, fields):
     inner = QWidget()
     layout = QVBoxLayout(inner)
@@ -86,8 +83,6 @@ def column(groups, fields):
     area.setWidget(inner)
     area.setWidgetResizable(True)
     return area
-window = Window()
-window.resize(1440, 900)
 splitter = QSplitter(Qt.Orientation.Horizontal)
 splitter.addWidget(column(3, 7))
 middle = QWidget()
@@ -105,12 +100,7 @@ for m in range(4):
     for a in range(6):
         menu.addAction(f"Action {a}")
 window.statusBar().addPermanentWidget(QLabel("No session yet"))
-window.show()
-def shown():
-    print("shown", flush=True)
-    app.quit()
-app.exec()
-"""
+""" + _RUN
 
 # The real start-up path of ``norepi-gui`` (run_app's Launcher) without the first-start questions: "shown" once the
 # bedside window's first paint is done (before numpy, pint and pyqtgraph are imported), "ready" once it is complete
