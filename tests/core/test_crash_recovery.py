@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,8 +11,7 @@ import pytest
 from norepi_gui.core.clock import ManualClock
 from norepi_gui.core.events import EventKind
 from norepi_gui.core.session_log import SessionStore
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.sigkill import kill_after
 
 # The child appends far more readings than it gets the chance to: it is killed
 # after the parent has seen READ_BEFORE_KILL of them.
@@ -42,37 +38,9 @@ READ_BEFORE_KILL = 40
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")
 def test_every_reading_reported_as_recorded_survives_sigkill(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(tmp_path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=REPO_ROOT,
-    )
-    assert proc.stdout is not None
-    assert proc.stderr is not None
-    try:
-        header = proc.stdout.readline()
-        assert header.startswith("session "), proc.stderr.read()
-        session_id = int(header.split()[1])
-        printed: list[int] = []
-        while len(printed) < READ_BEFORE_KILL:
-            line = proc.stdout.readline()
-            assert line.endswith("\n"), f"child stopped early: {proc.stderr.read()}"
-            printed.append(int(line))
-        os.kill(proc.pid, signal.SIGKILL)
-        # Ids the child printed before dying are still in the pipe: they count too.
-        rest = proc.stdout.read()
-        printed += [int(line) for line in rest.splitlines(keepends=True) if line.endswith("\n")]
-        assert proc.wait(timeout=30) == -signal.SIGKILL  # killed mid-stream, not finished
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=30)
-        proc.stdout.close()
-        proc.stderr.close()
+    header, printed = kill_after(CHILD, str(tmp_path), read_before_kill=READ_BEFORE_KILL,
+                                 header_ok=lambda line: line.startswith("session "))
+    session_id = int(header.split()[1])
 
     clock = ManualClock(datetime(2026, 1, 2, 8, 0, tzinfo=UTC))
     with SessionStore(tmp_path, clock) as store:

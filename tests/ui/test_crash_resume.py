@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,9 +10,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from norepi_gui.core.clock import ManualClock
+from tests.sigkill import kill_after
 from tests.ui.helpers import make_window
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # The child types readings into the real window (MAP field + Enter) and prints each READING id the window recorded;
 # it would go on for hours, and is killed after the parent has read READ_BEFORE_KILL ids.
@@ -52,35 +48,8 @@ READ_BEFORE_KILL = 12
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")
 def test_sigkilled_window_resumes_with_every_recorded_reading(qtbot: QtBot, tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "QT_QPA_PLATFORM": "offscreen"}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(data_dir)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=REPO_ROOT,
-    )
-    assert proc.stdout is not None
-    assert proc.stderr is not None
-    try:
-        header = proc.stdout.readline()
-        assert header.strip() == "ready", proc.stderr.read()
-        printed: list[int] = []
-        while len(printed) < READ_BEFORE_KILL:
-            line = proc.stdout.readline()
-            assert line.endswith("\n"), f"child stopped early: {proc.stderr.read()}"
-            printed.append(int(line))
-        os.kill(proc.pid, signal.SIGKILL)
-        rest = proc.stdout.read()
-        printed += [int(line) for line in rest.splitlines(keepends=True) if line.endswith("\n")]
-        assert proc.wait(timeout=30) == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=30)
-        proc.stdout.close()
-        proc.stderr.close()
+    _header, printed = kill_after(CHILD, str(data_dir), read_before_kill=READ_BEFORE_KILL,
+                                  header_ok=lambda line: line.strip() == "ready", env={"QT_QPA_PLATFORM": "offscreen"})
 
     window, confirmer = make_window(qtbot, data_dir, ManualClock(datetime(2026, 1, 2, 8, 0, tzinfo=UTC)))
     assert len(window.resumable_sessions()) == 1

@@ -1,0 +1,48 @@
+"""Run a child Python that prints one id per line, SIGKILL it mid-stream, and collect every id it printed.
+
+Shared by the crash tests of the session log (tests/core) and of the window (tests/ui).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def kill_after(code: str, arg: str, *, read_before_kill: int, header_ok: Callable[[str], bool],
+               env: Mapping[str, str] | None = None) -> tuple[str, list[int]]:
+    """Start ``python -c code arg``; check its first line with ``header_ok``; read ``read_before_kill`` ids; SIGKILL.
+
+    Returns the first line and every id printed before the kill (those still in the pipe count too).
+    """
+    full_env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), **(env or {})}
+    proc = subprocess.Popen([sys.executable, "-c", code, arg], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=full_env, cwd=REPO_ROOT)
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    try:
+        header = proc.stdout.readline()
+        assert header_ok(header), proc.stderr.read()
+        printed: list[int] = []
+        while len(printed) < read_before_kill:
+            line = proc.stdout.readline()
+            assert line.endswith("\n"), f"child stopped early: {proc.stderr.read()}"
+            printed.append(int(line))
+        os.kill(proc.pid, signal.SIGKILL)
+        # Ids the child printed before dying are still in the pipe: they count too.
+        rest = proc.stdout.read()
+        printed += [int(line) for line in rest.splitlines(keepends=True) if line.endswith("\n")]
+        assert proc.wait(timeout=30) == -signal.SIGKILL  # killed mid-stream, not finished
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+        proc.stdout.close()
+        proc.stderr.close()
+    return header, printed
