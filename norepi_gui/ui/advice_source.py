@@ -6,7 +6,6 @@ It only translates: the recorded session (:class:`SessionState`) becomes the eng
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 from norepi_gui.core.bag import volume_left_ml
@@ -92,11 +91,6 @@ def _per_kg(dose: DoseRow | None, weight_kg: float) -> float:
     return 0.0 if per_kg is None else per_kg
 
 
-def _at(rows: tuple[DoseRow, ...], when: datetime) -> DoseRow | None:
-    index = bisect_right([r.at for r in rows], when)
-    return rows[index - 1] if index else None
-
-
 def _co_at(log: tuple[CoInfusionRow, ...], when: datetime) -> dict[str, float]:
     running: dict[str, float] = {}
     for row in log:
@@ -128,7 +122,7 @@ def engine_reading(row: ReadingRow, state: SessionState, weight_kg: float) -> Re
         sbp_mmhg=row.sbp_mmhg,
         dbp_mmhg=row.dbp_mmhg,
         hr_per_min=row.hr_per_min,
-        ne_dose_mcg_per_kg_per_min=_per_kg(_at(state.doses, row.at), weight_kg),
+        ne_dose_mcg_per_kg_per_min=_per_kg(state.dose_at(row.at), weight_kg),
         vasopressin_u_per_min=co.get("vasopressin"),
         epinephrine_mcg_per_kg_per_min=co.get("epinephrine"),
         dobutamine_mcg_per_kg_per_min=co.get("dobutamine"),
@@ -170,7 +164,7 @@ def advice_for(state: SessionState, protocol: Protocol, now: datetime) -> Advice
     bag_left = bag_left_ml(state, now)
     infusion = InfusionState(
         concentration=concentration(state, protocol),
-        dose_mcg_per_kg_per_min=_per_kg(_at(state.doses, now), patient.weight_kg),
+        dose_mcg_per_kg_per_min=_per_kg(state.dose_at(now), patient.weight_kg),
         bag_volume_left_ml=bag_left,
     )
     co = _co_infusions({drug: row.dose for drug, row in state.active_co_infusions.items()})

@@ -6,7 +6,6 @@ the layout by ``norepi_gui.ui.report``. This module only gathers the inputs from
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -62,11 +61,9 @@ def _flags(patient: dict[str, JsonValue]) -> tuple[str, ...]:
 
 
 def _dose_at(state: SessionState, when: datetime) -> float | None:
-    times = [d.at for d in state.doses]
-    index = bisect_right(times, when)
-    if not index:
+    dose = state.dose_at(when)
+    if dose is None:
         return None
-    dose = state.doses[index - 1]
     return 0.0 if dose.pump_rate_ml_per_h <= 0 else dose.dose_mcg_per_kg_per_min
 
 

@@ -7,7 +7,6 @@ changes, because the table redraws only from the recorder's state.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -44,16 +43,13 @@ class ReadingsTable(QTableWidget):
 
     def refresh(self, state: SessionState, resolution: float) -> None:
         rows: list[tuple[datetime, int, list[str], EventKind]] = []
-        doses = sorted(state.doses, key=lambda d: d.at)
-        times = [d.at for d in doses]
         for r in state.readings:
             pressures = "" if r.sbp_mmhg is None or r.dbp_mmhg is None else f"{r.sbp_mmhg:g}/{r.dbp_mmhg:g}"
             map_text = f"{r.map_mmhg:.0f}" + (" (calc)" if r.map_from_pressures else "")
             details = ", ".join(f"{k} {v}" for k, v in r.perfusion.items() if v is not None)
-            running = bisect_right(times, r.at) - 1  # the dose the pump ran when the reading was taken
+            d = state.dose_at(r.at)  # the dose the pump ran when the reading was taken
             dose_text = rate_text = ""
-            if running >= 0:
-                d = doses[running]
+            if d is not None:
                 dose_text = fmt_dose(d.dose_mcg_per_kg_per_min if d.pump_rate_ml_per_h > 0 else 0.0)
                 rate_text = fmt_rate(d.pump_rate_ml_per_h, resolution)
             rows.append((r.at, r.event_id, [fmt_clock(r.at), "Reading", map_text, pressures,

@@ -7,6 +7,7 @@ keys the window writes are defined here, next to the code that reads them back.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -97,6 +98,11 @@ class SessionState:
     @property
     def current_dose(self) -> DoseRow | None:
         return self.doses[-1] if self.doses else None
+
+    def dose_at(self, when: datetime) -> DoseRow | None:
+        """The dose row the pump ran at ``when`` (the last one recorded at or before it), ``None`` before any."""
+        index = bisect_right([d.at for d in self.doses], when)
+        return self.doses[index - 1] if index else None
 
     @property
     def last_reading(self) -> ReadingRow | None:
