@@ -40,7 +40,7 @@ from norepi_gui.sim.debrief import Debrief, debrief
 from norepi_gui.sim.engine import SimConfig, VirtualPatients
 from norepi_gui.sim.events import EVENT_FIELDS, EVENT_KINDS, FLUSH_READING_MMHG, Event
 from norepi_gui.sim.patient import baseline_map0, sample_patients
-from norepi_gui.sim.runner import LimitRules, RunConfig
+from norepi_gui.sim.runner import LimitRules, RunConfig, patient_context
 
 if TYPE_CHECKING:
     from norepi_gui.core.clock import Clock
@@ -170,19 +170,20 @@ def scenario_prefill(scenario: Scenario, now: datetime) -> Prefill:
         co.append(("epinephrine", inf.epinephrine_mcg_per_kg_per_min, "mcg/kg/min"))
     if inf.dobutamine_mcg_per_kg_per_min > 0:
         co.append(("dobutamine", inf.dobutamine_mcg_per_kg_per_min, "mcg/kg/min"))
+    known = patient_context(scenario)  # what the nurse knows: the same as a headless run's policies are told
     return Prefill(
         weight_kg=pt.weight_kg,
-        population=pt.population,
+        population=known.population,
         age_years=pt.age_years,
-        chronic_hypertension=pt.chronic_hypertension,
-        baseline_sbp_mmhg=pt.baseline_sbp_mmhg if pt.chronic_hypertension else None,
-        ards=pt.ards,
-        intra_abdominal_hypertension=pt.intra_abdominal_hypertension,
-        cardiac_dysfunction=pt.cardiac_dysfunction,
+        chronic_hypertension=known.chronic_hypertension,
+        baseline_sbp_mmhg=known.baseline_sbp_mmhg,
+        ards=known.ards,
+        intra_abdominal_hypertension=known.intra_abdominal_hypertension,
+        cardiac_dysfunction=known.cardiac_dysfunction,
         line=_LINES[pt.line],
         line_inserted_at=now - timedelta(hours=pt.line_hours),
-        arterial_line=pt.monitoring == "arterial",
-        target_map_mmhg=scenario.target_map_mmhg if pt.population == "pediatric" else None,
+        arterial_line=known.arterial_line,
+        target_map_mmhg=known.explicit_target_map_mmhg,
         concentration_mcg_per_ml=inf.concentration_mcg_per_ml,
         bag_volume_ml=inf.bag_remaining_ml,
         start_dose_mcg_per_kg_per_min=inf.start_dose_mcg_per_kg_per_min,
