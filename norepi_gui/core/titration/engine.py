@@ -58,11 +58,6 @@ def _check_history(readings: Sequence[Reading] | ChartedHistory, now: datetime) 
     return chart
 
 
-def rate_ml_per_h(dose_mcg_per_kg_per_min: float, weight_kg: float, concentration: Concentration) -> float:
-    """Exact pump rate in mL/h for a per-kg dose."""
-    return float(_rate(dose_mcg_per_kg_per_min, weight_kg, concentration).magnitude)
-
-
 def _rate(dose_mcg_per_kg_per_min: float, weight_kg: float, concentration: Concentration) -> Quantity:
     """The dosing core's exact pump rate, a quantity in mL/h."""
     return rate_for_dose(DoseRate.per_kg(dose_mcg_per_kg_per_min), concentration, Q(weight_kg, "kg"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 from norepi_gui.core.alerts import Priority
@@ -13,6 +12,7 @@ from norepi_gui.core.titration.findings import Findings
 from norepi_gui.core.titration.history import ChartedHistory
 from norepi_gui.core.titration.limits import EPS
 from norepi_gui.core.titration.model import Target
+from norepi_gui.core.units import Q, to_unit
 
 
 def map_and_heart_signs(chart: ChartedHistory, running: bool, target: Target, protocol: Protocol) -> Findings:
@@ -63,24 +63,22 @@ def _mg_per_day(mcg_per_min: float) -> float:
     return float(amount_per_day(mcg_per_min).magnitude)  # in mg (no unit string for pint to parse on every call)
 
 
-# Label maximum (mg/day) -> the highest dose (mcg/min) whose 24 h amount the dosing core found at or under it.
-_UNDER_LABEL_MAX: dict[float, float] = {}
+@lru_cache(maxsize=8)
+def _label_max_mcg_per_min(label_max_mg: float) -> float:
+    """The constant dose whose 24 h amount is the label maximum (dosing core units)."""
+    return float(to_unit(Q(label_max_mg, "mg") / Q(24, "h"), "mcg/min").magnitude)
 
 
 def _mg_per_day_above(mcg_per_min: float, label_max_mg: float) -> float | None:
     """The 24 h amount at this dose when it is above the label maximum, else None.
 
-    The amount only grows with the dose (a product of positive numbers, rounded monotonically), so a dose at or
-    below one already found at or under the maximum is under it too: the answer is the same as asking the dosing
-    core, without the pint work (which a simulated population would otherwise pay for every new dose and weight).
+    Doses clearly below the label maximum's own dose are under it without asking the dosing core (the pint work a
+    simulated population would otherwise pay for every new dose and weight); near and above it the core decides.
     """
-    if mcg_per_min <= _UNDER_LABEL_MAX.get(label_max_mg, -math.inf):
+    if mcg_per_min < _label_max_mcg_per_min(label_max_mg) * (1.0 - 1e-9):
         return None
     mg = _mg_per_day(mcg_per_min)
-    if mg > label_max_mg:
-        return mg
-    _UNDER_LABEL_MAX[label_max_mg] = max(mcg_per_min, _UNDER_LABEL_MAX.get(label_max_mg, -math.inf))
-    return None
+    return mg if mg > label_max_mg else None
 
 
 def infusion_signs(*, rate_ml_per_h: float, exact_rate_ml_per_h: float, bag_left_ml: float | None,
