@@ -53,6 +53,20 @@ def test_out_of_range_value_names_file_key_and_accepted_range() -> None:
     assert "0.001 to 10.0 mL/h" in str(err)
 
 
+def test_titration_step_settings_out_of_range_are_refused() -> None:
+    for key, bad, accepted in (("proportional_gain", 5, "0.0 to 3.0 per 10 mmHg"),
+                               ("max_wean_fraction", 0, "0.05 to 1.0 fraction of the dose"),
+                               ("dose_resolution", 0.5, "0.0001 to 0.1 mcg/kg/min"),
+                               ("centre_deadband_mmhg", -1, "0.0 to 20.0 mmHg")):
+        data = _default_data()
+        data["titration"][key] = bad
+        err = _error_for(data)
+        assert err.key == f"titration.{key}" and accepted in str(err), str(err)
+    data = _default_data()
+    data["titration"]["step_down"] = 0.02  # removed: the proportional step replaces it
+    assert _error_for(data).key == "titration.step_down"
+
+
 def test_wrong_type_missing_and_unknown_keys_are_refused() -> None:
     data = _default_data()
     data["targets"]["default_map"] = "sixty-five"

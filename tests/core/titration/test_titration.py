@@ -8,8 +8,11 @@ overdose margin 25 mmHg (far above: 0.05 x whole start doses). 70 kg, 16 mcg/mL.
 
 from __future__ import annotations
 
+import dataclasses
+
+from norepi_gui.core.protocol import Population
 from norepi_gui.core.titration import PatientInfo
-from tests.core.titration._support import r, run, wean_after
+from tests.core.titration._support import protocol, r, run, wean_after
 
 
 def test_map_58_increases_0_10_to_0_15_with_rationale() -> None:
@@ -125,6 +128,16 @@ def test_far_above_target_decreases_now() -> None:
     assert not_far.dose_mcg_per_kg_per_min == 0.14 and "TIT-DOWN-FAR" not in not_far.rules
     confirm = run([r(0, 91, 0.2)], proto=wean_after(2))  # far above does not wait for a second reading
     assert confirm.action == "decrease" and "TIT-DOWN-FAR" in confirm.rules
+
+
+def test_flat_dosing_rounds_proportional_steps_to_the_flat_resolution() -> None:
+    base = protocol()
+    adult = base.population(Population.ADULT)
+    flat = dataclasses.replace(base, populations={**base.populations,
+                                                  Population.ADULT: dataclasses.replace(adult, dose_unit="mcg/min")})
+    a = run([r(0, 73, 0.1)], proto=flat)  # 0.1 mcg/kg/min x 70 kg = 7 mcg/min running
+    # 0.1 x e^-0.15 = 0.08607 mcg/kg/min = 6.025 mcg/min -> flat_dose_resolution_mcg_per_min 0.5 -> 6 mcg/min
+    assert a.action == "decrease" and a.dose_mcg_per_min == 6.0
 
 
 def test_decrease_stops_at_taper_minimum() -> None:
