@@ -159,7 +159,7 @@ class InfusionPanel(QGroupBox):
         form.addRow(_buddy("&Concentration", self.concentration), conc_box)
         form.addRow(self._custom_box)
         form.addRow("Base", self.base_label)
-        form.addRow(_buddy("Bag left mL", self.bag_volume), self.bag_volume)
+        form.addRow(_buddy("Bag read, mL", self.bag_volume), self.bag_volume)
         form.addRow(_buddy("Delivery", self.delivery), self.delivery)
         dose_row = QWidget()
         dl = QHBoxLayout(dose_row)
