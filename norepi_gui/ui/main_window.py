@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QLabel,
@@ -49,6 +49,7 @@ from norepi_gui.ui.infusion_panel import DoseRequest, InfusionContext, InfusionP
 from norepi_gui.ui.patient_panel import PatientCommit, PatientPanel
 from norepi_gui.ui.plot_area import PlotArea
 from norepi_gui.ui.prompt_banner import PromptBanner
+from norepi_gui.ui.qt_values import SCROLL_BAR_ALWAYS_OFF, WIDGET_WITH_CHILDREN_SHORTCUT, set_enum_property
 from norepi_gui.ui.readings_panel import ReadingEntry, ReadingsPanel
 from norepi_gui.ui.readings_table import CorrectEntryCommand, DeleteEntryCommand, ReadingsTable
 from norepi_gui.ui.recorder import SessionRecorder
@@ -88,7 +89,7 @@ def _scroll(widget: QWidget) -> QScrollArea:
     area.setWidget(widget)
     area.setWidgetResizable(True)
     area.setFrameShape(QScrollArea.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    set_enum_property(area, "horizontalScrollBarPolicy", SCROLL_BAR_ALWAYS_OFF)
     return area
 
 
@@ -213,7 +214,7 @@ class MainWindow(QMainWindow):
         rl.addWidget(self.titration)
         rl.addWidget(self.line_note)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter = QSplitter()  # horizontal
         splitter.setObjectName("mainSplitter")
         left_area, right_area = _scroll(left), _scroll(right)
         bar_width = left_area.verticalScrollBar().sizeHint().width()
@@ -271,9 +272,9 @@ class MainWindow(QMainWindow):
 
         edit_menu = bar.addMenu("&Edit")
         undo = self.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        undo.setShortcuts(QKeySequence.StandardKey.Undo)
         redo = self.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        redo.setShortcuts(QKeySequence.StandardKey.Redo)
         edit_menu.addAction(undo)
         edit_menu.addAction(redo)
         self.action_undo, self.action_redo = undo, redo
@@ -282,9 +283,9 @@ class MainWindow(QMainWindow):
                                               QKeySequence("F2"))
         self.action_delete_entry = self._action(edit_menu, "&Delete selected entry", self.delete_selected,
                                                 QKeySequence.StandardKey.Delete)
-        self.action_delete_entry.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        set_enum_property(self.action_delete_entry, "shortcutContext", WIDGET_WITH_CHILDREN_SHORTCUT)
         self.table.addAction(self.action_delete_entry)
-        self.action_edit_entry.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        set_enum_property(self.action_edit_entry, "shortcutContext", WIDGET_WITH_CHILDREN_SHORTCUT)
         self.table.addAction(self.action_edit_entry)
         edit_menu.addSeparator()
         self._action(edit_menu, "&Settings\u2026", self.open_settings, QKeySequence.StandardKey.Preferences)
@@ -305,8 +306,12 @@ class MainWindow(QMainWindow):
     def _action(self, menu: QMenu, text: str, slot: Callable[[], object],
                 shortcut: QKeySequence | QKeySequence.StandardKey | None = None) -> QAction:
         action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
+        # setShortcuts, not setShortcut: choosing among setShortcut's overloads makes PySide6 build the enums of the
+        # whole Qt namespace (see qt_values), ~25 ms before the first paint.
+        if isinstance(shortcut, QKeySequence.StandardKey):
+            action.setShortcuts(shortcut)  # the platform's key(s) for it
+        elif shortcut is not None:
+            action.setShortcuts([shortcut])
         action.triggered.connect(slot)
         menu.addAction(action)
         return action

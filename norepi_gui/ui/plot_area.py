@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from norepi_gui.ui.qt_values import ALIGN_CENTER, set_enum_property
 
 if TYPE_CHECKING:
     from norepi_gui.ui.map_plot import MapPlot
@@ -35,7 +37,7 @@ class PlotArea(QWidget):
             placeholder = QLabel("Loading plot\u2026")
             placeholder.setObjectName("mapPlotPlaceholder")
             placeholder.setAccessibleName("MAP plot, loading")
-            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            set_enum_property(placeholder, "alignment", ALIGN_CENTER)
             placeholder.setStyleSheet("background: #FFFFFF; color: #555555;")  # the plot's white canvas
             placeholder.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             self._layout.addWidget(placeholder)

@@ -10,20 +10,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from norepi_gui.core.events import EventKind, Payload
 from norepi_gui.ui.formatting import fmt_clock, fmt_dose, fmt_number, fmt_rate
+from norepi_gui.ui.qt_values import ALIGN_RIGHT_VCENTER, TEXT_ALIGNMENT_ROLE, USER_ROLE
 
 if TYPE_CHECKING:
     from norepi_gui.ui.recorder import SessionRecorder
     from norepi_gui.ui.session_state import SessionState
 
 COLUMNS = ("Time", "Entry", "MAP", "SBP/DBP", "HR", "NE mcg/kg/min", "Rate mL/h", "Details")
-EVENT_ID_ROLE = Qt.ItemDataRole.UserRole
-KIND_ROLE = Qt.ItemDataRole.UserRole + 1
+EVENT_ID_ROLE = USER_ROLE
+KIND_ROLE = USER_ROLE + 1
 
 
 class ReadingsTable(QTableWidget):
@@ -75,7 +75,7 @@ class ReadingsTable(QTableWidget):
                 item.setData(EVENT_ID_ROLE, event_id)
                 item.setData(KIND_ROLE, kind.value)
                 if j in (2, 5, 6):
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    item.setData(TEXT_ALIGNMENT_ROLE, ALIGN_RIGHT_VCENTER)
                 if j in (5, 6) and kind is EventKind.READING:  # the dose running then, not a change: muted
                     item.setForeground(self.palette().placeholderText())
                     item.setToolTip("Running when the reading was taken")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from norepi_gui.ui.formatting import fmt_clock, fmt_dose
+from norepi_gui.ui.qt_values import TEXT_SELECTABLE_BY_MOUSE, set_enum_property
 from norepi_gui.ui.session_state import as_float, parse_time
 from norepi_gui.ui.widgets import PRIORITY_MARK, scaled_font, value_label
 
@@ -55,7 +56,7 @@ class TitrationPanel(QGroupBox):
         self.advice.setAccessibleName("Current advice")
         self.advice.setFont(scaled_font(1.8, bold=True))
         self.advice.setWordWrap(True)
-        self.advice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        set_enum_property(self.advice, "textInteractionFlags", TEXT_SELECTABLE_BY_MOUSE)
         self.countdown = QLabel("Next check: -")
         self.countdown.setObjectName("nextCheckCountdown")
         self.countdown.setAccessibleName("Time to the next check")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from norepi_gui.ui.qt_values import TEXT_SELECTABLE_BY_MOUSE, set_enum_property
 
 ERROR_PREFIX = "\u26a0 "  # warning sign: the message never relies on colour alone
 # IEC 60601-1-8 marks priority by the number of exclamation marks as well as colour (high !!!, medium !!, low !).
@@ -30,7 +31,7 @@ class FieldStatus(QLabel):
         super().__init__(parent)
         self.setObjectName(object_name)
         self.setWordWrap(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        set_enum_property(self, "textInteractionFlags", TEXT_SELECTABLE_BY_MOUSE)
         self.setStyleSheet("color: #b00020;")
         self.setAccessibleName("Message about the field above")
         self.hide()
@@ -105,6 +106,6 @@ def value_label(object_name: str, accessible: str, parent: QWidget | None = None
     label = QLabel("-", parent)
     label.setObjectName(object_name)
     label.setAccessibleName(accessible)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    set_enum_property(label, "textInteractionFlags", TEXT_SELECTABLE_BY_MOUSE)
     label.setWordWrap(True)
     return label
