@@ -964,14 +964,49 @@ class MainWindow(QMainWindow):
         self.undo_stack.push(CorrectEntryCommand(self.recorder, event_id, (event.payload, event.at),
                                                  (check_payload(new), reading.at), text))
 
+    def correct_entry_time(self, event_id: int, at: datetime) -> None:
+        """Move a dose change or co-infusion entry to the time it happened (a CORRECTION event, undoable); its
+        doses, rates and checks stay as recorded."""
+        effective = {e.id: e for e in self.recorder.effective()}
+        event = effective[event_id]
+        if event.kind not in (EventKind.NE_DOSE, EventKind.CO_INFUSION):
+            raise ValueError(f"only dose changes and co-infusion entries take a time correction, not {event.kind}")
+        text = f"Correct time of {self._entry_description(event)} of {fmt_clock(event.at)}"
+        self.undo_stack.push(CorrectEntryCommand(self.recorder, event_id, (event.payload, event.at),
+                                                 (event.payload, at), text))
+
+    def _entry_description(self, event: Event) -> str:
+        p = event.payload
+        if event.kind is EventKind.NE_DOSE:
+            rate = as_float(p.get("pump_rate_ml_per_h")) or 0.0
+            if rate <= 0:
+                return "norepinephrine stop"
+            per_kg = as_float(p.get("dose_mcg_per_kg_per_min"))
+            dose = (f"{fmt_dose(per_kg)} mcg/kg/min" if per_kg is not None
+                    else f"{fmt_dose(as_float(p.get('dose_mcg_per_min')))} mcg/min")
+            return f"norepinephrine dose {dose} ({fmt_rate(rate, self.protocol.pump.resolution_ml_per_h)} mL/h)"
+        action, drug = str(p.get("action", "")), str(p.get("drug", "co-infusion"))
+        if action == "stop":
+            return f"{drug} stop"
+        return f"{drug} {action} {as_float(p.get('dose')) or 0.0:g} {p.get('unit', '')}".rstrip()
+
     def _edit_selected(self) -> None:
         event_id = self.table.selected_event_id()
         if event_id is None:
             return
         effective = {e.id: e for e in self.recorder.effective()}
         event = effective.get(event_id)
-        if event is None or event.kind is not EventKind.READING:
-            self.statusBar().showMessage("Only readings can be corrected; delete and re-enter other entries.", 8000)
+        if event is None:
+            return
+        if event.kind in (EventKind.NE_DOSE, EventKind.CO_INFUSION):
+            from norepi_gui.ui.entry_time_dialog import EntryTimeDialog  # rarely used: loaded when needed
+
+            time_dialog = EntryTimeDialog(self._entry_description(event).capitalize(), event.at, self.clock, self)
+            if time_dialog.exec() and time_dialog.at is not None:
+                self.correct_entry_time(event_id, time_dialog.at)
+            return
+        if event.kind is not EventKind.READING:
+            self.statusBar().showMessage("This entry cannot be corrected; delete it and record it again.", 8000)
             return
         from norepi_gui.ui.reading_dialog import ReadingDialog  # rarely used: loaded when needed
 
