@@ -8,7 +8,11 @@ the plot built ("complete").
 The parent times from just before ``Popen`` to reading each line. Runs of the real window and of a bare
 ``QMainWindow`` alternate, so both see the same machine state. Target: median "shown" under 1.5x bare.
 
-Run:  .venv/bin/python bench/bench_startup.py [--runs 15]   (offscreen unless QT_QPA_PLATFORM is set)
+Wall-clock times on a shared 2-core machine vary by a tenth from one batch of runs to the next. ``--instructions``
+adds a figure that does not: the instructions each child executes up to its first paint, counted once under
+valgrind's callgrind (about a minute), the same on every run of the same code.
+
+Run:  .venv/bin/python bench/bench_startup.py [--runs 15] [--instructions]   (offscreen unless QT_QPA_PLATFORM is set)
 """
 
 from __future__ import annotations
@@ -57,7 +61,6 @@ BARE = _PAINTED_WINDOW + _RUN
 # Reference, not a target: a plain PySide6 window with about as many widgets as the bedside window (~300: group
 # boxes, labels, fields, combo boxes, buttons, scroll areas, a splitter, a table, menus), no application code at all.
 PLAIN = _PAINTED_WINDOW + """
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton,
                                QScrollArea, QSplitter, QTableWidget, QVBoxLayout, QWidget)
 def column(groups, fields):
@@ -83,7 +86,7 @@ def column(groups, fields):
     area.setWidget(inner)
     area.setWidgetResizable(True)
     return area
-splitter = QSplitter(Qt.Orientation.Horizontal)
+splitter = QSplitter()  # horizontal (without the Qt namespace, as the bedside window)
 splitter.addWidget(column(3, 7))
 middle = QWidget()
 ml = QVBoxLayout(middle)
@@ -115,6 +118,9 @@ from norepi_gui.ui.app import Launcher
 launcher = Launcher(Path(sys.argv[1]), protocol_path=None, training=False, interactive=False)
 def shown(window):
     print("shown", flush=True)
+    if sys.argv[2:] == ["--exit-at-shown"]:  # instruction counts: stop at the first paint
+        import os
+        os._exit(0)
 def ready(window):
     def done():
         print("ready", flush=True)
@@ -147,9 +153,29 @@ def time_child(code: str, data_dir: str) -> tuple[float, float]:
     return stamps["shown"], stamps.get("ready", stamps["shown"])
 
 
+def count_instructions(code: str, data_dir: str) -> int:
+    """Instructions the child executes from process start to its first paint (valgrind --tool=callgrind)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    with tempfile.TemporaryDirectory() as out:
+        proc = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}/callgrind.out",
+                               sys.executable, "-c", code, data_dir, "--exit-at-shown"],
+                              capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
+    if "shown" not in proc.stdout:
+        raise RuntimeError(f"child did not show its window under valgrind (exit {proc.returncode}): "
+                           f"{proc.stderr[-2000:]}")
+    for line in proc.stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.rsplit(":", 1)[1].strip())
+    raise RuntimeError(f"no instruction count in valgrind's output: {proc.stderr[-2000:]}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="runs of each (default 15)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count each child's instructions to its first paint (needs valgrind)")
     args = parser.parse_args()
     bare: list[float] = []
     plain: list[float] = []
@@ -182,6 +208,16 @@ def main() -> int:
     ]
     met = statistics.median(shown) / b < 1.5
     print("\n".join(rows))
+    counted: list[str] = []
+    if args.instructions:
+        with tempfile.TemporaryDirectory() as tmp:
+            counts = {"bare PySide6 QMainWindow shown": count_instructions(BARE, tmp),
+                      "bedside window shown (first paint)": count_instructions(FULL, str(Path(tmp) / "counted")),
+                      "plain window, ~300 widgets (reference)": count_instructions(PLAIN, tmp)}
+        base = counts["bare PySide6 QMainWindow shown"]
+        counted = [f"{name:<38} {n / 1e6:7.0f} M instructions  ratio to bare {n / base:.2f}"
+                   for name, n in counts.items()]
+        print("\n".join(counted))
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from bench_infusion import write_section
 
@@ -202,11 +238,17 @@ def main() -> int:
             *rows,
             "```",
             "",
+            *(["Instructions executed to the first paint (`--instructions`, callgrind; the same on every run):", "",
+               "```", *counted, "```"] if counted else
+              ["Run with `--instructions` for instruction counts to the first paint, which do not vary between runs."]),
+            "",
             "The reference row is a plain PySide6 window with about as many widgets as the bedside window (309) and",
-            "no application code: it is what painting a window of this size costs here before any of ours runs",
-            "(PySide6 creating the Python enums of the `Qt` namespace alone takes ~20 ms of it). The bedside window",
-            "adds its own modules (protocol load and checks, the core's dataclasses and enums, PySide6's import hook",
-            "reading each module's source) and its panels' set-up on top.",
+            "no application code: it is what building and painting a window of this size costs here before any of",
+            "ours runs (fontconfig and the font database, style polish, text shaping, the Python enums of each",
+            "widget class used). Neither it nor the bedside window touches PySide6's `Qt` namespace before the",
+            "first paint: building its ~90 Python enums costs ~25 ms (norepi_gui/ui/qt_values.py). The bedside",
+            "window adds its own modules on top (protocol load and checks, the core's dataclasses and enums, PySide6's",
+            "import hook reading each module's source) and its panels' set-up.",
         ],
     )
     return 0
