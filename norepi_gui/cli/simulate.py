@@ -35,6 +35,12 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--hours", type=float, help="length of the run (default: the scenario's, else 24)")
     p.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same run")
     p.add_argument("--patients", type=int, default=1, help="number of virtual patients (default 1)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="processes that answer the policies (Linux; default: one per CPU, at most 8, from 200 patients on; "
+        "1 = this process only). The results are the same whatever the number",
+    )
     p.add_argument("--list", action="store_true", help="list the scenario names and exit")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -48,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the ``simulate`` subcommand; returns the exit code."""
     from norepi_gui.sim.advisor import AdvisorUnavailableError
     from norepi_gui.sim.debrief import summarise
-    from norepi_gui.sim.runner import policy_factory, run_headless
+    from norepi_gui.sim.runner import RunConfig, policy_factory, run_headless
     from norepi_gui.sim.scenario import ScenarioError, list_scenarios, load_all, load_scenario
 
     if args.list:
@@ -65,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.patients < 1:
         return _fail(f"--patients must be >= 1, got {args.patients}")
+    if args.workers is not None and args.workers < 1:
+        return _fail(f"--workers must be >= 1, got {args.workers}")
     if args.hours is not None and not 0.0 < args.hours <= 72.0:
         return _fail(f"--hours must be more than 0 and at most 72, got {args.hours}")
     try:
@@ -77,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
         factory = policy_factory(args.policy)
     except AdvisorUnavailableError as exc:
         return _fail(str(exc))
-    result = run_headless(factory, scenario=scenario, hours=args.hours, seed=args.seed, patients=args.patients)
+    result = run_headless(factory, scenario=scenario, hours=args.hours, seed=args.seed, patients=args.patients,
+                          config=RunConfig(workers=args.workers))
     debriefs = result.debriefs()
     out: dict[str, Any] = {
         "scenario": scenario.name if scenario else None,

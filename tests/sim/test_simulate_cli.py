@@ -78,6 +78,7 @@ def test_same_seed_prints_the_same_json(capsys: pytest.CaptureFixture[str]) -> N
         (["--scenario", "nope"], "accepted: bag_runs_out"),
         (["--patients", "0"], "--patients"),
         (["--hours", "0"], "--hours"),
+        (["--workers", "0"], "--workers must be >= 1, got 0"),
     ],
 )
 def test_bad_input_exits_2_with_a_message(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -108,3 +109,13 @@ def test_simulate_never_imports_qt() -> None:
         "sys.exit(1 if bad else 0)\n"
     )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, check=False).returncode == 0
+
+
+def test_the_number_of_workers_does_not_change_the_results(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["--policy", "fixed", "--hours", "1", "--patients", "6", "--seed", "3", "--json"]
+    assert run_cli([*argv, "--workers", "1"]) == 0
+    one = json.loads(capsys.readouterr().out)
+    assert run_cli([*argv, "--workers", "2"]) == 0
+    two = json.loads(capsys.readouterr().out)
+    assert one == two
+    assert one["summary"]["time_in_band_pct"]["n"] == 6
