@@ -134,12 +134,17 @@ app.exec()
 """
 
 
-def time_child(code: str, data_dir: str) -> tuple[float, float]:
-    """Seconds from just before the process starts to "shown" and to "ready" (equal when there is no "ready")."""
+def _child_env() -> dict[str, str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     # As an installed program starts: from bytecode caches (the warm-up run writes any that are missing or stale).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return env
+
+
+def time_child(code: str, data_dir: str) -> tuple[float, float]:
+    """Seconds from just before the process starts to "shown" and to "ready" (equal when there is no "ready")."""
+    env = _child_env()
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code, data_dir], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env, cwd=ROOT)
@@ -155,9 +160,7 @@ def time_child(code: str, data_dir: str) -> tuple[float, float]:
 
 def count_instructions(code: str, data_dir: str) -> int:
     """Instructions the child executes from process start to its first paint (valgrind --tool=callgrind)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env = _child_env()
     with tempfile.TemporaryDirectory() as out:
         proc = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}/callgrind.out",
                                sys.executable, "-c", code, data_dir, "--exit-at-shown"],

@@ -338,13 +338,20 @@ class InfusionPanel(QGroupBox):
             return exc
         return float(q.to("mL").magnitude)
 
-    def bag_payload(self) -> Payload | None:
-        conc = self.concentration_value()
+    def _checked_bag_volume(self) -> tuple[bool, float | None]:
+        """(False, None) with the field's message shown when the bag volume is wrong; else (True, mL or None)."""
         volume = self._bag_volume()
         if isinstance(volume, InputError):
-            self.bag_volume.show_error(describe_input_error("Bag volume left", volume))
-            return None
+            self.bag_volume.show_error(describe_input_error(FIELD_LABELS["bag volume"], volume))
+            return False, None
         self.bag_volume.clear_error()
+        return True, volume
+
+    def bag_payload(self) -> Payload | None:
+        conc = self.concentration_value()
+        valid, volume = self._checked_bag_volume()
+        if not valid:
+            return None
         if conc is None:
             return None
         standard = self.concentration.currentData() != CUSTOM
@@ -395,11 +402,9 @@ class InfusionPanel(QGroupBox):
     def build_request(self) -> InfusionRequest | None:
         """The core request from the fields, or ``None`` (messages shown) when a field is wrong or empty."""
         conc = self.concentration_value()
-        volume = self._bag_volume()
-        if isinstance(volume, InputError):
-            self.bag_volume.show_error(describe_input_error("Bag volume left", volume))
+        valid, volume = self._checked_bag_volume()
+        if not valid:
             return None
-        self.bag_volume.clear_error()
         self.dose.clear_error()
         self.rate.clear_error()
         if conc is None or self._driver is None:

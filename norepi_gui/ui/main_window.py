@@ -58,6 +58,8 @@ from norepi_gui.ui.session_state import (
     ANSWER_APPLIED,
     ANSWER_NEW_READING,
     ANSWER_NOT_APPLIED,
+    CoInfusionRow,
+    DoseRow,
     SessionState,
     as_float,
 )
@@ -941,8 +943,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------------------------------------ table edits
     def delete_entry(self, event_id: int) -> None:
-        effective = {e.id: e for e in self.recorder.effective()}
-        event = effective.get(event_id)
+        event = self.recorder.effective_event(event_id)
         if event is None:
             return
         text = f"Delete {event.kind.value.lower().replace('_', ' ')} of {fmt_clock(event.at)}"
@@ -957,8 +958,8 @@ class MainWindow(QMainWindow):
         """Replace a reading's values and time (a CORRECTION event, undoable)."""
         from norepi_gui.ui import advice_source
 
-        effective = {e.id: e for e in self.recorder.effective()}
-        event = effective[event_id]
+        event = self.recorder.effective_event(event_id)
+        assert event is not None, f"no entry {event_id}"
         new = advice_source.reading_payload(reading)
         text = f"Correct reading of {fmt_clock(event.at)}"
         self.undo_stack.push(CorrectEntryCommand(self.recorder, event_id, (event.payload, event.at),
@@ -967,43 +968,43 @@ class MainWindow(QMainWindow):
     def correct_entry_time(self, event_id: int, at: datetime) -> None:
         """Move a dose change or co-infusion entry to the time it happened (a CORRECTION event, undoable); its
         doses, rates and checks stay as recorded."""
-        effective = {e.id: e for e in self.recorder.effective()}
-        event = effective[event_id]
-        if event.kind not in (EventKind.NE_DOSE, EventKind.CO_INFUSION):
-            raise ValueError(f"only dose changes and co-infusion entries take a time correction, not {event.kind}")
-        text = f"Correct time of {self._entry_description(event)} of {fmt_clock(event.at)}"
+        row = self._timed_entry(event_id)
+        event = self.recorder.effective_event(event_id)
+        if row is None or event is None:
+            raise ValueError(f"only dose changes and co-infusion entries take a time correction, not entry {event_id}")
+        text = f"Correct time of {self._describe_entry(row)} of {fmt_clock(event.at)}"
         self.undo_stack.push(CorrectEntryCommand(self.recorder, event_id, (event.payload, event.at),
                                                  (event.payload, at), text))
 
-    def _entry_description(self, event: Event) -> str:
-        p = event.payload
-        if event.kind is EventKind.NE_DOSE:
-            rate = as_float(p.get("pump_rate_ml_per_h")) or 0.0
-            if rate <= 0:
-                return "norepinephrine stop"
-            per_kg = as_float(p.get("dose_mcg_per_kg_per_min"))
-            dose = (f"{fmt_dose(per_kg)} mcg/kg/min" if per_kg is not None
-                    else f"{fmt_dose(as_float(p.get('dose_mcg_per_min')))} mcg/min")
-            return f"norepinephrine dose {dose} ({fmt_rate(rate, self.protocol.pump.resolution_ml_per_h)} mL/h)"
-        action, drug = str(p.get("action", "")), str(p.get("drug", "co-infusion"))
-        if action == "stop":
-            return f"{drug} stop"
-        return f"{drug} {action} {as_float(p.get('dose')) or 0.0:g} {p.get('unit', '')}".rstrip()
+    def _timed_entry(self, event_id: int) -> DoseRow | CoInfusionRow | None:
+        """The dose change or co-infusion entry ``event_id`` of the session state (None: not one of those)."""
+        rows: tuple[DoseRow | CoInfusionRow, ...] = (*self.state.doses, *self.state.co_infusion_log)
+        return next((row for row in rows if row.event_id == event_id), None)
+
+    def _describe_entry(self, row: DoseRow | CoInfusionRow) -> str:
+        if isinstance(row, CoInfusionRow):
+            return f"{row.drug} stop" if row.action == "stop" else f"{row.drug} {row.action} {row.dose:g} {row.unit}"
+        if row.pump_rate_ml_per_h <= 0:
+            return "norepinephrine stop"
+        dose = (f"{fmt_dose(row.dose_mcg_per_kg_per_min)} mcg/kg/min" if row.dose_mcg_per_kg_per_min is not None
+                else f"{fmt_dose(row.dose_mcg_per_min)} mcg/min")
+        rate = fmt_rate(row.pump_rate_ml_per_h, self.protocol.pump.resolution_ml_per_h)
+        return f"norepinephrine dose {dose} ({rate} mL/h)"
 
     def _edit_selected(self) -> None:
         event_id = self.table.selected_event_id()
         if event_id is None:
             return
-        effective = {e.id: e for e in self.recorder.effective()}
-        event = effective.get(event_id)
-        if event is None:
-            return
-        if event.kind in (EventKind.NE_DOSE, EventKind.CO_INFUSION):
+        row = self._timed_entry(event_id)
+        if row is not None:
             from norepi_gui.ui.entry_time_dialog import EntryTimeDialog  # rarely used: loaded when needed
 
-            time_dialog = EntryTimeDialog(self._entry_description(event).capitalize(), event.at, self.clock, self)
+            time_dialog = EntryTimeDialog(self._describe_entry(row).capitalize(), row.at, self.clock, self)
             if time_dialog.exec() and time_dialog.at is not None:
                 self.correct_entry_time(event_id, time_dialog.at)
+            return
+        event = self.recorder.effective_event(event_id)
+        if event is None:
             return
         if event.kind is not EventKind.READING:
             self.statusBar().showMessage("This entry cannot be corrected; delete it and record it again.", 8000)

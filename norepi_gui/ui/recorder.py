@@ -115,6 +115,13 @@ class SessionRecorder(QObject):
     def effective(self) -> list[Event]:
         return effective_events(self._raw)
 
+    def effective_event(self, event_id: int) -> Event | None:
+        """The entry ``event_id`` as it stands now (its latest correction folded in); None if deleted or unknown."""
+        for event in self.effective():
+            if event.id == event_id:
+                return event
+        return None
+
     def event_by_id(self, event_id: int) -> Event:
         for event in self._raw:
             if event.id == event_id:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
@@ -22,7 +24,7 @@ from norepi_gui.ui import qt_values
         (qt_values.USER_ROLE, Qt.ItemDataRole.UserRole),
     ],
 )
-def test_each_value_is_the_qt_enum_value(value: int, expected: Qt.AlignmentFlag) -> None:
+def test_each_value_is_the_qt_enum_value(value: int, expected: Enum) -> None:
     assert value == expected.value
 
 
