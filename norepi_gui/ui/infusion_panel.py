@@ -44,7 +44,7 @@ FIELD_LABELS = {
     "concentration (drug amount)": "Drug amount",
     "concentration (volume)": "Diluent volume",
     "drop factor": "Drop factor",
-    "bag volume": "Bag volume left",
+    "bag volume": "Bag read",  # as the field is labelled: the volume read on the bag or pump
 }
 
 
@@ -111,7 +111,7 @@ class InfusionPanel(QGroupBox):
         self.diluent_note.setObjectName("diluentNote")
         self.diluent_note.setWordWrap(True)
         self.base_label = value_label("concentrationBaseLabel", "Concentration as base")
-        self.bag_volume = ValidatedField("bagVolumeInput", "Bag volume left", placeholder="mL left in the bag",
+        self.bag_volume = ValidatedField("bagVolumeInput", "Bag volume read (mL)", placeholder="mL left in the bag",
                                          tooltip="Volume left in the bag as read on it or the pump; update it when "
                                          "you check the bag")
         self.delivery = QComboBox()

@@ -34,7 +34,7 @@ CASES = [
     Case("targetMapInput", "200", "Target MAP"),
     Case("drugAmountInput", "some", "Drug amount", custom_bag=True),
     Case("diluentVolumeInput", "0 mL", "Diluent volume", custom_bag=True),
-    Case("bagVolumeInput", "-5", "Bag volume left"),
+    Case("bagVolumeInput", "-5", "Bag read: "),
     Case("doseInput", "a lot", "Dose"),
     Case("doseInput", "0.1 mL/h", "Dose"),
     Case("rateInput", "fast", "Rate"),
