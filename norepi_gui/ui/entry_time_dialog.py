@@ -28,9 +28,9 @@ class EntryTimeDialog(QDialog):
         self.setMinimumWidth(440)
         self._clock = clock
         self.at: datetime | None = None
-        what = QLabel(f"{description}\nNow recorded at {fmt_date_time(at)}. Only the time changes; to change the "
+        self.what = QLabel(f"{description}\nNow recorded at {fmt_date_time(at)}. Only the time changes; to change the "
                       "dose, delete the entry and record the right one.")
-        what.setWordWrap(True)
+        self.what.setWordWrap(True)
         self.time = QDateTimeEdit(to_qdatetime(at))
         self.time.setObjectName("entryTimeInput")
         self.time.setAccessibleName("When it happened")
@@ -40,7 +40,7 @@ class EntryTimeDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
-        form.addRow(what)
+        form.addRow(self.what)
         form.addRow("&When it happened", self.time)
         form.addRow(self.status)
         form.addRow(buttons)

@@ -999,7 +999,8 @@ class MainWindow(QMainWindow):
         if row is not None:
             from norepi_gui.ui.entry_time_dialog import EntryTimeDialog  # rarely used: loaded when needed
 
-            time_dialog = EntryTimeDialog(self._describe_entry(row).capitalize(), row.at, self.clock, self)
+            what = self._describe_entry(row)  # not str.capitalize(): that would turn "mL/h" into "ml/h"
+            time_dialog = EntryTimeDialog(what[:1].upper() + what[1:], row.at, self.clock, self)
             if time_dialog.exec() and time_dialog.at is not None:
                 self.correct_entry_time(event_id, time_dialog.at)
             return

@@ -140,6 +140,7 @@ def test_correct_selected_entry_on_a_dose_row_asks_for_the_time(qtbot: QtBot, tm
 
     def answer(dialog: EntryTimeDialog) -> int:  # the nurse sets 08:05 and presses OK
         asked.append(dialog.windowTitle())
+        asked.append(dialog.what.text().splitlines()[0])
         dialog.time.setDateTime(to_qdatetime(START + timedelta(minutes=5)))
         dialog.accept()
         return int(dialog.result())
@@ -148,5 +149,6 @@ def test_correct_selected_entry_on_a_dose_row_asks_for_the_time(qtbot: QtBot, tm
     rows = [window.table.event_id_at(r) for r in range(window.table.rowCount())]
     window.table.selectRow(rows.index(dose.event_id))
     window.action_edit_entry.trigger()
-    assert asked == ["Correct the time of an entry"]
+    # 0.1 mcg/kg/min x 70 kg x 60 / 16 mcg/mL = 26.25 mL/h, set at the pump's 0.1 mL/h resolution: 26.3
+    assert asked == ["Correct the time of an entry", "Norepinephrine dose 0.1 mcg/kg/min (26.3 mL/h)"]
     assert window.state.doses[0].at == START + timedelta(minutes=5)
