@@ -8,15 +8,16 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QWidget
 
+from norepi_gui.bedside.records import CO_INFUSION_UNITS
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.units import dimensionality_error, parse_quantity
 from norepi_gui.ui.formatting import describe_input_error, fmt_clock
-from norepi_gui.ui.session_state import CO_INFUSION_UNITS
 from norepi_gui.ui.widgets import ValidatedField, value_label
 
 if TYPE_CHECKING:
+    from norepi_gui.bedside.state import CoInfusionRow
     from norepi_gui.core.protocol import Protocol
-    from norepi_gui.ui.session_state import CoInfusionRow
+    from norepi_gui.ui.controller import BedsideController
 
 LABELS = {
     "vasopressin": "Vasopressin",
@@ -97,6 +98,19 @@ class CoInfusionPanel(QGroupBox):
         }
         for drug, hint in hints.items():
             self.inputs[drug].edit.setPlaceholderText(f"{hint} {CO_INFUSION_UNITS[drug]}")
+
+    def bind(self, controller: BedsideController) -> None:
+        """Record through ``controller``; show what runs whenever the co-infusions change there."""
+        self._controller = controller
+        self.requested.connect(self._send)
+        for signal in (controller.co_infusions_appended, controller.entries_reset, controller.session_changed):
+            signal.connect(self._show_running)
+
+    def _send(self, request: CoInfusionRequest) -> None:
+        self._controller.co_infusion(request.drug, request.action, request.dose, request.unit)
+
+    def _show_running(self, *_args: object) -> None:
+        self.refresh(self._controller.session.state.active_co_infusions)
 
     def fields(self) -> list[QWidget]:
         out: list[QWidget] = []

@@ -39,7 +39,6 @@ from norepi_gui.ui.report import write_document_pdf
 
 if TYPE_CHECKING:
     from norepi_gui.core.handover import HandoverData
-    from norepi_gui.ui.main_window import MainWindow
 
 TRAINING_MARK = "TRAINING \u2014 simulated patient"
 TRAINING_COLOUR = "#5B2A86"  # the training banner's purple: no priority colour of IEC 60601-1-8 is reused
@@ -185,32 +184,3 @@ def mark_handover(data: HandoverData, scenario: str | None) -> HandoverData:
         title=f"{TRAINING_MARK}{what}: {data.title}",
         disclaimer=f"{TRAINING_NOTE} {data.disclaimer}",
     )
-
-
-def training_handover_data(window: MainWindow) -> HandoverData:
-    from norepi_gui.ui import handover
-
-    session = window.session
-    return mark_handover(handover.handover_data(window), session.scenario if session is not None else None)
-
-
-def export_training_handover_pdf(window: MainWindow, path: Path) -> str:
-    from norepi_gui.ui import handover
-    from norepi_gui.ui.report import write_handover_pdf
-
-    write_handover_pdf(path, training_handover_data(window), handover.plot_image(window))
-    return f"Training handover written to {path}"
-
-
-def print_training_handover(window: MainWindow) -> str:
-    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-    from norepi_gui.ui import handover
-    from norepi_gui.ui.report import print_handover
-
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    dialog = QPrintDialog(printer, window)
-    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
-        return "Printing cancelled."
-    print_handover(printer, training_handover_data(window), handover.plot_image(window))
-    return "Training handover sent to the printer."

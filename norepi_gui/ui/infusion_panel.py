@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,22 +18,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from norepi_gui.bedside.records import BagRecord
 from norepi_gui.core.dosing import Concentration, Salt, concentration_from_amount, parse_concentration, parse_dose
 from norepi_gui.core.dosing import parse_rate as core_parse_rate
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.infusion import InfusionRequest, InfusionSummary, summarise_infusion
 from norepi_gui.core.protocol import LineType, Population
+from norepi_gui.core.safety_text import DILUENT_NOTE, DILUENTS, NO_BICARBONATE, SALINE_DILUENT, SALINE_WARNING
 from norepi_gui.core.units import DoseBasis, Q, parse_quantity
 from norepi_gui.ui.formatting import describe_input_error, fmt_clock, fmt_dose, fmt_rate
-from norepi_gui.ui.safety_text import DILUENT_NOTE, DILUENTS, NO_BICARBONATE, SALINE_DILUENT, SALINE_WARNING
-from norepi_gui.ui.session_state import as_float
 from norepi_gui.ui.widgets import PRIORITY_MARK, FieldStatus, ValidatedField, value_label
 
 if TYPE_CHECKING:
+    from norepi_gui.bedside.changes import FieldProblem
+    from norepi_gui.bedside.state import DoseRow
     from norepi_gui.core.alerts import Alert
-    from norepi_gui.core.events import Payload
     from norepi_gui.core.protocol import Protocol
-    from norepi_gui.ui.session_state import DoseRow
+    from norepi_gui.ui.controller import BedsideController
 
 CUSTOM = "custom"
 DOSE_UNITS = ("mcg/kg/min", "mcg/min")
@@ -66,7 +68,7 @@ class DoseRequest:
 
     summary: InfusionSummary
     basis: DoseBasis
-    bag: Payload
+    bag: BagRecord
 
 
 def alert_lines(alerts: tuple[Alert, ...] | list[Alert]) -> str:
@@ -74,7 +76,7 @@ def alert_lines(alerts: tuple[Alert, ...] | list[Alert]) -> str:
 
 
 class InfusionPanel(QGroupBox):
-    bag_committed = Signal(object)  # Payload of an INFUSION event (bag / concentration set-up)
+    bag_committed = Signal(object)  # BagRecord: the bag / concentration set-up to record
     dose_requested = Signal(object)  # DoseRequest
     stop_requested = Signal()
 
@@ -89,7 +91,7 @@ class InfusionPanel(QGroupBox):
         self._bag_left_now: float | None = None  # the counted-down volume the figures used, if they used it
         self._driver: str | None = None  # "dose" or "rate": the field the nurse typed last
         self._summary: InfusionSummary | None = None
-        self._recorded_bag: Payload = {}
+        self._recorded_bag: BagRecord | None = None
 
         self.concentration = QComboBox()
         self.concentration.setObjectName("concentrationSelect")
@@ -201,6 +203,69 @@ class InfusionPanel(QGroupBox):
         self.set_button.clicked.connect(self.request_dose)
         self.stop_button.clicked.connect(self.stop_requested)
 
+    def bind(self, controller: BedsideController) -> None:
+        """Record through ``controller``; follow the record's bag, patient and running dose."""
+        self._controller = controller
+        self._entry_dose_id: int | None = None
+        self.bag_committed.connect(controller.set_bag)
+        self.dose_requested.connect(self._send_dose)
+        self.stop_requested.connect(controller.stop_infusion)
+        controller.session_changed.connect(self._session_changed)
+        controller.bag_changed.connect(self._bag_changed_in_record)
+        for signal in (controller.patient_changed, controller.doses_appended, controller.entries_reset,
+                       controller.settings_changed, controller.clock_minute):
+            signal.connect(self.follow_record)
+        controller.problem.connect(self._problem)
+
+    def _send_dose(self, request: DoseRequest) -> None:
+        self._controller.set_dose(request.summary, request.basis, request.bag)
+
+    def _session_changed(self) -> None:
+        self._bag_changed_in_record()
+        if self._controller.session.state.bag is None:
+            self.clear_entry()
+
+    def _bag_changed_in_record(self) -> None:
+        bag = self._controller.session.state.bag
+        if bag is not None:
+            self.show_bag(bag)  # also after a declined change: the fields show the record again
+        self.follow_record()
+
+    def follow_record(self, *_args: object) -> None:
+        """The recorded patient, running dose and bag (its volume counted down to now) for the figures; a newly
+        recorded dose is what the dose and rate fields show."""
+        session = self._controller.session
+        state = session.state
+        population = Population.ADULT
+        line = LineType.CENTRAL
+        with contextlib.suppress(ValueError):
+            population, line = Population(state.patient.population), LineType(state.patient.line)
+        self.set_context(InfusionContext(
+            weight_kg=state.weight_kg(),
+            population=population,
+            line=line,
+            current=state.current_dose,
+            bag_recorded_ml=state.bag.bag_volume_ml if state.bag is not None else None,
+            bag_left_ml=None if self._figures_held else session.bag_left_ml(),  # pint: not before the first paint
+        ))
+        current = state.current_dose
+        shown = current.event_id if current is not None else None
+        if shown == self._entry_dose_id:
+            return
+        self._entry_dose_id = shown
+        if current is None or not current.running:
+            self.clear_entry()
+        elif current.record.basis == DoseBasis.FLAT.value or current.dose_mcg_per_kg_per_min is None:
+            self.set_dose_text(fmt_dose(current.dose_mcg_per_min), "mcg/min")
+        else:
+            self.set_dose_text(fmt_dose(current.dose_mcg_per_kg_per_min), "mcg/kg/min")
+
+    def _problem(self, problem: FieldProblem) -> None:
+        if problem.field == "dose":
+            self.dose.show_error(problem.message)
+        elif problem.field == "concentration":
+            self.concentration_status.show_error(problem.message)
+
     def fields(self) -> list[QWidget]:
         return [self.concentration, self.amount.edit, self.volume.edit, self.salt, self.diluent, self.bag_volume.edit,
                 self.delivery, self.dose.edit, self.dose_unit, self.rate.edit, self.set_button, self.stop_button]
@@ -244,34 +309,45 @@ class InfusionPanel(QGroupBox):
         self.stop_button.setEnabled(dose is not None and dose.pump_rate_ml_per_h > 0)
         self.recalculate()
 
-    def show_bag(self, bag: Payload) -> None:
+    @property
+    def recorded_bag(self) -> BagRecord | None:
+        return self._recorded_bag
+
+    def show_bag(self, bag: BagRecord | None) -> None:
         """Show the recorded bag set-up (drops any uncommitted change to it)."""
-        self._recorded_bag = dict(bag)
-        if not bag:
+        self._recorded_bag = bag
+        if bag is None:
             return
         widgets: list[QWidget] = [self.concentration, self.salt, self.diluent, self.delivery]
         for w in widgets:
             w.blockSignals(True)
         try:
-            if bag.get("standard") is True:
-                self.concentration.setCurrentIndex(max(self.concentration.findData(
-                    as_float(bag.get("concentration_mcg_per_ml"))), 0))
+            if bag.standard:
+                self.concentration.setCurrentIndex(max(self.concentration.findData(bag.concentration_mcg_per_ml), 0))
             else:
                 self.concentration.setCurrentIndex(self.concentration.findData(CUSTOM))
-                self.amount.set_text(str(bag.get("amount_entered") or ""))
-                self.volume.set_text(str(bag.get("volume_entered") or ""))
-            self.salt.setCurrentIndex(max(self.salt.findData(bag.get("salt")), 0))
-            diluent = bag.get("diluent")
-            if isinstance(diluent, str) and diluent in DILUENTS:
-                self.diluent.setCurrentIndex(DILUENTS.index(diluent))
-            self.delivery.setCurrentIndex(max(self.delivery.findData(bag.get("drop_factor")), 0))
-            volume = as_float(bag.get("bag_volume_ml"))
+                self.amount.set_text(bag.amount_entered or "")
+                self.volume.set_text(bag.volume_entered or "")
+            self.salt.setCurrentIndex(max(self.salt.findData(bag.salt), 0))
+            if bag.diluent is not None and bag.diluent in DILUENTS:
+                self.diluent.setCurrentIndex(DILUENTS.index(bag.diluent))
+            self.delivery.setCurrentIndex(max(self._delivery_index(bag.drop_factor), 0))
+            volume = bag.bag_volume_ml
             self.bag_volume.set_text("" if volume is None else f"{volume:g}")
         finally:
             for w in widgets:
                 w.blockSignals(False)
         self._custom_box.setVisible(self.concentration.currentData() == CUSTOM)
         self.recalculate()
+
+    def _delivery_index(self, drop_factor: float | None) -> int:
+        if drop_factor is None:
+            return 0
+        for i in range(self.delivery.count()):
+            data = self.delivery.itemData(i)
+            if isinstance(data, int | float) and abs(float(data) - drop_factor) < 1e-9:
+                return i
+        return 0
 
     # -- the bag ---------------------------------------------------------------------
 
@@ -347,7 +423,8 @@ class InfusionPanel(QGroupBox):
         self.bag_volume.clear_error()
         return True, volume
 
-    def bag_payload(self) -> Payload | None:
+    def bag_record(self) -> BagRecord | None:
+        """The bag set-up entered, or ``None`` with the message under the offending field."""
         conc = self.concentration_value()
         valid, volume = self._checked_bag_volume()
         if not valid:
@@ -355,23 +432,24 @@ class InfusionPanel(QGroupBox):
         if conc is None:
             return None
         standard = self.concentration.currentData() != CUSTOM
-        return {
-            "concentration_mcg_per_ml": conc.mcg_per_ml,
-            "standard": standard,
-            "description": conc.describe(),
-            "amount_entered": None if standard else self.amount.text().strip(),
-            "volume_entered": None if standard else self.volume.text().strip(),
-            "salt": conc.salt.value,
-            "diluent": None if standard else self.diluent.currentText(),
-            "bag_volume_ml": volume,
-            "drop_factor": self.delivery.currentData(),
-        }
+        factor = self.delivery.currentData()
+        return BagRecord(
+            concentration_mcg_per_ml=conc.mcg_per_ml,
+            standard=standard,
+            description=conc.describe(),
+            amount_entered=None if standard else self.amount.text().strip(),
+            volume_entered=None if standard else self.volume.text().strip(),
+            salt=conc.salt.value,
+            diluent=None if standard else self.diluent.currentText(),
+            bag_volume_ml=volume,
+            drop_factor=None if factor is None else float(factor),
+        )
 
     def commit_bag(self) -> None:
-        payload = self.bag_payload()
+        record = self.bag_record()
         self.recalculate()
-        if payload is not None and payload != self._recorded_bag:
-            self.bag_committed.emit(payload)
+        if record is not None and record != self._recorded_bag:
+            self.bag_committed.emit(record)
 
     # -- dose <-> rate --------------------------------------------------------------
 
@@ -527,7 +605,7 @@ class InfusionPanel(QGroupBox):
             self.dose.show_error("Dose: enter a dose or a pump rate. Accepted: e.g. 0.1 mcg/kg/min, or mL/h")
             return
         summary = self.recalculate()
-        bag = self.bag_payload()
+        bag = self.bag_record()
         if summary is None or bag is None:
             return
         basis = self._basis()

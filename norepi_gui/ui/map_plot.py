@@ -551,17 +551,22 @@ class MapPlot(QWidget):
         return self._band
 
     # ----------------------------------------------------------------------------------------------- clearing, data
-    def clear(self) -> None:
-        """Drop every reading, sample, dose step and marker (the target band stays: it is a setting)."""
-        for buffer in (self._readings, self._monitor, self._dose, *self._markers.values()):
+    def clear(self, *, monitor: bool = True) -> None:
+        """Drop every reading, dose step and marker, and the monitor samples unless ``monitor`` is False (the target
+        band stays: it is a setting)."""
+        buffers = [self._readings, self._dose, *self._markers.values()]
+        if monitor:
+            buffers.append(self._monitor)
+        for buffer in buffers:
             buffer.clear()
         for texts in self._marker_texts.values():
             texts.clear()
         self._readings_curve.setData(x=np.empty(0), y=np.empty(0))
-        self._refresh_monitor_chunks(0)
+        if monitor:
+            self._refresh_monitor_chunks(0)
         for scatter in self._marker_items.values():
             scatter.clear()
-        self._end_x = None
+        self._end_x = None if monitor else self._monitor.last_x
         self._update_dose_curve()
         self._dose_vb.setYRange(0.0, 0.1, padding=0)
         self._hover_line.hide()

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QWidget
 
+from norepi_gui.bedside.records import PatientRecord
 from norepi_gui.core.dosing import parse_weight
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.infusion import check_weight
 from norepi_gui.core.protocol import LineType, Population
 from norepi_gui.core.units import Q, dimensionality_error, parse_quantity, split_number
 from norepi_gui.ui.formatting import describe_input_error, fmt_date_time, local_time
-from norepi_gui.ui.session_state import as_float, parse_time
 from norepi_gui.ui.widgets import FieldStatus, ValidatedField, value_label
 
 if TYPE_CHECKING:
     from norepi_gui.core.alerts import Alert
     from norepi_gui.core.clock import Clock
-    from norepi_gui.core.events import JsonValue, Payload
     from norepi_gui.core.protocol import Protocol
+    from norepi_gui.ui.controller import BedsideController
 
 POPULATION_LABELS = {Population.ADULT: "Adult", Population.PEDIATRIC: "Paediatric"}
 LINE_LABELS = {
@@ -42,7 +43,7 @@ class PatientPanel(QGroupBox):
         self.setObjectName("patientPanel")
         self._protocol = protocol
         self._clock = clock
-        self._recorded: Payload = {}
+        self._recorded = PatientRecord()
 
         self.weight = ValidatedField("weightInput", "Weight", placeholder="e.g. 70 kg or 154 lb",
                                      tooltip="Body weight; kg by default, lb accepted and converted")
@@ -127,6 +128,20 @@ class PatientPanel(QGroupBox):
     def set_protocol(self, protocol: Protocol) -> None:
         self._protocol = protocol
 
+    def bind(self, controller: BedsideController) -> None:
+        """Record through ``controller``; show the record whenever the patient changes there."""
+        self._controller = controller
+        self.committed.connect(self._send)
+        controller.patient_changed.connect(self._show_recorded)
+        controller.session_changed.connect(self._show_recorded)
+
+    def _send(self, commit: PatientCommit) -> None:
+        self._controller.set_patient(commit.record, commit.alerts)
+
+    def _show_recorded(self) -> None:
+        """The record changed, or a change was declined: the fields show the record."""
+        self.refresh(self._controller.session.state.patient)
+
     def fields(self) -> list[QWidget]:
         """Inputs in tab order."""
         return [self.weight.edit, self.population, self.age.edit, self.chronic_htn, self.baseline_sbp.edit,
@@ -135,29 +150,34 @@ class PatientPanel(QGroupBox):
 
     # -- showing the record ---------------------------------------------------------
 
-    def refresh(self, patient: Payload) -> None:
+    @property
+    def recorded(self) -> PatientRecord:
+        """The patient as last recorded (what the fields show when nothing is being typed)."""
+        return self._recorded
+
+    def refresh(self, patient: PatientRecord) -> None:
         """Show the recorded patient (and drop any uncommitted edit)."""
-        self._recorded = dict(patient)
+        self._recorded = patient
         blockers = [self.population, self.line, self.arterial, self.chronic_htn, self.ards, self.iah, self.cardiac]
         for w in blockers:
             w.blockSignals(True)
         try:
-            self.weight.set_text(_text(patient.get("weight_entered")))
+            self.weight.set_text(patient.weight_entered)
             self._preview_weight(self.weight.text())
-            self._select(self.population, patient.get("population"), Population.ADULT.value)
-            self.age.set_text(_num(patient.get("age_years")))
-            self.chronic_htn.setChecked(patient.get("chronic_hypertension") is True)
-            self.baseline_sbp.set_text(_num(patient.get("baseline_sbp_mmhg")))
-            self.ards.setChecked(patient.get("ards") is True)
-            self.iah.setChecked(patient.get("intra_abdominal_hypertension") is True)
-            self.cardiac.setChecked(patient.get("cardiac_dysfunction") is True)
-            self._select(self.line, patient.get("line"), LineType.CENTRAL.value)
-            inserted = parse_time(patient.get("line_inserted_at"))
+            self._select(self.population, patient.population, Population.ADULT.value)
+            self.age.set_text(_num(patient.age_years))
+            self.chronic_htn.setChecked(patient.chronic_hypertension)
+            self.baseline_sbp.set_text(_num(patient.baseline_sbp_mmhg))
+            self.ards.setChecked(patient.ards)
+            self.iah.setChecked(patient.intra_abdominal_hypertension)
+            self.cardiac.setChecked(patient.cardiac_dysfunction)
+            self._select(self.line, patient.line, LineType.CENTRAL.value)
+            inserted = patient.line_inserted_at
             self.line_inserted.set_text(fmt_date_time(inserted) if inserted else "")
-            arterial = patient.get("arterial_line")
-            self.arterial.setCurrentIndex(next(i for i, (_t, v) in enumerate(ARTERIAL_CHOICES) if v == arterial))
-            self.fluids.set_text(_text(patient.get("fluids_entered")))
-            self.target.set_text(_num(patient.get("target_map_mmhg")))
+            self.arterial.setCurrentIndex(next(i for i, (_t, v) in enumerate(ARTERIAL_CHOICES)
+                                               if v == patient.arterial_line))
+            self.fluids.set_text(patient.fluids_entered)
+            self.target.set_text(_num(patient.target_map_mmhg))
         finally:
             for w in blockers:
                 w.blockSignals(False)
@@ -166,8 +186,8 @@ class PatientPanel(QGroupBox):
         self.status.clear_message()
 
     @staticmethod
-    def _select(combo: QComboBox, value: JsonValue, default: str) -> None:
-        index = combo.findData(value if isinstance(value, str) else default)
+    def _select(combo: QComboBox, value: str, default: str) -> None:
+        index = combo.findData(value or default)
         combo.setCurrentIndex(max(index, 0))
 
     def _preview_weight(self, text: str) -> None:
@@ -194,7 +214,7 @@ class PatientPanel(QGroupBox):
         result = self.collect()
         if result is None:
             return
-        if result.payload == self._recorded:
+        if result.record == self._recorded:
             return
         self.committed.emit(result)
 
@@ -248,24 +268,24 @@ class PatientPanel(QGroupBox):
             else:
                 self.status.show_error(message)
             return None
-        payload: Payload = {
-            "weight_kg": weight_kg,
-            "weight_entered": self.weight.text().strip(),
-            "population": population.value,
-            "age_years": age_v,
-            "chronic_hypertension": self.chronic_htn.isChecked(),
-            "baseline_sbp_mmhg": baseline_v,
-            "ards": self.ards.isChecked(),
-            "intra_abdominal_hypertension": self.iah.isChecked(),
-            "cardiac_dysfunction": self.cardiac.isChecked(),
-            "line": line.value,
-            "line_inserted_at": None if inserted_v is None else inserted_v.isoformat(),
-            "arterial_line": ARTERIAL_CHOICES[self.arterial.currentIndex()][1],
-            "fluids_ml_per_kg": fluids_v,
-            "fluids_entered": self.fluids.text().strip(),
-            "target_map_mmhg": target_v,
-        }
-        return PatientCommit(payload, tuple(alerts), as_float(self._recorded.get("weight_kg")))
+        record = PatientRecord(
+            weight_kg=weight_kg,
+            weight_entered=self.weight.text().strip(),
+            population=population.value,
+            age_years=age_v,
+            chronic_hypertension=self.chronic_htn.isChecked(),
+            baseline_sbp_mmhg=baseline_v,
+            ards=self.ards.isChecked(),
+            intra_abdominal_hypertension=self.iah.isChecked(),
+            cardiac_dysfunction=self.cardiac.isChecked(),
+            line=line.value,
+            line_inserted_at=inserted_v,
+            arterial_line=ARTERIAL_CHOICES[self.arterial.currentIndex()][1],
+            fluids_ml_per_kg=fluids_v,
+            fluids_entered=self.fluids.text().strip(),
+            target_map_mmhg=target_v,
+        )
+        return PatientCommit(record, tuple(alerts))
 
     def _number(self, field: ValidatedField, label: str) -> tuple[float | None] | None:
         text = field.text().strip()
@@ -329,23 +349,13 @@ class PatientPanel(QGroupBox):
         return (value,)
 
 
+@dataclass(frozen=True)
 class PatientCommit:
-    """A checked patient snapshot, its weight alerts (e.g. maybe pounds) and the weight it replaces."""
+    """A checked patient snapshot and its weight alerts (e.g. maybe pounds, which need confirmation)."""
 
-    def __init__(self, payload: Payload, alerts: tuple[Alert, ...], previous_weight_kg: float | None) -> None:
-        self.payload = payload
-        self.alerts = alerts
-        self.previous_weight_kg = previous_weight_kg
-
-    @property
-    def weight_kg(self) -> float | None:
-        return as_float(self.payload.get("weight_kg"))
+    record: PatientRecord
+    alerts: tuple[Alert, ...] = ()
 
 
-def _text(value: JsonValue) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _num(value: JsonValue) -> str:
-    number = as_float(value)
-    return "" if number is None else f"{number:g}"
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"

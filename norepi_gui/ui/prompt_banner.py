@@ -6,10 +6,18 @@ low yellow steady [S]. Colour is never the only cue: each priority also has its 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from norepi_gui.ui.formatting import fmt_clock, fmt_countdown
 from norepi_gui.ui.widgets import FieldStatus, scaled_font
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from norepi_gui.ui.controller import BedsideController
 
 # (symbol + words, background, flashing background, text colour)
 STYLES = {
@@ -91,6 +99,35 @@ class PromptBanner(QFrame):
         self.new_reading_button.clicked.connect(self.new_reading)
         self.snooze_button.clicked.connect(self.snooze)
         self.hide()
+
+    def bind(self, controller: BedsideController) -> None:
+        """Answers go to ``controller``; the banner follows the check cycle there."""
+        self._controller = controller
+        self.applied.connect(controller.answer_applied)
+        self.not_applied.connect(controller.answer_not_applied)
+        self.snooze.connect(controller.snooze)
+
+    def follow(self, now: datetime) -> None:
+        """Show, update or hide the prompt for the check cycle at ``now`` (every tick and after every change)."""
+        from norepi_gui.bedside.inputs import Unavailable
+
+        session = self._controller.session
+        prompt = session.prompt
+        if not prompt.open or prompt.due_at is None or prompt.priority is None:
+            if not self.isHidden():
+                self.dismiss()
+            return
+        due = prompt.due_at
+        advice = session.advice
+        changes = not isinstance(advice, Unavailable) and advice.action.changes_dose
+        overdue = (now - due).total_seconds()
+        late = f"overdue {fmt_countdown(overdue)}" if overdue > 0 else "due now"
+        message = f"Check due at {fmt_clock(due)} ({late}). Take a reading."
+        if changes and not isinstance(advice, Unavailable):
+            message = f"Check due at {fmt_clock(due)} ({late}). Advice: {advice.rationale}. Applied?"
+        self.show_prompt(prompt.priority, message, snoozes_left=prompt.snoozes_left,
+                         snooze_minutes=session.protocol.intervals.snooze_minutes, changes_dose=changes)
+        self.flash()
 
     def fields(self) -> list[QWidget]:
         return [self.acknowledge, self.not_applied_button, self.reason, self.new_reading_button, self.snooze_button]

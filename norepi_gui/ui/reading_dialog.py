@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
+from norepi_gui.bedside.records import as_float
 from norepi_gui.ui.readings_panel import ReadingsPanel, to_qdatetime
-from norepi_gui.ui.session_state import as_float
 
 if TYPE_CHECKING:
     from norepi_gui.core.clock import Clock

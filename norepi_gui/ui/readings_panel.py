@@ -25,6 +25,7 @@ from norepi_gui.ui.widgets import FieldStatus, ValidatedField, scaled_font, valu
 if TYPE_CHECKING:
     from norepi_gui.core.clock import Clock
     from norepi_gui.core.titration.model import Reading
+    from norepi_gui.ui.controller import BedsideController
 
 # Engine field names (norepi_gui.core.titration.model.Reading) -> (attribute, label, unit words accepted)
 FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -111,6 +112,17 @@ class ReadingsPanel(QGroupBox):
         self.add_button.clicked.connect(self.request_record)
         self.time.dateTimeChanged.connect(self._time_edited)
         self.tick()
+
+    def bind(self, controller: BedsideController) -> None:
+        """Record through ``controller``: the fields clear once the reading is on disk, and keep it when not."""
+        self._controller = controller
+        self.record_requested.connect(self._send)
+
+    def _send(self, entry: ReadingEntry) -> None:
+        change = self._controller.record_reading(entry.reading)
+        if not change.failure and change.readings:
+            self.clear_entry()
+            self.focus_map()
 
     def _fields(self) -> list[ValidatedField]:
         return [self.map_input, self.sbp_input, self.dbp_input, self.hr_input, self.lactate_input, self.urine_input,

@@ -1,29 +1,33 @@
-"""The table of readings, dose changes and co-infusions, with undoable corrections and deletions.
+"""The table of readings, dose changes and co-infusions, newest first.
 
-Nothing is rewritten: an edit records a CORRECTION event, a deletion a DELETION event, and undoing a deletion
-records the entry again (a new event that names the one it restores). Every step is on disk before the table
-changes, because the table redraws only from the recorder's state.
+It shows the bedside state; corrections, deletions and undo are operations of the bedside layer. A new entry is
+inserted as one row (an entry recorded during a shift costs the same however long the table is); a correction,
+deletion or undo redraws the table once.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
-from norepi_gui.core.events import EventKind, Payload
+from norepi_gui.core.events import EventKind
 from norepi_gui.ui.formatting import fmt_clock, fmt_dose, fmt_number, fmt_rate
 from norepi_gui.ui.qt_values import ALIGN_RIGHT_VCENTER, TEXT_ALIGNMENT_ROLE, USER_ROLE
 
 if TYPE_CHECKING:
-    from norepi_gui.ui.recorder import SessionRecorder
-    from norepi_gui.ui.session_state import SessionState
+    from collections.abc import Iterable
+
+    from norepi_gui.bedside.state import CoInfusionRow, DoseRow, ReadingRow, SessionState
+    from norepi_gui.ui.controller import BedsideController
 
 COLUMNS = ("Time", "Entry", "MAP", "SBP/DBP", "HR", "NE mcg/kg/min", "Rate mL/h", "Details")
 EVENT_ID_ROLE = USER_ROLE
 KIND_ROLE = USER_ROLE + 1
+
+Entry = tuple[datetime, int, list[str], EventKind]
 
 
 class ReadingsTable(QTableWidget):
@@ -38,51 +42,113 @@ class ReadingsTable(QTableWidget):
         self.setAlternatingRowColors(True)
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        self._keys: list[tuple[float, int]] = []  # (-time, -seq) of each row: ascending = newest first
+        self._resolution = 0.1
 
-    def refresh(self, state: SessionState, resolution: float) -> None:
-        rows: list[tuple[datetime, int, list[str], EventKind]] = []
+    # ------------------------------------------------------------------------------------------------ rows
+    def _reading_entry(self, r: ReadingRow, state: SessionState) -> Entry:
+        pressures = "" if r.sbp_mmhg is None or r.dbp_mmhg is None else f"{r.sbp_mmhg:g}/{r.dbp_mmhg:g}"
+        map_text = f"{r.map_mmhg:.0f}" + (" (calc)" if r.map_from_pressures else "")
+        details = ", ".join(f"{k} {v}" for k, v in r.perfusion.items() if v is not None)
+        d = state.dose_at_reading(r)  # the dose the pump ran when the reading was taken
+        dose_text = rate_text = ""
+        if d is not None:
+            dose_text = fmt_dose(d.dose_mcg_per_kg_per_min if d.running else 0.0)
+            rate_text = fmt_rate(d.pump_rate_ml_per_h, self._resolution)
+        return (r.at, r.seq, [fmt_clock(r.at), "Reading", map_text, pressures, fmt_number(r.hr_per_min), dose_text,
+                              rate_text, details], EventKind.READING)
+
+    def _dose_entry(self, d: DoseRow) -> Entry:
+        source = {"advice": "applied advice", "manual": "set by nurse"}.get(d.source, d.source)
+        entry = "NE stopped" if not d.running else "NE dose"
+        return (d.at, d.seq, [fmt_clock(d.at), entry, "", "", "", fmt_dose(d.dose_mcg_per_kg_per_min),
+                              fmt_rate(d.pump_rate_ml_per_h, self._resolution),
+                              f"{fmt_dose(d.dose_mcg_per_min)} mcg/min, {source}"], EventKind.NE_DOSE)
+
+    @staticmethod
+    def _co_entry(c: CoInfusionRow) -> Entry:
+        return (c.at, c.seq, [fmt_clock(c.at), c.drug.capitalize(), "", "", "", "", "",
+                              f"{c.action} {c.dose:g} {c.unit}" if c.action != "stop" else "stop"],
+                EventKind.CO_INFUSION)
+
+    def _fill_row(self, index: int, entry: Entry, event_id: int) -> None:
+        _at, _seq, cells, kind = entry
+        for j, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setData(EVENT_ID_ROLE, event_id)
+            item.setData(KIND_ROLE, kind.value)
+            if j in (2, 5, 6):
+                item.setData(TEXT_ALIGNMENT_ROLE, ALIGN_RIGHT_VCENTER)
+            if j in (5, 6) and kind is EventKind.READING:  # the dose running then, not a change: muted
+                item.setForeground(self.palette().placeholderText())
+                item.setToolTip("Running when the reading was taken")
+            self.setItem(index, j, item)
+
+    def bind(self, controller: BedsideController) -> None:
+        """Insert rows for new entries; redraw when entries change elsewhere or a session opens."""
+        self._controller = controller
+        controller.readings_appended.connect(self._readings_added)
+        controller.doses_appended.connect(self._doses_added)
+        controller.co_infusions_appended.connect(self._co_added)
+        for signal in (controller.entries_reset, controller.session_changed, controller.settings_changed):
+            signal.connect(self._redraw)
+
+    def _redraw(self) -> None:
+        session = self._controller.session
+        self.rebuild(session.state, session.protocol.pump.resolution_ml_per_h)
+
+    def _readings_added(self, rows: tuple[ReadingRow, ...]) -> None:
+        self.insert(self._controller.session.state, readings=rows)
+
+    def _doses_added(self, rows: tuple[DoseRow, ...]) -> None:
+        self.insert(self._controller.session.state, doses=rows)
+
+    def _co_added(self, rows: tuple[CoInfusionRow, ...]) -> None:
+        self.insert(self._controller.session.state, co_infusions=rows)
+
+    # ------------------------------------------------------------------------------------------------ updates
+    def rebuild(self, state: SessionState, resolution: float) -> None:
+        """Redraw every row from the state (a session opened; an entry corrected, deleted or restored)."""
+        self._resolution = resolution
+        rows: list[tuple[Entry, int]] = []
         for r in state.readings:
-            pressures = "" if r.sbp_mmhg is None or r.dbp_mmhg is None else f"{r.sbp_mmhg:g}/{r.dbp_mmhg:g}"
-            map_text = f"{r.map_mmhg:.0f}" + (" (calc)" if r.map_from_pressures else "")
-            details = ", ".join(f"{k} {v}" for k, v in r.perfusion.items() if v is not None)
-            d = state.dose_at(r.at)  # the dose the pump ran when the reading was taken
-            dose_text = rate_text = ""
-            if d is not None:
-                dose_text = fmt_dose(d.dose_mcg_per_kg_per_min if d.pump_rate_ml_per_h > 0 else 0.0)
-                rate_text = fmt_rate(d.pump_rate_ml_per_h, resolution)
-            rows.append((r.at, r.event_id, [fmt_clock(r.at), "Reading", map_text, pressures,
-                                            fmt_number(r.hr_per_min), dose_text, rate_text, details],
-                         EventKind.READING))
+            rows.append((self._reading_entry(r, state), r.event_id))
         for d in state.doses:
-            source = {"advice": "applied advice", "manual": "set by nurse"}.get(d.source, d.source)
-            entry = "NE stopped" if d.pump_rate_ml_per_h <= 0 else "NE dose"
-            rows.append((d.at, d.event_id, [fmt_clock(d.at), entry, "", "", "", fmt_dose(d.dose_mcg_per_kg_per_min),
-                                            fmt_rate(d.pump_rate_ml_per_h, resolution),
-                                            f"{fmt_dose(d.dose_mcg_per_min)} mcg/min, {source}"], EventKind.NE_DOSE))
+            rows.append((self._dose_entry(d), d.event_id))
         for c in state.co_infusion_log:
-            rows.append((c.at, c.event_id, [fmt_clock(c.at), c.drug.capitalize(), "", "", "", "", "",
-                                            f"{c.action} {c.dose:g} {c.unit}" if c.action != "stop" else "stop"],
-                         EventKind.CO_INFUSION))
-        rows.sort(key=lambda row: (row[0], row[1]), reverse=True)  # newest first
+            rows.append((self._co_entry(c), c.event_id))
+        rows.sort(key=lambda row: (row[0][0], row[0][1]), reverse=True)  # newest first
         selected = self.selected_event_id()
         self.setSortingEnabled(False)
-        self.setRowCount(len(rows))
-        for i, (_at, event_id, cells, kind) in enumerate(rows):
-            for j, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setData(EVENT_ID_ROLE, event_id)
-                item.setData(KIND_ROLE, kind.value)
-                if j in (2, 5, 6):
-                    item.setData(TEXT_ALIGNMENT_ROLE, ALIGN_RIGHT_VCENTER)
-                if j in (5, 6) and kind is EventKind.READING:  # the dose running then, not a change: muted
-                    item.setForeground(self.palette().placeholderText())
-                    item.setToolTip("Running when the reading was taken")
-                self.setItem(i, j, item)
-            if event_id == selected:
-                self.selectRow(i)
+        self.setUpdatesEnabled(False)
+        try:
+            self.setRowCount(len(rows))
+            self._keys = []
+            for i, (entry, event_id) in enumerate(rows):
+                self._fill_row(i, entry, event_id)
+                self._keys.append(_key(entry))
+                if event_id == selected:
+                    self.selectRow(i)
+            self.resizeColumnsToContents()
+        finally:
+            self.setUpdatesEnabled(True)
 
+    def insert(self, state: SessionState, readings: Iterable[ReadingRow] = (), doses: Iterable[DoseRow] = (),
+               co_infusions: Iterable[CoInfusionRow] = ()) -> None:
+        """Add new entries as rows in their place (normally the top)."""
+        new: list[tuple[Entry, int]] = [(self._reading_entry(r, state), r.event_id) for r in readings]
+        new += [(self._dose_entry(d), d.event_id) for d in doses]
+        new += [(self._co_entry(c), c.event_id) for c in co_infusions]
+        for entry, event_id in sorted(new, key=lambda row: (row[0][0], row[0][1])):
+            key = _key(entry)
+            index = bisect_left(self._keys, key)
+            self.insertRow(index)
+            self._keys.insert(index, key)
+            self._fill_row(index, entry, event_id)
+
+    # ------------------------------------------------------------------------------------------------ selection
     def selected_event_id(self) -> int | None:
         items = self.selectedItems()
         if not items:
@@ -98,46 +164,5 @@ class ReadingsTable(QTableWidget):
         return int(value) if value is not None else None
 
 
-class CorrectEntryCommand(QUndoCommand):
-    """Replace an entry's payload (and time) by a CORRECTION; undo records the old values as another CORRECTION."""
-
-    def __init__(self, recorder: SessionRecorder, event_id: int, old: tuple[Payload, datetime],
-                 new: tuple[Payload, datetime], text: str) -> None:
-        super().__init__(text)
-        self._recorder = recorder
-        self._event_id = event_id
-        self._old = old
-        self._new = new
-
-    def redo(self) -> None:
-        payload, at = self._new
-        self._recorder.record(EventKind.CORRECTION, payload, at=at, supersedes=self._event_id)
-
-    def undo(self) -> None:
-        payload, at = self._old
-        self._recorder.record(EventKind.CORRECTION, payload, at=at, supersedes=self._event_id)
-
-
-class DeleteEntryCommand(QUndoCommand):
-    """Delete an entry by a DELETION event; undo records the entry again, naming the one it restores."""
-
-    def __init__(self, recorder: SessionRecorder, event_id: int, kind: EventKind, payload: Payload, at: datetime,
-                 text: str) -> None:
-        super().__init__(text)
-        self._recorder = recorder
-        self._event_id = event_id
-        self._kind = kind
-        self._payload = payload
-        self._at = at
-
-    @property
-    def current_event_id(self) -> int:
-        return self._event_id
-
-    def redo(self) -> None:
-        self._recorder.record(EventKind.DELETION, {"reason": self.text()}, supersedes=self._event_id)
-
-    def undo(self) -> None:
-        payload = {k: v for k, v in self._payload.items() if k != "restores"}
-        event = self._recorder.record(self._kind, {**payload, "restores": self._event_id}, at=self._at)
-        self._event_id = event.id
+def _key(entry: Entry) -> tuple[float, int]:
+    return -entry[0].timestamp(), -entry[1]

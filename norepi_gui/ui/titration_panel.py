@@ -7,13 +7,16 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from norepi_gui.ui.formatting import fmt_clock, fmt_dose
+from norepi_gui.ui.formatting import fmt_clock, fmt_countdown, fmt_dose
 from norepi_gui.ui.qt_values import TEXT_SELECTABLE_BY_MOUSE, set_enum_property
-from norepi_gui.ui.session_state import as_float, parse_time
 from norepi_gui.ui.widgets import PRIORITY_MARK, scaled_font, value_label
 
 if TYPE_CHECKING:
-    from norepi_gui.core.events import JsonValue, Payload
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from norepi_gui.core.titration import Advice
+    from norepi_gui.ui.controller import BedsideController
 
 # Words and shapes for each engine action (display only; the action itself is the engine's).
 ACTION_TEXT = {
@@ -26,20 +29,12 @@ ACTION_TEXT = {
 }
 
 
-def _items(value: JsonValue) -> list[dict[str, JsonValue]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
-def _str(value: JsonValue) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def advice_headline(advice: Payload, resolution_text: str) -> str:
-    action = _str(advice.get("action"))
+def advice_headline(advice: Advice, resolution_text: str) -> str:
+    """The action in large words, with the dose and pump rate it leads to."""
+    action = advice.action.value
     head, _ = ACTION_TEXT.get(action, (action.upper(), action))
-    dose = as_float(advice.get("dose_mcg_per_kg_per_min"))
-    rate = as_float(advice.get("rate_ml_per_h"))
-    if action in ("start", "increase", "decrease", "hold") and dose is not None and rate is not None:
+    dose, rate = advice.dose_mcg_per_kg_per_min, advice.rate_ml_per_h
+    if action in ("start", "increase", "decrease", "hold") and dose > 0:
         word = "to" if action != "hold" else "at"
         return f"{head}\n{word} {fmt_dose(dose)} mcg/kg/min\n= {resolution_text.format(rate)} mL/h"
     return head
@@ -104,6 +99,35 @@ class TitrationPanel(QGroupBox):
         for label in (self.alerts, self.reminders, self.extravasation, self.nee):
             label.hide()
 
+    def bind(self, controller: BedsideController, resolution_text: Callable[[], str]) -> None:
+        """Show the advice derived from the record whenever it changes; Apply records it through ``controller``."""
+        self._controller = controller
+        self._resolution_text = resolution_text
+        self.apply_requested.connect(controller.apply_advice)
+        for signal in (controller.advice_changed, controller.session_changed, controller.settings_changed):
+            signal.connect(self.show_current)
+
+    def show_current(self) -> None:
+        from norepi_gui.bedside.inputs import Unavailable
+
+        advice = self._controller.session.advice
+        if isinstance(advice, Unavailable):
+            self.show_unavailable(advice.reason)
+        else:
+            self.show_advice(advice, self._resolution_text())
+
+    def show_due(self, due: datetime | None, now: datetime) -> None:
+        """The countdown to the next check (every tick)."""
+        if due is None:
+            self.show_countdown("Next check: -", overdue=False)
+            return
+        remaining = (due - now).total_seconds()
+        if remaining > 0:
+            self.show_countdown(f"Next check in {fmt_countdown(remaining)} (at {fmt_clock(due)})", overdue=False)
+        else:
+            self.show_countdown(f"\u26a0 Check overdue by {fmt_countdown(-remaining)} (due {fmt_clock(due)})",
+                                overdue=True)
+
     def show_unavailable(self, reason: str) -> None:
         self.advice.setText(reason)
         self.advice.setStyleSheet("")
@@ -114,49 +138,33 @@ class TitrationPanel(QGroupBox):
         self.escalation_text.setText("None now.")
         self.apply_button.setEnabled(False)
 
-    def show_advice(self, advice: Payload, resolution_text: str, *, applied: bool) -> None:
-        """Show a recorded ADVICE payload (the engine's ``Advice.to_json()``)."""
+    def show_advice(self, advice: Advice, resolution_text: str) -> None:
+        """Show the advice derived from the record now (the engine's :class:`Advice`)."""
         self.advice.setText(advice_headline(advice, resolution_text))
-        low, high = as_float(advice.get("target_map")), as_float(advice.get("target_map_upper"))
-        if low is not None and high is not None:
-            self.target.setText(f"Target MAP {low:g}\u2013{high:g} mmHg: {_str(advice.get('target_reason'))}")
-        self.rationale.setText(_str(advice.get("rationale")))
-        rules = advice.get("rules")
-        self.rules.setText("Rules: " + ", ".join(r for r in rules if isinstance(r, str)) if isinstance(rules, list)
-                           else "")
-        alerts = _items(advice.get("alerts"))
-        self.alerts.setText("\n".join(
-            f"{PRIORITY_MARK.get(_str(a.get('priority')), '')}: {_str(a.get('message'))}" for a in alerts))
-        self.alerts.setVisible(bool(alerts))
-        reminders = _items(advice.get("reminders"))
-        self.reminders.setText("\n".join(f"\u2022 {_str(r.get('message'))}" for r in reminders))
-        self.reminders.setVisible(bool(reminders))
-        extravasation = _str(advice.get("extravasation"))
-        self.extravasation.setText(f"\u26a0 {extravasation}" if extravasation else "")
-        nee = as_float(advice.get("nee_mcg_per_kg_per_min"))
+        self.target.setText(f"Target MAP {advice.target_map:g}\u2013{advice.target_map_upper:g} mmHg: "
+                            f"{advice.target_reason}")
+        self.rationale.setText(advice.rationale)
+        self.rules.setText("Rules: " + ", ".join(advice.rules))
+        self.alerts.setText("\n".join(f"{PRIORITY_MARK.get(a.priority.value, '')}: {a.message}"
+                                      for a in advice.alerts))
+        self.alerts.setVisible(bool(advice.alerts))
+        self.reminders.setText("\n".join(f"\u2022 {r.message}" for r in advice.reminders))
+        self.reminders.setVisible(bool(advice.reminders))
+        self.extravasation.setText(f"\u26a0 {advice.extravasation}" if advice.extravasation else "")
+        nee = advice.nee_mcg_per_kg_per_min
         self.nee.setText(f"Norepinephrine equivalents (NEE): {fmt_dose(nee)} mcg/kg/min" if nee else "")
         self.nee.setVisible(bool(nee))
-        escalations = _items(advice.get("escalations"))
-        if escalations:
+        if advice.escalations:
             self.escalation_text.setText("\n".join(
-                f"\u25b6 {_str(e.get('code')).replace('_', ' ').capitalize()}: {_str(e.get('reason'))} "
-                f"[{_str(e.get('rule'))}]" for e in escalations))
+                f"\u25b6 {e.code.replace('_', ' ').capitalize()}: {e.reason} [{e.rule}]" for e in advice.escalations))
             self.escalation.setStyleSheet(
                 "QGroupBox { border: 2px solid #CC79A7; margin-top: 1.4em; font-weight: bold; }"
                 " QGroupBox::title { subcontrol-origin: margin; left: 6px; padding: 0 3px; }")
         else:
             self.escalation_text.setText("None now.")
             self.escalation.setStyleSheet("")
-        changes = _str(advice.get("action")) in ("start", "increase", "decrease", "taper_off")
-        self.apply_button.setEnabled(changes and not applied)
-        self.apply_button.setText("Advised dose recorded \u2713" if changes and applied else
-                                  "Apply advised dose\u2026")
+        self.apply_button.setEnabled(advice.action.changes_dose)
 
     def show_countdown(self, text: str, *, overdue: bool) -> None:
         self.countdown.setText(text)
         self.countdown.setStyleSheet("color: #b00020;" if overdue else "")
-
-
-def due_text(advice: Payload) -> str:
-    due = parse_time(advice.get("next_check_due"))
-    return "" if due is None else fmt_clock(due)

@@ -3,14 +3,16 @@
 The controller connects a :class:`norepi_gui.sim.training.TrainingRun` to the window without clinical logic of its
 own. Simulated time is the window's clock (a :class:`SimulatedClock`), so every recorded event carries simulated
 time. On each tick the patient is stepped to the clock and the arterial-line samples go to the plot's monitor trace;
-a charted reading goes through the window's normal record path (:meth:`MainWindow.record_reading`), so the session,
-table, plot, advice and prompts work exactly as at the bedside. Whatever the student records (doses, co-infusions,
-bag, target, bedside actions) and whatever the instructor injects is recorded first and then applied to the virtual
-patient from the session's events.
+a charted reading goes through the bedside layer's normal operation (``BedsideController.record_reading``), so the
+session, table, plot, advice and prompts work exactly as at the bedside. Whatever the student records (doses,
+co-infusions, bag, target, bedside actions) and whatever the instructor injects is recorded first and then applied to
+the virtual patient from the session's events.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMainWindow,
     QMenu,
     QMenuBar,
     QPushButton,
@@ -36,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from norepi_gui.core.errors import InputError
-from norepi_gui.core.events import Event, EventKind, SessionInfo
+from norepi_gui.core.events import EventKind
 from norepi_gui.core.titration import Reading
 from norepi_gui.sim.scenario import Scenario, ScenarioError, list_scenarios, load_scenario
 from norepi_gui.sim.training import (
@@ -54,17 +57,29 @@ from norepi_gui.sim.training import (
     fmt_minutes,
     scenario_prefill,
 )
-from norepi_gui.ui.coinfusion_panel import CoInfusionRequest
+from norepi_gui.ui.coinfusion_panel import CoInfusionPanel, CoInfusionRequest
 from norepi_gui.ui.debrief_dialog import TRAINING_COLOUR, TRAINING_MARK, DebriefDialog
 from norepi_gui.ui.formatting import fmt_clock, fmt_dose, local_time
-from norepi_gui.ui.infusion_panel import CUSTOM
+from norepi_gui.ui.infusion_panel import CUSTOM, InfusionPanel
 from norepi_gui.ui.instructor_panel import InstructorPanel
-from norepi_gui.ui.patient_panel import ARTERIAL_CHOICES
+from norepi_gui.ui.patient_panel import ARTERIAL_CHOICES, PatientPanel
 from norepi_gui.ui.widgets import scaled_font
 
 if TYPE_CHECKING:
+    from norepi_gui.bedside.changes import Change
+    from norepi_gui.core.events import SessionInfo
     from norepi_gui.sim.events import Event as SimEvent
-    from norepi_gui.ui.main_window import MainWindow
+    from norepi_gui.ui.controller import BedsideController
+    from norepi_gui.ui.map_plot import MapPlot
+
+
+@dataclass(frozen=True)
+class EntryPanels:
+    """The window's entry panels, which a scenario start fills in and records the normal way."""
+
+    patient: PatientPanel
+    infusion: InfusionPanel
+    co_infusions: CoInfusionPanel
 
 DEFAULT_SPEED = 10.0
 # (label, action kind of norepi_gui.sim.actions, volume in mL or None). Bolus sizes are the usual 250/500 mL
@@ -312,9 +327,9 @@ class TrainingPanel(QFrame):
         )
 
 
-def prefill_window(window: MainWindow, pre: Prefill) -> None:
+def prefill_panels(panels: EntryPanels, pre: Prefill) -> None:
     """Fill the patient and infusion panels with the handed-over patient and record them the normal way."""
-    pp = window.patient_panel
+    pp = panels.patient
     blockers: list[QWidget] = [pp.population, pp.line, pp.arterial, pp.chronic_htn, pp.ards, pp.iah, pp.cardiac]
     for w in blockers:
         w.blockSignals(True)
@@ -337,7 +352,7 @@ def prefill_window(window: MainWindow, pre: Prefill) -> None:
             w.blockSignals(False)
     pp.commit()
 
-    ip = window.infusion_panel
+    ip = panels.infusion
     ip.concentration.blockSignals(True)
     try:
         index = ip.concentration.findData(pre.concentration_mcg_per_ml)
@@ -355,18 +370,23 @@ def prefill_window(window: MainWindow, pre: Prefill) -> None:
         ip.set_dose_text(fmt_dose(pre.start_dose_mcg_per_kg_per_min), "mcg/kg/min")
         ip.request_dose()
     for drug, dose, unit in pre.co_infusions:
-        window.co_panel.requested.emit(CoInfusionRequest(drug, "start", dose, unit))
+        panels.co_infusions.requested.emit(CoInfusionRequest(drug, "start", dose, unit))
 
 
 class TrainingController(QObject):
-    """Runs a scenario in ``window`` on the simulated ``clock``."""
+    """Runs a scenario in the bedside window on the simulated ``clock``: its widgets go into ``window``, its records
+    through ``controller`` (the bedside layer), its first handover through the entry ``panels``."""
 
     started = Signal(str)  # scenario name
     ended = Signal(object)  # TrainingDebrief
 
-    def __init__(self, window: MainWindow, clock: SimulatedClock) -> None:
+    def __init__(self, window: QMainWindow, controller: BedsideController, panels: EntryPanels,
+                 plot: Callable[[], MapPlot], clock: SimulatedClock) -> None:
         super().__init__(window)
         self.window = window
+        self.controller = controller
+        self.panels = panels
+        self._plot = plot
         self.clock = clock
         self.run: TrainingRun | None = None
         self.session_id: int | None = None
@@ -398,7 +418,7 @@ class TrainingController(QObject):
         self.panel.start_requested.connect(self.pick_scenario)
         self.instructor.inject_requested.connect(self.inject)
         self.instructor.shown.connect(self._show_state)
-        window.recorder.changed.connect(self._recorded_changed)
+        controller.changed.connect(self._recorded_changed)
         self.panel.show_speed(clock.speed)
 
     # -- menu -----------------------------------------------------------------------------------------------
@@ -454,13 +474,14 @@ class TrainingController(QObject):
 
     def start(self, name: str, *, speed: float = DEFAULT_SPEED, seed: int = 0) -> SessionInfo | None:
         """Start scenario ``name``: a new training session, the panels prefilled, a first charted reading."""
-        window = self.window
+        status = self.window.statusBar()
         try:
             scenario = load_scenario(name)
         except ScenarioError as exc:
-            window.statusBar().showMessage(f"Scenario not started: {exc}", 15000)
+            status.showMessage(f"Scenario not started: {exc}", 15000)
             return None
-        if self.run is not None and not window.confirm(
+        session = self.controller.session
+        if self.run is not None and not session.confirm(
                 "Start scenario", "A scenario is running. End it without a debrief and start another?"):
             return None
         self.clock.pause()
@@ -468,22 +489,17 @@ class TrainingController(QObject):
         self._setting_up = True
         try:
             self.run = None
-            if window.recorder.writable:
-                window.recorder.close_current()
-            p = window.protocol
-            info = window.recorder.store.create_session(
-                f"Training: {scenario.title}", is_training=True, protocol_name=p.meta.name,
-                protocol_version=p.meta.version, scenario=scenario.name)
-            window.load_session(info.id)
-            window.plot.clear()
+            self.controller.new_session(f"Training: {scenario.title}", scenario=scenario.name)
+            info = session.info
+            assert info is not None
             now = self.clock.now()
             self.run = TrainingRun(scenario, start=now, seed=seed)
             self.session_id = info.id
-            window.record(EventKind.SIM_EVENT, {"source": SOURCE_START, "scenario": scenario.name,
-                                                "title": scenario.title, "seed": seed, "speed": speed,
-                                                "duration_h": scenario.duration_h})
-            prefill_window(window, scenario_prefill(scenario, now))
-            self.run.baseline(window.recorder.effective())
+            self.controller.record_event(EventKind.SIM_EVENT, {
+                "source": SOURCE_START, "scenario": scenario.name, "title": scenario.title, "seed": seed,
+                "speed": speed, "duration_h": scenario.duration_h})
+            prefill_panels(self.panels, scenario_prefill(scenario, now))
+            self.run.baseline(session.state.effective_events())
         finally:
             self._setting_up = False
         self.last_debrief = None
@@ -495,7 +511,7 @@ class TrainingController(QObject):
         self.clock.resume()
         self._refresh_controls()
         self._show_state()
-        window.statusBar().showMessage(f"Scenario started: {scenario.title} at {speed_text(speed)}", 8000)
+        status.showMessage(f"Scenario started: {scenario.title} at {speed_text(speed)}", 8000)
         self.started.emit(scenario.name)
         return info
 
@@ -509,7 +525,8 @@ class TrainingController(QObject):
             self._step()
             run = self.run
             for ev in run.fired_scenario_events():
-                self.window.record(EventKind.SIM_EVENT, event_payload(ev, SOURCE_SCENARIO), at=run.time_at(ev.at_min))
+                self.controller.record_event(EventKind.SIM_EVENT, event_payload(ev, SOURCE_SCENARIO),
+                                             at=run.time_at(ev.at_min))
             if self.panel.auto_chart.isChecked() and self._check_due_without_reading():
                 self.chart_reading()
             if run.finished and self.clock.running:
@@ -526,23 +543,23 @@ class TrainingController(QObject):
             return
         feed = run.advance_to(self.clock.now())
         if len(feed):
-            self.window.plot.append_monitor_samples(feed.times_epoch, feed.map_mmhg)
+            self._plot().append_monitor_samples(feed.times_epoch, feed.map_mmhg)
 
     def _check_due_without_reading(self) -> bool:
-        state = self.window.state
-        due = state.due_at
+        session = self.controller.session
+        due = session.prompt.due_at
         if due is None or self.clock.now() < due:
             return False
-        last = state.last_reading
+        last = session.state.last_reading
         return last is None or last.at < due
 
     def redraw_monitor(self) -> None:
-        """Put the monitor trace back after the window redrew its plot from the record."""
+        """Put the monitor trace back after the plot was cleared for a redraw from the record."""
         if self.run is None:
             return
         history = self.run.monitor_history()
         if len(history):
-            self.window.plot.append_monitor_samples(history.times_epoch, history.map_mmhg)
+            self._plot().append_monitor_samples(history.times_epoch, history.map_mmhg)
 
     def set_speed(self, speed: float) -> None:
         self.clock.set_speed(speed)
@@ -567,7 +584,7 @@ class TrainingController(QObject):
             self.resume()
 
     # -- what the student and the instructor do -------------------------------------------------------------
-    def chart_reading(self) -> Event | None:
+    def chart_reading(self) -> Change | None:
         """Chart what the monitor shows now, through the window's normal reading path."""
         if self.run is None:
             return None
@@ -584,36 +601,36 @@ class TrainingController(QObject):
             self.panel.show_message(f"Monitor reading not charted: {exc}")
             return None
         self.panel.show_message("")
-        return self.window.record_reading(reading)
+        return self.controller.record_reading(reading, source="monitor")
 
     def _bedside_requested(self, kind: str, volume: object) -> None:
         self.bedside_action(kind, float(volume) if isinstance(volume, int | float) else None)
 
-    def bedside_action(self, kind: str, volume_ml: float | None = None) -> Event | None:
+    def bedside_action(self, kind: str, volume_ml: float | None = None) -> Change | None:
         """Record a bedside action (flush, bolus, new bag, ...); the simulator applies it from the record."""
-        if self.run is None or not self.window.recorder.writable:
+        if self.run is None or not self.controller.session.writable:
             return None
-        return self.window.record(EventKind.SIM_EVENT, {"source": SOURCE_STUDENT, "action": kind,
-                                                        "volume_ml": volume_ml})
+        return self.controller.record_event(EventKind.SIM_EVENT, {"source": SOURCE_STUDENT, "action": kind,
+                                                                  "volume_ml": volume_ml})
 
-    def inject(self, event: SimEvent) -> Event | None:
+    def inject(self, event: SimEvent) -> Change | None:
         """Record an instructor injection; the simulator applies it now, from the record."""
-        if self.run is None or not self.window.recorder.writable:
+        if self.run is None or not self.controller.session.writable:
             return None
-        return self.window.record(EventKind.SIM_EVENT, event_payload(event, SOURCE_INSTRUCTOR))
+        return self.controller.record_event(EventKind.SIM_EVENT, event_payload(event, SOURCE_INSTRUCTOR))
 
-    def _recorded_changed(self) -> None:
+    def _recorded_changed(self, _change: Change) -> None:
         if self.run is None or self._setting_up:
             return
-        session = self.window.session
-        if session is None or session.id != self.session_id:  # another session was opened or started
+        info = self.controller.session.info
+        if info is None or info.id != self.session_id:  # another session was opened or started
             self.run = None
             self.clock.pause()
             self.banner.show_scenario(None)
             self._refresh_controls()
             return
         self._step()
-        self.run.sync(self.window.recorder.effective())
+        self.run.sync(self.controller.session.state.effective_events())
 
     # -- the end --------------------------------------------------------------------------------------------
     def end(self) -> TrainingDebrief | None:
@@ -621,25 +638,24 @@ class TrainingController(QObject):
         run = self.run
         if run is None:
             return None
-        window = self.window
+        session = self.controller.session
         self._step()
         self.clock.pause()
-        result = run.debrief(window.recorder.effective())
-        if window.recorder.writable:
-            window.record(EventKind.SIM_EVENT, result.to_payload())
+        result = run.debrief(session.state.effective_events())
+        if session.writable:
+            self.controller.record_event(EventKind.SIM_EVENT, result.to_payload())
         # The plot relaid its legend when the record redrew it: let that layout happen before the picture is taken.
         QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-        image = window.plot.render_image(max(run.elapsed_min, 1.0) * 60.0 * 1.15)  # the whole run, start included
+        image = self._plot().render_image(max(run.elapsed_min, 1.0) * 60.0 * 1.15)  # the whole run, start included
         self.run = None
-        if window.recorder.writable:
-            window.recorder.close_current()
-            window.undo_stack.clear()
+        if session.writable:
+            self.controller.close_session()
         self.last_debrief = result
         self.banner.show_scenario(None)
         self.panel.show_message("Scenario ended: see the debrief.")
         self._refresh_controls()
         self._show_state()
-        dialog = DebriefDialog(result, image, window)
+        dialog = DebriefDialog(result, image, self.window)
         self.debrief_dialog = dialog
         dialog.show()
         self.ended.emit(result)

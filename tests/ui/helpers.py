@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from norepi_gui.core.clock import ManualClock
+from norepi_gui.core.events import Event
 from norepi_gui.ui.main_window import MainWindow
 
 START = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
@@ -84,3 +85,9 @@ def start_infusion(qtbot: QtBot, window: MainWindow, dose: str = "0.1") -> None:
 
 def record_map(qtbot: QtBot, window: MainWindow, value: str) -> None:
     type_into(qtbot, line(window, "mapInput"), value, enter=True)
+
+
+def raw_events(window: MainWindow) -> list[Event]:
+    """Everything the window's session has on disk, in recording order (read back from the database)."""
+    session = window.session
+    return [] if session is None else window.bedside.store.events(session.id)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from norepi_gui.ui.main_window import MainWindow
-from tests.ui.helpers import combo, line, make_window, record_map, start_infusion, type_into
+from tests.ui.helpers import combo, line, make_window, raw_events, record_map, start_infusion, type_into
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def _status(window: MainWindow, name: str) -> str:
 
 
 def _snapshot(window: MainWindow) -> tuple[int, object]:
-    return len(window.recorder.raw_events()), window.state
+    return len(raw_events(window)), window.state
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.field}={c.text}")

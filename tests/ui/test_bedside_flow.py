@@ -60,7 +60,7 @@ def test_map_58_is_plotted_advice_increases_and_the_next_check_is_5_min_out(qtbo
     countdown = window.findChild(QLabel, "nextCheckCountdown")
     assert countdown is not None
     assert "5:00" in countdown.text()
-    assert "08:05" in countdown.text() or window.state.due_at == START.replace(minute=5)
+    assert "08:05" in countdown.text() or window.bedside.prompt.due_at == START.replace(minute=5)
     # nothing is applied by the advice itself: the pump still runs the recorded 0.1 mcg/kg/min
     current = window.state.current_dose
     assert current is not None

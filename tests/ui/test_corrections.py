@@ -9,11 +9,12 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from norepi_gui.core.clock import ManualClock
+from norepi_gui.bedside.records import DoseRecord
 from norepi_gui.core.events import EventKind
 from norepi_gui.core.titration import Reading
 from norepi_gui.ui.entry_time_dialog import EntryTimeDialog
 from norepi_gui.ui.readings_panel import to_qdatetime
-from tests.ui.helpers import START, line, make_window, record_map, start_infusion, type_into
+from tests.ui.helpers import START, line, make_window, raw_events, record_map, start_infusion, type_into
 
 
 def _maps(window: object) -> list[float]:
@@ -33,22 +34,22 @@ def test_undo_of_a_deletion_brings_the_reading_back_as_a_new_event(qtbot: QtBot,
     window.delete_selected()
     assert _maps(window) == [72.0]
     assert window.table.rowCount() == rows_before - 1
-    raw = window.recorder.raw_events()
+    raw = raw_events(window)
     assert raw[-1].kind is EventKind.DELETION
     assert raw[-1].supersedes == first.event_id
 
-    window.undo_stack.undo()
+    window.undo()
     assert _maps(window) == [61.0, 72.0]
     restored = window.state.readings[0]
     assert restored.event_id != first.event_id
-    assert restored.payload["restores"] == first.event_id
+    assert restored.record.restores == first.event_id
     assert restored.at == first.at
     assert window.table.rowCount() == rows_before
 
-    window.undo_stack.redo()
+    window.redo()
     assert _maps(window) == [72.0]
     # the log only grew: reading, reading, deletion, restore, deletion (+ the advice attempts)
-    kinds = [e.kind for e in window.recorder.raw_events() if e.kind in (EventKind.READING, EventKind.DELETION)]
+    kinds = [e.kind for e in raw_events(window) if e.kind in (EventKind.READING, EventKind.DELETION)]
     assert kinds == [EventKind.READING, EventKind.READING, EventKind.DELETION, EventKind.READING, EventKind.DELETION]
 
 
@@ -59,10 +60,10 @@ def test_a_correction_is_recorded_and_undone_by_another_correction(qtbot: QtBot,
     window.correct_reading(original.event_id, Reading(at=START - timedelta(minutes=1), map_mmhg=58.0))
     assert _maps(window) == [58.0]
     assert window.state.readings[0].at == START - timedelta(minutes=1)
-    window.undo_stack.undo()
+    window.undo()
     assert _maps(window) == [85.0]
     assert window.state.readings[0].at == START
-    corrections = [e for e in window.recorder.raw_events() if e.kind is EventKind.CORRECTION]
+    corrections = [e for e in raw_events(window) if e.kind is EventKind.CORRECTION]
     assert [c.supersedes for c in corrections] == [original.event_id, original.event_id]
     _x, y = window.plot.map_curve_data()
     assert list(y) == [85.0]
@@ -82,13 +83,13 @@ def test_a_dose_change_is_moved_to_the_time_the_pump_was_set_and_back_by_undo(qt
     assert (moved.event_id, moved.at) == (dose.event_id, set_at)
     assert moved.dose_mcg_per_kg_per_min == 0.1  # only the time changed
     assert moved.pump_rate_ml_per_h == dose.pump_rate_ml_per_h
-    last = window.recorder.raw_events()[-1]
+    last = raw_events(window)[-1]
     assert (last.kind, last.supersedes, last.at) == (EventKind.CORRECTION, dose.event_id, set_at)
-    assert last.payload == dose.payload
+    assert DoseRecord.from_payload(last.payload) == dose.record
 
-    window.undo_stack.undo()
+    window.undo()
     assert window.state.doses[0].at == START
-    assert window.recorder.raw_events()[-1].kind is EventKind.CORRECTION  # undo is recorded too
+    assert raw_events(window)[-1].kind is EventKind.CORRECTION  # undo is recorded too
 
 
 def test_a_co_infusion_entry_is_moved_in_time(qtbot: QtBot, tmp_path: Path) -> None:
@@ -108,10 +109,10 @@ def test_only_dose_and_co_infusion_entries_take_a_time_correction(qtbot: QtBot, 
     window, _ = make_window(qtbot, tmp_path)
     record_map(qtbot, window, "70")
     reading = window.state.readings[0]
-    events_before = len(window.recorder.raw_events())
+    events_before = len(raw_events(window))
     with pytest.raises(ValueError, match="only dose changes and co-infusion entries"):
         window.correct_entry_time(reading.event_id, START - timedelta(minutes=1))
-    assert len(window.recorder.raw_events()) == events_before
+    assert len(raw_events(window)) == events_before
 
 
 def test_the_time_dialog_refuses_a_future_time_and_names_the_field(qtbot: QtBot) -> None:

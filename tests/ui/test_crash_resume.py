@@ -30,10 +30,11 @@ app = QApplication([])
 clock = ManualClock(datetime(2026, 1, 1, 8, 0, tzinfo=UTC))
 window = MainWindow(data_dir=Path(sys.argv[1]), clock=clock)
 window.show()
-def printed(event):
-    if event.kind is EventKind.READING:
-        print(event.id, flush=True)
-window.recorder.recorded.connect(printed)
+def printed(events):
+    for event in events:
+        if event.kind is EventKind.READING:
+            print(event.id, flush=True)
+window.controller.events_recorded.connect(printed)
 edit = window.findChild(QLineEdit, "mapInput")
 print("ready", flush=True)
 for i in range(100_000):

@@ -16,6 +16,7 @@ from tests.ui.helpers import (
     combo,
     line,
     make_window,
+    raw_events,
     record_map,
     set_weight,
     start_infusion,
@@ -30,7 +31,7 @@ def _label(window: MainWindow, name: str) -> QLabel:
 
 
 def _kinds(window: MainWindow) -> list[EventKind]:
-    return [e.kind for e in window.recorder.raw_events()]
+    return [e.kind for e in raw_events(window)]
 
 
 def test_weight_in_pounds_is_converted_on_screen_and_recorded_in_kg(qtbot: QtBot, tmp_path: Path) -> None:
@@ -47,13 +48,13 @@ def test_weight_change_while_infusing_asks_and_declining_keeps_the_record(qtbot:
     window, confirmer = make_window(qtbot, tmp_path)
     start_infusion(qtbot, window)
     confirmer.answer = False
-    before = len(window.recorder.raw_events())
+    before = len(raw_events(window))
     set_weight(qtbot, window, "80")
     assert confirmer.asked, "a weight change during an infusion must ask"
     _title, text = confirmer.asked[-1]
     # 0.1 mcg/kg/min x 80 kg x 60 / 16 mcg/mL = 30.0 mL/h (was 26.3)
     assert "26.3" in text and "30.0" in text
-    assert len(window.recorder.raw_events()) == before
+    assert len(raw_events(window)) == before
     assert line(window, "weightInput").text() == "70"
 
 
@@ -81,7 +82,7 @@ def test_soft_limit_dose_needs_confirmation_and_is_not_recorded_when_declined(qt
     type_into(qtbot, line(window, "doseInput"), "1.5", enter=True)
     dose = window.state.current_dose
     assert dose is not None
-    assert dose.payload["confirmed_alerts"] == ["DOSE_ABOVE_SOFT_MAX"]
+    assert dose.record.confirmed_alerts == ("DOSE_ABOVE_SOFT_MAX",)
 
 
 def test_hard_limit_dose_is_refused_without_asking(qtbot: QtBot, tmp_path: Path) -> None:
@@ -125,9 +126,10 @@ def test_custom_bitartrate_bag_shows_the_base_figure_and_saline_warning(qtbot: Q
     diluent.setCurrentIndex(diluent.findText("0.9% saline"))
     diluent.activated.emit(diluent.currentIndex())
     assert "not recommended" in _label(window, "diluentNote").text()
-    bag = window.state.infusion
-    assert bag["salt"] == "bitartrate"
-    assert bag["diluent"] == "0.9% saline"
+    bag = window.state.bag
+    assert bag is not None
+    assert bag.salt == "bitartrate"
+    assert bag.diluent == "0.9% saline"
 
 
 def test_drops_per_minute_and_bag_time_shown_for_gravity_delivery(qtbot: QtBot, tmp_path: Path) -> None:

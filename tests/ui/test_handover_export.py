@@ -6,7 +6,6 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from norepi_gui.ui import handover
 from tests.ui.helpers import line, make_window, record_map, start_infusion, type_into
 
 
@@ -15,11 +14,11 @@ def test_pdf_handover_holds_patient_infusion_advice_and_readings(qtbot: QtBot, t
     start_infusion(qtbot, window)
     type_into(qtbot, line(window, "vasopressinDoseInput"), "0.03", enter=True)
     record_map(qtbot, window, "58")
-    data = handover.handover_data(window)
+    data = window.handover_data()
     assert dict(data.patient_rows)  # weight and population are listed
     assert "INCREASE" in data.advice_text
     assert len(data.reading_rows) == 1
     assert any("vasopressin" in value for _label, value in data.infusion_rows)
     out = tmp_path / "handover.pdf"
-    assert handover.export_pdf(window, out).startswith("Handover written")
+    assert window.export_pdf(out).startswith("Handover written")
     assert out.read_bytes()[:5] == b"%PDF-"

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from norepi_gui.core.clock import ManualClock
 from norepi_gui.core.events import EventKind
 from norepi_gui.ui.main_window import MainWindow
-from tests.ui.helpers import START, make_window, record_map, start_infusion
+from tests.ui.helpers import START, make_window, raw_events, record_map, start_infusion
 
 
 def _due_window(qtbot: QtBot, tmp_path: Path) -> tuple[MainWindow, ManualClock]:
@@ -22,7 +22,7 @@ def _due_window(qtbot: QtBot, tmp_path: Path) -> tuple[MainWindow, ManualClock]:
 
 
 def _shown(window: MainWindow) -> list[str]:
-    return [str(e.payload["priority"]) for e in window.recorder.raw_events() if e.kind is EventKind.PROMPT_SHOWN]
+    return [str(e.payload["priority"]) for e in raw_events(window) if e.kind is EventKind.PROMPT_SHOWN]
 
 
 def test_unanswered_prompt_escalates_low_medium_high(qtbot: QtBot, tmp_path: Path) -> None:
@@ -49,7 +49,7 @@ def test_snooze_is_limited_to_the_protocol_count(qtbot: QtBot, tmp_path: Path) -
     window, clock = _due_window(qtbot, tmp_path)
     clock.advance(minutes=5, seconds=1)
     window.tick()
-    assert window.snooze_prompt() is not None  # 1 of intervals.max_snoozes = 2
+    assert window.snooze_prompt().recorded  # 1 of intervals.max_snoozes = 2
     assert window.banner.isHidden()
     clock.advance(minutes=1)
     window.tick()
@@ -57,13 +57,13 @@ def test_snooze_is_limited_to_the_protocol_count(qtbot: QtBot, tmp_path: Path) -
     clock.advance(minutes=1, seconds=1)
     window.tick()
     assert not window.banner.isHidden()
-    assert window.snooze_prompt() is not None  # 2 of 2
+    assert window.snooze_prompt().recorded  # 2 of 2
     clock.advance(minutes=2, seconds=1)
     window.tick()
     assert not window.banner.isHidden()
     assert not window.banner.snooze_button.isEnabled()
-    assert window.snooze_prompt() is None
-    snoozes = [e for e in window.recorder.raw_events() if e.kind is EventKind.PROMPT_SNOOZED]
+    assert not window.snooze_prompt().recorded
+    snoozes = [e for e in raw_events(window) if e.kind is EventKind.PROMPT_SNOOZED]
     assert len(snoozes) == 2
 
 
@@ -73,7 +73,7 @@ def test_not_applied_with_a_reason_is_recorded_and_keeps_the_dose(qtbot: QtBot, 
     window.tick()
     window.banner.reason.setCurrentText("Reading looks like an artefact")
     window.banner.not_applied_button.click()
-    answers = [e for e in window.recorder.raw_events() if e.kind is EventKind.PROMPT_ANSWERED]
+    answers = [e for e in raw_events(window) if e.kind is EventKind.PROMPT_ANSWERED]
     assert [(a.payload["answer"], a.payload["reason"]) for a in answers] == [
         ("not_applied", "Reading looks like an artefact")]
     current = window.state.current_dose
@@ -88,10 +88,10 @@ def test_a_new_reading_answers_the_prompt(qtbot: QtBot, tmp_path: Path) -> None:
     window.tick()
     window.banner.new_reading_button.click()
     record_map(qtbot, window, "66")
-    answers = [e for e in window.recorder.raw_events() if e.kind is EventKind.PROMPT_ANSWERED]
+    answers = [e for e in raw_events(window) if e.kind is EventKind.PROMPT_ANSWERED]
     assert [a.payload["answer"] for a in answers] == ["new_reading"]
     assert window.banner.isHidden()
-    kinds = [e.kind for e in window.recorder.raw_events()]
+    kinds = [e.kind for e in raw_events(window)]
     assert kinds[-3:] == [EventKind.READING, EventKind.PROMPT_ANSWERED, EventKind.ADVICE]
 
 
@@ -101,5 +101,5 @@ def test_advice_is_recorded_before_it_is_shown(qtbot: QtBot, tmp_path: Path) -> 
     assert advice is not None
     assert advice.payload["action"] == "increase"
     assert "TGT-DEFAULT" in window.titration.rules.text()
-    stored = window.recorder.store.events(advice.session_id)
+    stored = window.bedside.store.events(advice.session_id)
     assert stored[-1].id == advice.id

@@ -17,11 +17,11 @@ from norepi_gui.core.events import EventKind
 from norepi_gui.core.session_log import SessionStore
 from norepi_gui.sim.training import INSTRUCTOR_PRESETS, SimulatedClock
 from norepi_gui.ui.app import Launcher
-from norepi_gui.ui.debrief_dialog import TRAINING_MARK, training_handover_data
+from norepi_gui.ui.debrief_dialog import TRAINING_MARK
 from norepi_gui.ui.main_window import MainWindow
 from norepi_gui.ui.map_plot import MapPlot
 from norepi_gui.ui.training_panel import TrainingController
-from tests.ui.helpers import START, Confirmer, line, type_into
+from tests.ui.helpers import START, Confirmer, line, raw_events, type_into
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -74,7 +74,7 @@ def test_a_scenario_at_60x_feeds_readings_prompts_and_ends_in_a_debrief(qtbot: Q
     plot = window.findChild(MapPlot, "mapPlot")
     assert plot is not None
     assert len(plot.map_curve_data()[1]) == 1  # the handover reading, charted from the monitor
-    due = window.state.due_at
+    due = window.bedside.prompt.due_at
     assert due is not None
 
     # 60x: every wall second is a simulated minute; the prompt falls due at the advised check time.
@@ -100,7 +100,7 @@ def test_a_scenario_at_60x_feeds_readings_prompts_and_ends_in_a_debrief(qtbot: Q
     dialog.export_pdf(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
     assert window.session is not None and window.session.closed_at is not None
-    ends = [e for e in window.recorder.raw_events() if e.kind is EventKind.SIM_EVENT
+    ends = [e for e in raw_events(window) if e.kind is EventKind.SIM_EVENT
             and e.payload.get("source") == "debrief"]
     assert len(ends) == 1 and ends[0].payload["prompts"] == result.metrics.prompts
 
@@ -141,7 +141,7 @@ def test_the_instructor_injects_events_and_sees_the_hidden_patient(qtbot: QtBot,
     controller.inject(bleeding)
     assert controller.run is not None
     assert float(controller.run.sim.bleed_rate[0]) > 0.0
-    sim_events = [e.payload for e in window.recorder.raw_events() if e.kind is EventKind.SIM_EVENT]
+    sim_events = [e.payload for e in raw_events(window) if e.kind is EventKind.SIM_EVENT]
     assert {"source": "instructor", "kind": "bleeding"}.items() <= sim_events[-1].items()
     seconds(window, clock, 1)
     clearance = window.findChild(QLabel, "hidden_clearance_l_per_min")
@@ -157,7 +157,7 @@ def test_training_is_marked_everywhere_and_never_listed_with_patient_sessions(qt
     banner = window.findChild(QLabel, "trainingBanner")
     assert banner is not None and TRAINING_MARK in banner.text()
     assert "TRAINING" in window.windowTitle()
-    assert training_handover_data(window).title.startswith(TRAINING_MARK)
+    assert window.handover_data().title.startswith(TRAINING_MARK)
     out = tmp_path / "training.csv"
     window.export_csv(out)
     with out.open(encoding="utf-8") as fh:
@@ -170,7 +170,7 @@ def test_training_is_marked_everywhere_and_never_listed_with_patient_sessions(qt
     patient = MainWindow(data_dir=tmp_path, clock=ManualClock(START + timedelta(hours=1)))
     qtbot.addWidget(patient)
     _KEPT.append(patient)
-    assert patient.recorder.sessions() == []
+    assert patient.bedside.sessions() == []
     assert training_id in patient.view_settings.recent_sessions()  # shared recent list ...
     patient._fill_recent()
     assert [a.text() for a in patient.recent_menu.actions()] == ["(none)"]  # ... but never shown to a patient window

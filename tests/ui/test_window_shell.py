@@ -21,7 +21,7 @@ from norepi_gui.core.events import EventKind
 from norepi_gui.ui import MainWindow
 from norepi_gui.ui.settings_dialog import SettingsDialog
 from norepi_gui.ui.view_settings import SETTINGS_FILE
-from tests.ui.helpers import line, make_window, record_map, start_infusion, type_into
+from tests.ui.helpers import line, make_window, raw_events, record_map, start_infusion, type_into
 
 OBJECT_NAMES = (
     "weightInput", "populationSelect", "lineTypeSelect", "targetMapInput", "concentrationSelect", "drugAmountInput",
@@ -72,7 +72,7 @@ def test_shortcuts_focus_map_record_and_acknowledge(qtbot: QtBot, tmp_path: Path
     assert not window.banner.isHidden()
     window.action_acknowledge.trigger()
     assert window.banner.isHidden()
-    answers = [e for e in window.recorder.raw_events() if e.kind is EventKind.PROMPT_ANSWERED]
+    answers = [e for e in raw_events(window) if e.kind is EventKind.PROMPT_ANSWERED]
     assert len(answers) == 1
 
 
@@ -124,7 +124,7 @@ def test_pump_resolution_setting_is_recorded_and_changes_the_rate(qtbot: QtBot, 
     choice = dialog.validate()
     assert choice is not None
     window.apply_settings(choice)
-    settings = [e for e in window.recorder.raw_events() if e.kind is EventKind.SETTING]
+    settings = [e for e in raw_events(window) if e.kind is EventKind.SETTING]
     # turning the prompt sound off is recorded too (silencing is part of the record)
     assert [(s.payload["key"], s.payload["value"]) for s in settings] == [
         ("sound_enabled", False), ("pump_resolution_ml_per_h", 0.01)]
@@ -153,7 +153,7 @@ def test_csv_export_has_one_row_per_event(qtbot: QtBot, tmp_path: Path) -> None:
     window.export_csv(out)
     with out.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) == len(window.recorder.raw_events())
+    assert len(rows) == len(raw_events(window))
     assert {r["kind"] for r in rows} >= {"PATIENT", "INFUSION", "NE_DOSE", "READING", "ADVICE"}
 
 
@@ -163,4 +163,4 @@ def test_training_window_keeps_training_sessions_apart(qtbot: QtBot, tmp_path: P
     record_map(qtbot, window, "70")
     assert window.session is not None and window.session.is_training
     assert "TRAINING" in window.windowTitle()
-    assert window.recorder.store.list_sessions(training=False) == []
+    assert window.bedside.store.list_sessions(training=False) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from norepi_gui.core.alerts import Alert, Priority
 from norepi_gui.core.protocol import Protocol
@@ -39,11 +40,14 @@ class Decision:
 
 def decide(readings: Sequence[Reading], doses: Sequence[float], current: float, patient: PatientInfo,
            target: Target, limits: DoseLimits, protocol: Protocol, co: CoInfusions | None = None, *,
-           last_given: float | None = None) -> Decision:
-    """The dose decision. ``last_given``: the last dose above zero charted before the latest reading."""
+           last_given: float | None = None, changed_at: datetime | None = None) -> Decision:
+    """The dose decision. ``last_given``: the last dose above zero charted before the latest reading;
+    ``changed_at``: when the pump was set to ``current``, if that was at or after the latest reading."""
     latest = readings[-1]
     m = latest.map
     lo, hi = target.map_mmhg, target.upper_mmhg
+    if changed_at is not None and changed_at >= latest.at and abs(current - doses[-1]) > EPS:
+        return _await_reading(current, doses[-1])
     if current <= EPS:
         if last_given is not None and m < lo:
             # Stopped earlier in this history and below target again: resume at the last dose given, not the
@@ -68,6 +72,18 @@ def decide(readings: Sequence[Reading], doses: Sequence[float], current: float, 
         return _with_soft_flag(_in_band(m, current, target, limits, protocol), current, limits)
     return _with_soft_flag(_above(readings, doses, current, target, limits, protocol, co or CoInfusions()),
                            current, limits)
+
+
+def _await_reading(current: float, measured: float) -> Decision:
+    """TIT-AWAIT-READING: the dose running now has no reading yet; nothing new can be judged until one comes."""
+    if current <= EPS:
+        what = "norepinephrine stopped"
+    elif measured <= EPS:
+        what = f"norepinephrine started at {fmt_dose(current)} mcg/kg/min"
+    else:
+        what = f"dose changed {fmt_dose(measured)} -> {fmt_dose(current)} mcg/kg/min"
+    return Decision(Action.HOLD, current, f"{what} after the latest reading", [rid.TIT_AWAIT_READING],
+                    note="waiting for a reading taken after the change")
 
 
 def _not_running(latest: Reading, patient: PatientInfo, target: Target, limits: DoseLimits,

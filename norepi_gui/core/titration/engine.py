@@ -117,17 +117,24 @@ def advise(
     target = choose_target(patient, protocol)
     limits = DoseLimits.for_patient(protocol, patient.population, patient.weight_kg)
 
+    since = infusion.dose_since
     decision = decide(history, doses, current, patient, target, limits, protocol, co,
-                      last_given=chart.last_positive_dose_before_latest(current))
+                      last_given=chart.last_positive_dose_before_latest(current),
+                      changed_at=since if since is not None and since >= latest.at else None)
     dose = decision.dose
     rules: list[str] = [target.rule]
     if latest.map_is_computed:
         rules.append(rid.MAP_FROM_SBP_DBP)
     rules.extend(decision.rules)
 
-    minutes, interval_rule = next_check_minutes(decision.action, history, doses, target, protocol.intervals)
+    if rid.TIT_AWAIT_READING in decision.rules and since is not None:
+        # the check after a change: timed from the change, not from the reading before it
+        minutes, interval_rule = protocol.intervals.after_change_minutes, rid.INT_AFTER_CHANGE
+        due = since + timedelta(minutes=minutes)
+    else:
+        minutes, interval_rule = next_check_minutes(decision.action, history, doses, target, protocol.intervals)
+        due = latest.at + timedelta(minutes=minutes)
     rules.append(interval_rule)
-    due = latest.at + timedelta(minutes=minutes)
 
     exact_rate, rate = _pump_rates(dose, patient.weight_kg, infusion.concentration,
                                    protocol.pump.resolution_ml_per_h)
@@ -192,6 +199,8 @@ def _rationale(d: Decision, current: float, dose: float, rate: float, minutes: f
         what = f"start norepinephrine {fmt_dose(dose)} mcg/kg/min {pump}"
     elif d.action in (Action.INCREASE, Action.DECREASE):
         what = f"{d.action.value} {fmt_dose(current)} -> {fmt_dose(dose)} mcg/kg/min {pump}"
+    elif d.action is Action.HOLD and dose <= EPS:
+        what = "keep norepinephrine off"
     elif d.action is Action.HOLD:
         what = f"hold {fmt_dose(dose)} mcg/kg/min {pump}"
     elif d.action is Action.TAPER_OFF:

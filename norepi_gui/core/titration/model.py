@@ -145,9 +145,12 @@ class InfusionState:
     concentration: Concentration
     dose_mcg_per_kg_per_min: float = 0.0
     bag_volume_left_ml: float | None = None
+    dose_since: datetime | None = None  # when the pump was set to the running dose (None: not recorded)
 
     def __post_init__(self) -> None:
         check_range(self.dose_mcg_per_kg_per_min, "ne_dose_mcg_kg_min", *_NE, "mcg/kg/min")
+        if self.dose_since is not None and self.dose_since.tzinfo is None:
+            raise InputError("dose_since", "the time has no time zone", "a timezone-aware time (UTC)")
         check_range(self.bag_volume_left_ml, "bag-volume-left", 0.0, 10000.0, "mL")
 
 

@@ -42,6 +42,7 @@ TIT_TAPER_FLOOR = "TIT-TAPER-FLOOR"
 TIT_TAPER_OFF = "TIT-TAPER-OFF"
 TIT_NOT_RUNNING = "TIT-NOT-RUNNING"
 TIT_RESTART = "TIT-RESTART"
+TIT_AWAIT_READING = "TIT-AWAIT-READING"
 # Start
 START_SBP = "START-SBP"
 START_DBP = "START-DBP"
@@ -152,6 +153,11 @@ _ALL = (
          "[seed 000]"),
     Rule(TIT_RESTART, "NE stopped earlier in this history and MAP below target again: restart at the last dose "
          "given (capped at the soft maximum), not the start dose.", "[seed 002] titrate to effect; [U]"),
+    Rule(TIT_AWAIT_READING, "The running dose was set after the latest reading (a change, a start or a stop not yet "
+         "measured): keep it, advise no further change, and recheck intervals.after_change_minutes after the change; "
+         "the next advice comes from a reading taken after it.",
+         "onset 1-2 min, steady state 10-35 min (Beloeil 2005) [V]; never act on a dose whose effect is not yet "
+         "seen [seed 002] titrate to effect"),
     Rule(START_SBP, "NE not running and SBP < start_criteria.sbp_below (80): start now, even during fluid "
          "resuscitation.", "[seed 000]"),
     Rule(START_DBP, "NE not running and DBP <= start_criteria.dbp_at_or_below (40): start now, even during fluid "

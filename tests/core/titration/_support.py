@@ -47,13 +47,15 @@ def run(
     bag_ml: float | None = None,
     concentration: str = "16 mcg/mL",
     proto: Protocol | None = None,
+    dose_since: datetime | None = None,
 ) -> Advice:
-    """Advice as of the last reading (or ``now``); the running dose defaults to the last reading's dose."""
+    """Advice as of the last reading (or ``now``); the running dose defaults to the last reading's dose;
+    ``dose_since``: when the pump was set to it."""
     current = dose if dose is not None else (readings[-1].ne_dose_mcg_per_kg_per_min or 0.0)
     return advise(
         readings,
         patient or PatientInfo(weight_kg=70.0),
-        InfusionState(parse_concentration(concentration), current, bag_ml),
+        InfusionState(parse_concentration(concentration), current, bag_ml, dose_since),
         proto or protocol(),
         now=now or readings[-1].at,
         co_infusions=co,

@@ -12,7 +12,7 @@ import dataclasses
 
 from norepi_gui.core.protocol import Population
 from norepi_gui.core.titration import PatientInfo
-from tests.core.titration._support import protocol, r, run, wean_after
+from tests.core.titration._support import at, protocol, r, run, wean_after
 
 
 def test_map_58_increases_0_10_to_0_15_with_rationale() -> None:
@@ -171,3 +171,23 @@ def test_restart_at_last_dose_after_stop() -> None:
     a = run([r(0, 80, 0.02), r(5, 80, 0.02), r(10, 70, 0.0), r(15, 62, 0.0)], patient=PatientInfo(70.0))
     assert a.action == "start" and a.dose_mcg_per_kg_per_min == 0.02 and "TIT-RESTART" in a.rules
     assert a.rate_ml_per_h == 5.3  # 0.02 x 70 x 60 / 16 = 5.25 -> 5.3 (half up)
+
+
+def test_a_dose_set_after_the_latest_reading_is_held_until_a_reading_shows_its_effect() -> None:
+    # MAP 58 at 0.10 (08:00) advises 0.15; the pump is set to 0.15 at 08:02. Asked again at 08:03, before any reading
+    # at the new dose, the engine holds 0.15 and times the check from the change: 08:02 + after_change_minutes 5.
+    applied = run([r(0, 58, 0.1)], dose=0.15, dose_since=at(2), now=at(3))
+    assert applied.action == "hold" and applied.dose_mcg_per_kg_per_min == 0.15
+    assert "TIT-AWAIT-READING" in applied.rules and "INT-AFTER-CHANGE" in applied.rules
+    assert applied.next_check_due == at(7)
+    assert "dose changed 0.10 -> 0.15 mcg/kg/min after the latest reading" in applied.rationale
+    # without the time of the change (the CLI, the simulator) the same record still advises the next step
+    unknown = run([r(0, 58, 0.1)], dose=0.15, now=at(3))
+    assert unknown.action == "increase" and "TIT-AWAIT-READING" not in unknown.rules
+    # stopped after the reading: it stays off until a reading says otherwise
+    stopped = run([r(0, 80, 0.1)], dose=0.0, dose_since=at(1), now=at(1))
+    assert stopped.action == "hold" and stopped.dose_mcg_per_kg_per_min == 0.0
+    assert "keep norepinephrine off" in stopped.rationale and stopped.next_check_due == at(6)
+    # a reading at the new dose ends the wait: 08:06 MAP 60 at 0.15 (rose 2 < remaining gap 5) -> 0.20
+    measured = run([r(0, 58, 0.1), r(6, 60, 0.15)], dose=0.15, dose_since=at(2), now=at(6))
+    assert measured.action == "increase" and "TIT-AWAIT-READING" not in measured.rules

@@ -1,0 +1,70 @@
+"""What one bedside operation changed, as one typed description the views redraw from (once per operation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from norepi_gui.bedside.state import CoInfusionRow, Delta, DoseRow, ReadingRow
+from norepi_gui.core.events import Event
+
+Row = TypeVar("Row", ReadingRow, DoseRow, CoInfusionRow)
+
+
+@dataclass(frozen=True)
+class Rows(Generic[Row]):
+    """Rows of one kind: ``appended`` at the end, in order; or ``reset``: the kind changed elsewhere, redraw it all."""
+
+    appended: tuple[Row, ...] = ()
+    reset: bool = False
+
+    def __bool__(self) -> bool:
+        return self.reset or bool(self.appended)
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """An entry refused by the core, to be shown under the field it names."""
+
+    field: str  # "dose" | "weight" | "concentration" | ...
+    message: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """Everything an operation did. A view subscribes to the parts it shows."""
+
+    recorded: tuple[Event, ...] = ()
+    readings: Rows[ReadingRow] = field(default_factory=Rows)
+    doses: Rows[DoseRow] = field(default_factory=Rows)
+    co_infusions: Rows[CoInfusionRow] = field(default_factory=Rows)
+    patient: bool = False
+    bag: bool = False
+    settings: bool = False
+    session: bool = False  # a session was created, opened or closed: every view redraws
+    advice: bool = False  # the derived advice changed
+    prompt: bool = False  # the check cycle (due time, prompt, snoozes) changed
+    undo: bool = False  # what Undo / Redo would do changed
+    sim: bool = False  # a training event was recorded
+    message: str = ""  # a status line: what was done, or why nothing was
+    problem: FieldProblem | None = None
+    failure: str = ""  # recording failed: shown at once as an alarm, nothing is shown as recorded
+
+    @property
+    def nothing(self) -> bool:
+        return self == Change()
+
+    @staticmethod
+    def from_delta(delta: Delta, recorded: tuple[Event, ...]) -> Change:
+        return Change(
+            recorded=recorded,
+            readings=Rows(tuple(delta.appended_readings), "readings" in delta.reordered),
+            doses=Rows(tuple(delta.appended_doses), "doses" in delta.reordered),
+            co_infusions=Rows(tuple(delta.appended_co), "co" in delta.reordered),
+            patient="patient" in delta.aspects,
+            bag="bag" in delta.aspects,
+            settings="settings" in delta.aspects,
+            session="session" in delta.aspects,
+            prompt="prompt" in delta.aspects,
+            sim="sim" in delta.aspects,
+        )

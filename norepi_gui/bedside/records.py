@@ -1,0 +1,421 @@
+"""What each bedside event records: one typed record per kind, and the only code that writes or reads payload keys.
+
+Every operation of :class:`~norepi_gui.bedside.session.BedsideSession` builds one of these records and stores
+``record.to_payload()``; the session state reads payloads back only through ``Record.from_payload``. A payload that
+does not parse (a row written by a newer version, a hand-edited file) gives ``None`` and is left out of the state,
+never a crash. The keys are the ones sessions have always been written with, so older session files still open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from norepi_gui.core.events import JsonValue, Payload
+
+if TYPE_CHECKING:
+    from norepi_gui.core.titration.model import Reading
+
+# Co-infusions the window offers, with the unit each is entered in [clinical-reference: Escalation].
+CO_INFUSION_UNITS: dict[str, str] = {
+    "vasopressin": "U/min",
+    "epinephrine": "mcg/kg/min",
+    "dobutamine": "mcg/kg/min",
+    "hydrocortisone": "mg/day",
+}
+
+ANSWER_APPLIED = "applied"
+ANSWER_NOT_APPLIED = "not_applied"
+ANSWER_NEW_READING = "new_reading"
+
+SOURCE_TYPED = "typed"
+SOURCE_MONITOR = "monitor"
+
+
+def as_float(value: JsonValue) -> float | None:
+    """A stored number (bools are not numbers), else ``None``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def as_str(value: JsonValue) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def as_bool(value: JsonValue) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def parse_time(value: JsonValue) -> datetime | None:
+    """A stored ISO 8601 time (timezone-aware), else ``None``."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
+
+
+def _iso(when: datetime | None) -> str | None:
+    return None if when is None else when.isoformat()
+
+
+def _int(value: JsonValue) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+# --------------------------------------------------------------------------------------------------- readings
+@dataclass(frozen=True)
+class ReadingRecord:
+    """A charted reading: the values as entered and the MAP the engine uses (entered, or computed from SBP/DBP)."""
+
+    map_mmhg: float
+    map_entered: float | None = None
+    sbp_mmhg: float | None = None
+    dbp_mmhg: float | None = None
+    hr_per_min: float | None = None
+    lactate_mmol_per_l: float | None = None
+    urine_ml_per_kg_per_h: float | None = None
+    crt_s: float | None = None
+    altered_mental_status: bool | None = None
+    source: str = SOURCE_TYPED
+    restores: int | None = None  # the deleted entry this one restores (undo of a deletion)
+
+    @property
+    def map_from_pressures(self) -> bool:
+        return self.map_entered is None
+
+    @property
+    def perfusion(self) -> dict[str, JsonValue]:
+        """The perfusion markers recorded with the reading, labelled for display."""
+        return {key: value for key, value in (
+            ("lactate", self.lactate_mmol_per_l), ("urine mL/kg/h", self.urine_ml_per_kg_per_h),
+            ("CRT s", self.crt_s), ("altered mental status", self.altered_mental_status),
+        ) if value is not None}
+
+    @classmethod
+    def from_reading(cls, reading: Reading, *, source: str = SOURCE_TYPED) -> ReadingRecord:
+        return cls(
+            map_mmhg=reading.map,
+            map_entered=reading.map_mmhg,
+            sbp_mmhg=reading.sbp_mmhg,
+            dbp_mmhg=reading.dbp_mmhg,
+            hr_per_min=reading.hr_per_min,
+            lactate_mmol_per_l=reading.lactate_mmol_per_l,
+            urine_ml_per_kg_per_h=reading.urine_ml_per_kg_per_h,
+            crt_s=reading.crt_s,
+            altered_mental_status=reading.altered_mental_status,
+            source=source,
+        )
+
+    def to_payload(self) -> Payload:
+        payload: Payload = {
+            "map_mmhg": self.map_mmhg,
+            "map_entered": self.map_entered,
+            "map_from": "sbp_dbp" if self.map_from_pressures else "entered",
+            "sbp_mmhg": self.sbp_mmhg,
+            "dbp_mmhg": self.dbp_mmhg,
+            "hr_per_min": self.hr_per_min,
+            "lactate_mmol_per_l": self.lactate_mmol_per_l,
+            "urine_ml_per_kg_per_h": self.urine_ml_per_kg_per_h,
+            "crt_s": self.crt_s,
+            "altered_mental_status": self.altered_mental_status,
+            "perfusion": self.perfusion,
+            "source": self.source,
+        }
+        if self.restores is not None:
+            payload["restores"] = self.restores
+        return payload
+
+    @classmethod
+    def from_payload(cls, p: Payload) -> ReadingRecord | None:
+        map_mmhg = as_float(p.get("map_mmhg"))
+        if map_mmhg is None:
+            return None
+        entered = as_float(p.get("map_entered"))
+        if entered is None and p.get("map_from") != "sbp_dbp":
+            entered = map_mmhg  # written before "map_entered" existed: the MAP was typed
+        return cls(
+            map_mmhg=map_mmhg,
+            map_entered=entered,
+            sbp_mmhg=as_float(p.get("sbp_mmhg")),
+            dbp_mmhg=as_float(p.get("dbp_mmhg")),
+            hr_per_min=as_float(p.get("hr_per_min")),
+            lactate_mmol_per_l=as_float(p.get("lactate_mmol_per_l")),
+            urine_ml_per_kg_per_h=as_float(p.get("urine_ml_per_kg_per_h")),
+            crt_s=as_float(p.get("crt_s")),
+            altered_mental_status=as_bool(p.get("altered_mental_status")),
+            source=as_str(p.get("source")) or SOURCE_TYPED,
+            restores=_int(p.get("restores")),
+        )
+
+
+# ------------------------------------------------------------------------------------------------------ doses
+@dataclass(frozen=True)
+class DoseRecord:
+    """The norepinephrine dose the pump was set to (pump rate 0: stopped), as the dosing core computed it."""
+
+    dose_mcg_per_kg_per_min: float | None
+    dose_mcg_per_min: float
+    rate_ml_per_h: float
+    pump_rate_ml_per_h: float
+    concentration_mcg_per_ml: float
+    basis: str | None  # "per_kg" | "flat" (norepi_gui.core.units.DoseBasis values)
+    source: str  # manual | advice | weight change | new bag | stopped
+    delivered_dose_mcg_per_kg_per_min: float | None = None
+    delivered_dose_mcg_per_min: float | None = None
+    confirmed_alerts: tuple[str, ...] = ()
+    alerts: tuple[str, ...] = ()
+    advice_event_id: int | None = None
+    restores: int | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.pump_rate_ml_per_h > 0
+
+    def to_payload(self) -> Payload:
+        payload: Payload = {
+            "dose_mcg_per_kg_per_min": self.dose_mcg_per_kg_per_min,
+            "dose_mcg_per_min": self.dose_mcg_per_min,
+            "rate_ml_per_h": self.rate_ml_per_h,
+            "pump_rate_ml_per_h": self.pump_rate_ml_per_h,
+            "delivered_dose_mcg_per_kg_per_min": self.delivered_dose_mcg_per_kg_per_min,
+            "delivered_dose_mcg_per_min": self.delivered_dose_mcg_per_min,
+            "concentration_mcg_per_ml": self.concentration_mcg_per_ml,
+            "basis": self.basis,
+            "source": self.source,
+            "confirmed_alerts": list(self.confirmed_alerts),
+            "alerts": list(self.alerts),
+            "advice_event_id": self.advice_event_id,
+        }
+        if self.restores is not None:
+            payload["restores"] = self.restores
+        return payload
+
+    @classmethod
+    def from_payload(cls, p: Payload) -> DoseRecord | None:
+        per_min = as_float(p.get("dose_mcg_per_min"))
+        pump = as_float(p.get("pump_rate_ml_per_h"))
+        conc = as_float(p.get("concentration_mcg_per_ml"))
+        if per_min is None or pump is None or conc is None:
+            return None
+        confirmed, alerts = p.get("confirmed_alerts"), p.get("alerts")
+        return cls(
+            dose_mcg_per_kg_per_min=as_float(p.get("dose_mcg_per_kg_per_min")),
+            dose_mcg_per_min=per_min,
+            rate_ml_per_h=as_float(p.get("rate_ml_per_h")) or pump,
+            pump_rate_ml_per_h=pump,
+            concentration_mcg_per_ml=conc,
+            basis=as_str(p.get("basis")),
+            source=as_str(p.get("source")) or "manual",
+            delivered_dose_mcg_per_kg_per_min=as_float(p.get("delivered_dose_mcg_per_kg_per_min")),
+            delivered_dose_mcg_per_min=as_float(p.get("delivered_dose_mcg_per_min")),
+            confirmed_alerts=tuple(x for x in confirmed if isinstance(x, str)) if isinstance(confirmed, list) else (),
+            alerts=tuple(x for x in alerts if isinstance(x, str)) if isinstance(alerts, list) else (),
+            advice_event_id=_int(p.get("advice_event_id")),
+            restores=_int(p.get("restores")),
+        )
+
+
+@dataclass(frozen=True)
+class CoInfusionRecord:
+    drug: str
+    action: str  # start | change | stop
+    dose: float
+    unit: str
+    restores: int | None = None
+
+    def to_payload(self) -> Payload:
+        payload: Payload = {"drug": self.drug, "action": self.action, "dose": self.dose, "unit": self.unit}
+        if self.restores is not None:
+            payload["restores"] = self.restores
+        return payload
+
+    @classmethod
+    def from_payload(cls, p: Payload) -> CoInfusionRecord | None:
+        drug, action, unit, dose = as_str(p.get("drug")), as_str(p.get("action")), as_str(p.get("unit")), \
+            as_float(p.get("dose"))
+        if drug is None or action is None or unit is None or dose is None:
+            return None
+        return cls(drug, action, dose, unit, _int(p.get("restores")))
+
+
+# ---------------------------------------------------------------------------------------------------- patient
+@dataclass(frozen=True)
+class PatientRecord:
+    """One snapshot of the patient's details (each PATIENT event replaces the previous one)."""
+
+    weight_kg: float | None = None
+    weight_entered: str = ""
+    population: str = "adult"
+    age_years: float | None = None
+    chronic_hypertension: bool = False
+    baseline_sbp_mmhg: float | None = None
+    ards: bool = False
+    intra_abdominal_hypertension: bool = False
+    cardiac_dysfunction: bool = False
+    line: str = "central"
+    line_inserted_at: datetime | None = None
+    arterial_line: bool | None = None
+    fluids_ml_per_kg: float | None = None
+    fluids_entered: str = ""
+    target_map_mmhg: float | None = None
+
+    def to_payload(self) -> Payload:
+        return {
+            "weight_kg": self.weight_kg,
+            "weight_entered": self.weight_entered,
+            "population": self.population,
+            "age_years": self.age_years,
+            "chronic_hypertension": self.chronic_hypertension,
+            "baseline_sbp_mmhg": self.baseline_sbp_mmhg,
+            "ards": self.ards,
+            "intra_abdominal_hypertension": self.intra_abdominal_hypertension,
+            "cardiac_dysfunction": self.cardiac_dysfunction,
+            "line": self.line,
+            "line_inserted_at": _iso(self.line_inserted_at),
+            "arterial_line": self.arterial_line,
+            "fluids_ml_per_kg": self.fluids_ml_per_kg,
+            "fluids_entered": self.fluids_entered,
+            "target_map_mmhg": self.target_map_mmhg,
+        }
+
+    @classmethod
+    def from_payload(cls, p: Payload) -> PatientRecord:
+        return cls(
+            weight_kg=as_float(p.get("weight_kg")),
+            weight_entered=as_str(p.get("weight_entered")) or "",
+            population=as_str(p.get("population")) or "adult",
+            age_years=as_float(p.get("age_years")),
+            chronic_hypertension=p.get("chronic_hypertension") is True,
+            baseline_sbp_mmhg=as_float(p.get("baseline_sbp_mmhg")),
+            ards=p.get("ards") is True,
+            intra_abdominal_hypertension=p.get("intra_abdominal_hypertension") is True,
+            cardiac_dysfunction=p.get("cardiac_dysfunction") is True,
+            line=as_str(p.get("line")) or "central",
+            line_inserted_at=parse_time(p.get("line_inserted_at")),
+            arterial_line=as_bool(p.get("arterial_line")),
+            fluids_ml_per_kg=as_float(p.get("fluids_ml_per_kg")),
+            fluids_entered=as_str(p.get("fluids_entered")) or "",
+            target_map_mmhg=as_float(p.get("target_map_mmhg")),
+        )
+
+
+@dataclass(frozen=True)
+class BagRecord:
+    """The bag hung: its concentration (as base), how it was described, and the volume read on it."""
+
+    concentration_mcg_per_ml: float
+    standard: bool = True
+    description: str = ""
+    amount_entered: str | None = None
+    volume_entered: str | None = None
+    salt: str = "base"
+    diluent: str | None = None
+    bag_volume_ml: float | None = None
+    drop_factor: float | None = None
+
+    def to_payload(self) -> Payload:
+        return {
+            "concentration_mcg_per_ml": self.concentration_mcg_per_ml,
+            "standard": self.standard,
+            "description": self.description,
+            "amount_entered": self.amount_entered,
+            "volume_entered": self.volume_entered,
+            "salt": self.salt,
+            "diluent": self.diluent,
+            "bag_volume_ml": self.bag_volume_ml,
+            "drop_factor": self.drop_factor,
+        }
+
+    @classmethod
+    def from_payload(cls, p: Payload) -> BagRecord | None:
+        conc = as_float(p.get("concentration_mcg_per_ml"))
+        if conc is None:
+            return None
+        return cls(
+            concentration_mcg_per_ml=conc,
+            standard=p.get("standard") is not False,
+            description=as_str(p.get("description")) or "",
+            amount_entered=as_str(p.get("amount_entered")),
+            volume_entered=as_str(p.get("volume_entered")),
+            salt=as_str(p.get("salt")) or "base",
+            diluent=as_str(p.get("diluent")),
+            bag_volume_ml=as_float(p.get("bag_volume_ml")),
+            drop_factor=as_float(p.get("drop_factor")),
+        )
+
+
+# ----------------------------------------------------------------------------------------------------- prompts
+@dataclass(frozen=True)
+class PromptShownRecord:
+    priority: str
+    due_at: datetime
+    minutes_overdue: float
+
+    def to_payload(self) -> Payload:
+        return {"priority": self.priority, "due_at": self.due_at.isoformat(),
+                "minutes_overdue": round(self.minutes_overdue, 2)}
+
+    @classmethod
+    def from_payload(cls, p: Payload) -> PromptShownRecord | None:
+        priority, due = as_str(p.get("priority")), parse_time(p.get("due_at"))
+        if priority is None or due is None:
+            return None
+        return cls(priority, due, as_float(p.get("minutes_overdue")) or 0.0)
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    answer: str  # applied | not_applied | new_reading
+    reason: str = ""
+    advice_event_id: int | None = None
+    next_due_at: datetime | None = None
+
+    def to_payload(self) -> Payload:
+        return {"answer": self.answer, "reason": self.reason, "advice_event_id": self.advice_event_id,
+                "next_due_at": _iso(self.next_due_at)}
+
+    @classmethod
+    def from_payload(cls, p: Payload) -> AnswerRecord | None:
+        answer = as_str(p.get("answer"))
+        if answer is None:
+            return None
+        return cls(answer, as_str(p.get("reason")) or "", _int(p.get("advice_event_id")),
+                   parse_time(p.get("next_due_at")))
+
+
+@dataclass(frozen=True)
+class SnoozeRecord:
+    until: datetime
+    count: int
+
+    def to_payload(self) -> Payload:
+        return {"until": self.until.isoformat(), "count": self.count}
+
+    @classmethod
+    def from_payload(cls, p: Payload) -> SnoozeRecord | None:
+        until = parse_time(p.get("until"))
+        return None if until is None else cls(until, _int(p.get("count")) or 1)
+
+
+@dataclass(frozen=True)
+class SettingRecord:
+    key: str
+    value: JsonValue
+
+    def to_payload(self) -> Payload:
+        return {"key": self.key, "value": self.value}
+
+    @classmethod
+    def from_payload(cls, p: Payload) -> SettingRecord | None:
+        key = as_str(p.get("key"))
+        return None if key is None else cls(key, p.get("value"))
+
+
+SETTING_PUMP_RESOLUTION = "pump_resolution_ml_per_h"
+SETTING_PROTOCOL = "protocol"
+SETTING_SOUND = "sound_enabled"

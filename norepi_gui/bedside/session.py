@@ -1,0 +1,777 @@
+"""The bedside session: the only writer of a session's record and the only deriver of what follows from it.
+
+Every user action is an operation here (record a reading, set a dose, stop, change the weight, hang a bag, apply the
+advice, answer or snooze a prompt, correct, delete, undo). An operation checks its entry through the core, asks for
+any confirmation the core requires through the injected ``confirm`` callback, appends its events to the store (each
+on disk before anything shows it), folds them into :class:`SessionState`, re-derives the advice whenever anything it
+depends on changed (readings, doses, co-infusions, patient, bag, settings, the clock passing a due time) and returns
+one :class:`Change`. The window adapts it (``norepi_gui.ui.controller``); ``norepi-gui advise`` reads a CSV into a
+record and asks the same derivation; the trainer drives the window's session.
+
+Advice is derived, never stored state: an ADVICE event records what was shown (an audit trail the debrief and the
+report read), and is never read back to decide anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Protocol
+
+from norepi_gui.bedside.changes import Change, FieldProblem, Rows
+from norepi_gui.bedside.inputs import EngineInputs, Unavailable, bag_left_ml, dose_summary, per_kg
+from norepi_gui.bedside.prompts import PromptState, prompt_state
+from norepi_gui.bedside.records import (
+    ANSWER_APPLIED,
+    ANSWER_NEW_READING,
+    ANSWER_NOT_APPLIED,
+    SETTING_PROTOCOL,
+    SETTING_PUMP_RESOLUTION,
+    AnswerRecord,
+    BagRecord,
+    CoInfusionRecord,
+    DoseRecord,
+    PatientRecord,
+    PromptShownRecord,
+    ReadingRecord,
+    SettingRecord,
+    SnoozeRecord,
+    as_float,
+)
+from norepi_gui.bedside.state import CoInfusionRow, Delta, DoseRow, SessionState, fold
+from norepi_gui.bedside.undo import CorrectEntry, DeleteEntry, RecordEntry, UndoStack
+from norepi_gui.core.errors import InputError
+from norepi_gui.core.events import Event, EventKind, JsonValue, SessionInfo, check_payload
+
+if TYPE_CHECKING:
+    from norepi_gui.core.alerts import Alert
+    from norepi_gui.core.clock import Clock
+    from norepi_gui.core.infusion import InfusionSummary
+    from norepi_gui.core.protocol import Protocol as ClinicalProtocol
+    from norepi_gui.core.titration import Advice, Reading
+    from norepi_gui.core.units import DoseBasis
+
+ConfirmFn = Callable[[str, str], bool]
+
+#: Advice alert codes left out when deciding whether the advice changed enough to record it again: the overdue
+#: alert escalates with the clock and is recorded as PROMPT_SHOWN.
+_TIME_ONLY_ALERTS = frozenset({"CHECK_OVERDUE"})
+_STOP_SOURCE = "stopped"
+
+
+class Store(Protocol):
+    """What the session needs of a store: :class:`~norepi_gui.core.session_log.SessionStore` or a MemoryStore."""
+
+    def create_session(self, label: str, *, is_training: bool, protocol_name: str, protocol_version: str,
+                       scenario: str | None = None) -> SessionInfo: ...
+
+    def session(self, session_id: int) -> SessionInfo: ...
+
+    def list_sessions(self, *, training: bool = False) -> list[SessionInfo]: ...
+
+    def open_sessions(self, *, training: bool = False) -> list[SessionInfo]: ...
+
+    def close_session(self, session_id: int) -> SessionInfo: ...
+
+    def append(self, session_id: int, kind: EventKind, payload: Mapping[str, object], *,
+               at: datetime | None = None, supersedes: int | None = None) -> Event: ...
+
+    def events(self, session_id: int) -> list[Event]: ...
+
+    def close(self) -> None: ...
+
+
+class RecordingError(Exception):
+    """An event could not be written: nothing was recorded and nothing may be shown as recorded."""
+
+
+def _decline(_title: str, _text: str) -> bool:
+    return False
+
+
+def advice_key(shown: Mapping[str, JsonValue]) -> tuple[object, ...]:
+    """What makes two pieces of advice (``Advice.to_json()``) different for the record; time-only wording, such as
+    how overdue the check is, is left out."""
+    alerts = shown.get("alerts")
+    escalations = shown.get("escalations")
+    rules = shown.get("rules")
+    return (
+        shown.get("action"), shown.get("dose_mcg_per_kg_per_min"), shown.get("rate_ml_per_h"),
+        shown.get("target_map"), shown.get("target_map_upper"), shown.get("needs_confirmation"),
+        shown.get("next_check_due"), tuple(rules) if isinstance(rules, list) else (),
+        tuple((a.get("code"), a.get("priority")) for a in alerts if isinstance(a, dict)
+              and a.get("code") not in _TIME_ONLY_ALERTS) if isinstance(alerts, list) else (),
+        tuple(e.get("code") for e in escalations if isinstance(e, dict)) if isinstance(escalations, list) else (),
+    )
+
+
+@dataclasses.dataclass
+class _Op:
+    events: list[Event] = dataclasses.field(default_factory=list)
+    delta: Delta = dataclasses.field(default_factory=Delta)
+    message: str = ""
+    problem: FieldProblem | None = None
+    session: bool = False
+    undo: bool = False
+
+
+class BedsideSession:
+    """One data folder's sessions, at most one of them current, and everything derived from the current one."""
+
+    def __init__(self, open_store: Callable[[], Store], clock: Clock, protocol: ClinicalProtocol, *,
+                 training: bool = False, confirm: ConfirmFn | None = None) -> None:
+        self._open_store = open_store
+        self._store: Store | None = None
+        self.clock = clock
+        self.base_protocol = protocol
+        self.protocol = protocol
+        self.training = training
+        #: Asked before anything the core says needs confirmation; declines when nobody answers.
+        self.confirm: ConfirmFn = confirm if confirm is not None else _decline
+        self.info: SessionInfo | None = None
+        self.state = SessionState()
+        self.undo_stack = UndoStack()
+        self._inputs = EngineInputs()
+        self._advice: Advice | Unavailable = Unavailable("No advice yet: record the weight, the infusion and a "
+                                                         "reading.")
+        self._advice_json: dict[str, JsonValue] | None = None
+        self._advice_minute: int | None = None
+        self._recorded_key: tuple[object, ...] | None = None
+        self.prompt = PromptState()
+        self._derive_failure = ""
+
+    # ------------------------------------------------------------------------------------------------ store
+    @property
+    def store(self) -> Store:
+        """The session database (opened on first use)."""
+        if self._store is None:
+            self._store = self._open_store()
+        return self._store
+
+    @property
+    def store_open(self) -> bool:
+        return self._store is not None
+
+    def close_store(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+    @property
+    def writable(self) -> bool:
+        return self.info is not None and self.info.closed_at is None
+
+    @property
+    def advice(self) -> Advice | Unavailable:
+        """The advice derived from the record at the last operation or tick."""
+        return self._advice
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    # ------------------------------------------------------------------------------------------------ sessions
+    def resumable(self) -> list[SessionInfo]:
+        return self.store.open_sessions(training=self.training)
+
+    def sessions(self) -> list[SessionInfo]:
+        return self.store.list_sessions(training=self.training)
+
+    def new_session(self, label: str, *, scenario: str | None = None) -> Change:
+        """Close the current session (if open) and start a new one under the base protocol."""
+        self._start(label, scenario)
+        return self._finish(_Op(session=True, undo=True))
+
+    def _start(self, label: str, scenario: str | None = None) -> None:
+        if self.writable and self.info is not None:
+            self.info = self.store.close_session(self.info.id)
+        p = self.base_protocol
+        self.info = self.store.create_session(label, is_training=self.training, protocol_name=p.meta.name,
+                                              protocol_version=p.meta.version, scenario=scenario)
+        self._begin([])
+
+    def open_session(self, session_id: int) -> Change:
+        info = self.store.session(session_id)
+        self.info = info
+        self._begin(self.store.events(session_id))
+        return self._finish(_Op(session=True, undo=True))
+
+    def close_session(self) -> Change:
+        if self.writable and self.info is not None:
+            self.info = self.store.close_session(self.info.id)
+        self.undo_stack.clear()
+        return self._finish(_Op(session=True, undo=True))
+
+    def _begin(self, events: list[Event]) -> None:
+        """A session's record becomes the current one: fold it, forget what was derived from the previous one."""
+        self.state = fold(events)
+        self._inputs.invalidate()
+        self.undo_stack.clear()
+        last = self.state.last_advice
+        self._recorded_key = advice_key(last.payload) if last is not None else None
+        self._advice_json = None
+        self._apply_settings()
+
+    def _apply_settings(self) -> None:
+        resolution = as_float(self.state.settings.get(SETTING_PUMP_RESOLUTION))
+        protocol = self.base_protocol
+        if resolution is not None:
+            protocol = dataclasses.replace(protocol, pump=dataclasses.replace(protocol.pump,
+                                                                              resolution_ml_per_h=resolution))
+        self._inputs.invalidate()
+        self.protocol = protocol
+
+    def default_label(self) -> str:
+        return ("Training " if self.training else "Patient ") + self.now().astimezone().strftime("%Y-%m-%d %H:%M")
+
+    # ------------------------------------------------------------------------------------------------ recording
+    def _append(self, kind: EventKind, payload: Mapping[str, object], *, at: datetime | None = None,
+                supersedes: int | None = None) -> Event:
+        """Write one event (committed before this returns) and fold it in."""
+        assert self.info is not None
+        try:
+            event = self.store.append(self.info.id, kind, payload, at=at, supersedes=supersedes)
+        except (OSError, RuntimeError) as exc:
+            raise RecordingError(str(exc)) from exc
+        except Exception as exc:
+            if type(exc).__module__.startswith("sqlite3"):
+                raise RecordingError(str(exc)) from exc
+            raise
+        delta = self.state.apply(event)
+        self._inputs.note(delta, self.state)
+        if self._current_op is not None:
+            self._current_op.events.append(event)
+            self._current_op.delta.merge(delta)
+        return event
+
+    _current_op: _Op | None = None
+
+    @contextmanager
+    def _operation(self) -> Iterator[_Op]:
+        op = _Op()
+        outer = self._current_op
+        self._current_op = op
+        try:
+            yield op
+        finally:
+            self._current_op = outer
+
+    def _run(self, body: Callable[[_Op], None], *, needs_session: bool = True) -> Change:
+        """Run one operation: its events, then the re-derivation, as one Change."""
+        with self._operation() as op:
+            try:
+                if needs_session and not self.writable:  # the first entry of a shift starts a session
+                    self._start(self.default_label())
+                    op.session = op.undo = True
+                body(op)
+            except RecordingError as exc:
+                change = self._finish(op)
+                return dataclasses.replace(change, failure=f"Not recorded: {exc}")
+        return self._finish(op)
+
+    def _finish(self, op: _Op) -> Change:
+        """Re-derive advice and the prompt from the record now; record what will be shown; describe it all."""
+        if "settings" in op.delta.aspects:
+            self._apply_settings()
+        change = Change.from_delta(op.delta, tuple(op.events))
+        advice_changed, prompt_changed, extra = self._derive(force=True)
+        recorded = change.recorded + extra
+        failure, self._derive_failure = self._derive_failure, ""
+        return dataclasses.replace(
+            change, recorded=recorded, failure=failure, advice=advice_changed or change.session,
+            prompt=prompt_changed or change.prompt or change.session, session=op.session or change.session,
+            undo=op.undo, message=op.message, problem=op.problem,
+            readings=Rows(change.readings.appended, change.readings.reset or op.session),
+            doses=Rows(change.doses.appended, change.doses.reset or op.session),
+            co_infusions=Rows(change.co_infusions.appended, change.co_infusions.reset or op.session),
+            patient=change.patient or op.session, bag=change.bag or op.session,
+            settings=change.settings or op.session,
+        )
+
+    def _derive(self, *, force: bool) -> tuple[bool, bool, tuple[Event, ...]]:
+        """(advice changed, prompt changed, events recorded) after re-deriving at the clock's now."""
+        now = self.now()
+        extra: list[Event] = []
+        minute = int(now.timestamp() // 60)
+        advice_changed = False
+        if force or minute != self._advice_minute or self._due_passed(now):
+            self._advice_minute = minute
+            advice = self._inputs.advice(self.state, self.protocol, now)
+            shown: dict[str, JsonValue] = (dict(advice.to_json()) if not isinstance(advice, Unavailable)
+                                           else {"unavailable": advice.reason})
+            advice_changed = shown != self._advice_json
+            self._advice, self._advice_json = advice, shown
+            if not isinstance(advice, Unavailable) and self.writable:
+                key = advice_key(shown)
+                if key != self._recorded_key:
+                    payload: dict[str, object] = dict(shown)
+                    payload["due_at"] = advice.next_check_due.isoformat()
+                    try:
+                        extra.append(self._append_quiet(EventKind.ADVICE, payload))
+                        self._recorded_key = key
+                    except RecordingError as exc:  # the advice is still shown, with the failure beside it
+                        self._derive_failure = f"The advice shown could not be recorded: {exc}"
+        before = self.prompt
+        self.prompt = self._prompt(now)
+        if self.prompt.needs_recording and self.prompt.due_at is not None and self.prompt.priority is not None:
+            record = PromptShownRecord(self.prompt.priority, self.prompt.due_at, self.prompt.minutes_overdue)
+            try:
+                extra.append(self._append_quiet(EventKind.PROMPT_SHOWN, record.to_payload()))
+            except RecordingError as exc:
+                self._derive_failure = f"The check prompt could not be recorded: {exc}"
+            self.prompt = self._prompt(now)
+        return advice_changed, self.prompt != before, tuple(extra)
+
+    def _append_quiet(self, kind: EventKind, payload: Mapping[str, object]) -> Event:
+        """Record outside any operation's own list (advice shown, prompt shown)."""
+        outer, self._current_op = self._current_op, None
+        try:
+            return self._append(kind, payload)
+        finally:
+            self._current_op = outer
+
+    def _prompt(self, now: datetime) -> PromptState:
+        advice = self._advice if not isinstance(self._advice, Unavailable) else None
+        return prompt_state(self.state.prompt, advice, now, self.protocol.intervals, writable=self.writable)
+
+    def _due_passed(self, now: datetime) -> bool:
+        due = self.prompt.due_at
+        return due is not None and now >= due and not self.prompt.open
+
+    def tick(self) -> Change:
+        """The clock moved: re-derive what depends on time (advice once a minute or at a due time, the prompt)."""
+        advice_changed, prompt_changed, extra = self._derive(force=False)
+        failure, self._derive_failure = self._derive_failure, ""
+        if not (advice_changed or prompt_changed or extra or failure):
+            return Change()
+        return Change(recorded=extra, advice=advice_changed, prompt=prompt_changed, failure=failure)
+
+    # ------------------------------------------------------------------------------------------------ prompts
+    def due_now(self) -> bool:
+        """A check is due (whether or not its prompt is snoozed)."""
+        due = self.prompt.due_at
+        return due is not None and self.now() >= due
+
+    def _answer(self, answer: str, reason: str = "") -> Event:
+        advice_event = self.state.last_advice
+        next_due: datetime | None = None
+        if answer != ANSWER_NEW_READING:
+            advice = self._inputs.advice(self.state, self.protocol, self.now())
+            if not isinstance(advice, Unavailable):
+                if advice.next_check_due > self.now():  # a dose just set: the engine times the check from it
+                    next_due = advice.next_check_due
+                else:
+                    next_due = self.now() + timedelta(minutes=advice.next_check_in_min)
+        record = AnswerRecord(answer, reason, advice_event.id if advice_event is not None else None, next_due)
+        return self._append(EventKind.PROMPT_ANSWERED, record.to_payload())
+
+    def answer_applied(self) -> Change:
+        """The nurse says the advice was applied (the advised dose is recorded first if it changes the dose)."""
+        def body(op: _Op) -> None:
+            advice = self._advice
+            if not isinstance(advice, Unavailable) and advice.action.changes_dose \
+                    and not self._record_advised_dose(op, advice):
+                return
+            self._answer(ANSWER_APPLIED)
+        return self._run(body)
+
+    def answer_not_applied(self, reason: str) -> Change:
+        reason = reason.strip()
+        if not reason:
+            return Change(problem=FieldProblem("reason", "Reason: say why the advice was not applied. "
+                                                         "Accepted: pick or type one"))
+
+        def body(_op: _Op) -> None:
+            self._answer(ANSWER_NOT_APPLIED, reason)
+        return self._run(body)
+
+    def snooze(self) -> Change:
+        if self.prompt.snoozes_left <= 0 or not self.due_now():
+            return Change()
+        until = self.now() + timedelta(minutes=self.protocol.intervals.snooze_minutes)
+
+        def body(_op: _Op) -> None:
+            self._append(EventKind.PROMPT_SNOOZED, SnoozeRecord(until, self.prompt.snoozes_used + 1).to_payload())
+        return self._run(body)
+
+    # ------------------------------------------------------------------------------------------------ entries
+    def record_reading(self, reading: Reading, *, source: str = "typed") -> Change:
+        """Chart a reading; it answers a due check."""
+        def body(op: _Op) -> None:
+            due = self.due_now()
+            record = ReadingRecord.from_reading(reading, source=source)
+            event = self._append(EventKind.READING, record.to_payload(), at=reading.at)
+            self.undo_stack.push(RecordEntry(event.id, EventKind.READING, event.payload, event.at,
+                                             f"Reading of {_clock(event.at)}"))
+            op.undo = True
+            if due:
+                self._answer(ANSWER_NEW_READING)
+        return self._run(body)
+
+    def set_patient(self, record: PatientRecord, alerts: tuple[Alert, ...] = ()) -> Change:
+        """Record the patient's details; a weight that may be pounds, or a new weight under a running per-kg dose,
+        is confirmed first (with the pump rate that follows)."""
+        from norepi_gui.core.infusion import CONFIRM_CODES
+
+        def body(op: _Op) -> None:
+            maybe_lb = [a for a in alerts if a.code in CONFIRM_CODES]
+            if maybe_lb and not self.confirm("Check the weight", _alert_lines(maybe_lb)):
+                op.message = "Weight not recorded (not confirmed)."
+                op.delta.aspects.add("patient")  # the panel shows the record again
+                return
+            state = self.state
+            current = state.current_dose
+            old, new = state.patient.weight_kg, record.weight_kg
+            if state.infusing and current is not None and old is not None and \
+                    (new is None or abs(new - old) > 1e-9):
+                self._weight_change_while_infusing(op, record, current)
+                return
+            self._append(EventKind.PATIENT, record.to_payload())
+        return self._run(body)
+
+    def _weight_change_while_infusing(self, op: _Op, record: PatientRecord, current: DoseRow) -> None:
+        from norepi_gui.core.units import DoseBasis
+
+        old = self.state.patient.weight_kg
+        resolution = self.protocol.pump.resolution_ml_per_h
+        old_rate = _rate(current.pump_rate_ml_per_h, resolution)
+        if record.weight_kg is None:
+            text = (f"Norepinephrine runs at {old_rate} mL/h. Removing the weight stops the per-kg checks and the "
+                    "advice until a weight is entered again; the pump rate does not change. Remove the weight?")
+            if not self.confirm("Weight removed during the infusion", text):
+                op.message = "Weight kept (not confirmed)."
+                op.delta.aspects.add("patient")
+                return
+            self._append(EventKind.PATIENT, record.to_payload())
+            return
+        per_kg_dose = current.dose_mcg_per_kg_per_min if current.record.basis == DoseBasis.PER_KG.value else None
+        summary = None
+        if per_kg_dose is not None:
+            try:
+                summary = dose_summary(self.state, self.protocol, per_kg_dose, self.now(), patient=record)
+            except InputError as exc:
+                op.problem = FieldProblem("weight", f"Weight: {exc.problem}")
+                return
+        if summary is not None:
+            new_rate = _rate(summary.pump_rate_ml_per_h, resolution)
+            text = (f"Norepinephrine runs at {_dose(per_kg_dose)} mcg/kg/min. Changing the weight from {old:g} to "
+                    f"{record.weight_kg:g} kg changes the pump rate from {old_rate} to {new_rate} mL/h. Record the "
+                    f"new weight and set the pump to {new_rate} mL/h?")
+        else:
+            text = (f"Changing the weight from {old:g} to {record.weight_kg:g} kg while norepinephrine runs at a flat "
+                    f"dose ({old_rate} mL/h, unchanged). Record the new weight?")
+        if not self.confirm("Weight change during the infusion", text):
+            op.message = "Weight not changed (not confirmed)."
+            op.delta.aspects.add("patient")
+            return
+        self._append(EventKind.PATIENT, record.to_payload())
+        if summary is not None:
+            self._append_dose(summary, DoseBasis.PER_KG, "weight change", confirmed=())
+
+    def set_bag(self, bag: BagRecord) -> Change:
+        """Record the bag set-up; a new concentration under a running per-kg dose is confirmed with the new rate."""
+        from norepi_gui.core.units import DoseBasis
+
+        def body(op: _Op) -> None:
+            state = self.state
+            current = state.current_dose
+            if state.infusing and current is not None and \
+                    abs(bag.concentration_mcg_per_ml - current.concentration_mcg_per_ml) > 1e-9:
+                per_kg_dose = current.dose_mcg_per_kg_per_min
+                if per_kg_dose is None:
+                    op.problem = FieldProblem("concentration", "Concentration: record the weight before changing "
+                                                               "the bag of a running infusion")
+                    return
+                try:
+                    summary = dose_summary(state, self.protocol, per_kg_dose, self.now(), bag=bag)
+                except InputError as exc:
+                    op.problem = FieldProblem("concentration", f"Concentration: {exc.problem}")
+                    return
+                resolution = self.protocol.pump.resolution_ml_per_h
+                text = (f"New bag {bag.description}. To keep {_dose(per_kg_dose)} mcg/kg/min the pump rate changes "
+                        f"from {_rate(current.pump_rate_ml_per_h, resolution)} to "
+                        f"{_rate(summary.pump_rate_ml_per_h, resolution)} mL/h. Record the new bag and rate?")
+                if not self.confirm("Concentration change during the infusion", text):
+                    op.message = "Bag not changed (not confirmed)."
+                    op.delta.aspects.add("bag")
+                    return
+                self._append(EventKind.INFUSION, bag.to_payload())
+                self._append_dose(summary, DoseBasis.PER_KG, "new bag", confirmed=())
+                return
+            self._append(EventKind.INFUSION, bag.to_payload())
+        return self._run(body)
+
+    def _confirmations(self, op: _Op, summary: InfusionSummary, extra: tuple[str, ...] = ()) -> tuple[str, ...] | None:
+        """Ask for every alert that needs confirmation; ``None`` when refused or declined."""
+        from norepi_gui.core.infusion import CONFIRM_CODES
+
+        if summary.refused:
+            hard = next(a for a in summary.alerts if a.code == "DOSE_ABOVE_HARD_MAX")
+            op.problem = FieldProblem("dose", "Dose: " + hard.message)
+            op.message = "!!! Refused: " + hard.message
+            return None
+        asks = [a for a in summary.alerts if a.code in CONFIRM_CODES]
+        lines = [_alert_lines(asks)] if asks else []
+        lines += list(extra)
+        if lines and not self.confirm("Confirm the dose", "\n".join(lines) + "\n\nRecord this dose?"):
+            op.message = "Dose not recorded (not confirmed)."
+            return None
+        return tuple(a.code for a in asks)
+
+    def _append_dose(self, summary: InfusionSummary, basis: DoseBasis, source: str, *, confirmed: tuple[str, ...],
+                     advice_event_id: int | None = None) -> Event:
+        record = DoseRecord(
+            dose_mcg_per_kg_per_min=summary.dose_mcg_per_kg_per_min,
+            dose_mcg_per_min=summary.dose_mcg_per_min,
+            rate_ml_per_h=summary.rate_ml_per_h,
+            pump_rate_ml_per_h=summary.pump_rate_ml_per_h,
+            concentration_mcg_per_ml=summary.concentration_mcg_per_ml,
+            basis=basis.value,
+            source=source,
+            delivered_dose_mcg_per_kg_per_min=summary.delivered_dose_mcg_per_kg_per_min,
+            delivered_dose_mcg_per_min=summary.delivered_dose_mcg_per_min,
+            confirmed_alerts=confirmed,
+            alerts=tuple(a.code for a in summary.alerts),
+            advice_event_id=advice_event_id,
+        )
+        return self._append(EventKind.NE_DOSE, record.to_payload())
+
+    def set_dose(self, summary: InfusionSummary, basis: DoseBasis, bag: BagRecord | None = None) -> Change:
+        """The nurse set the pump to this dose (after any confirmation the core asks for)."""
+        def body(op: _Op) -> None:
+            confirmed = self._confirmations(op, summary)
+            if confirmed is None:
+                return
+            if bag is not None and bag != self.state.bag:
+                self._append(EventKind.INFUSION, bag.to_payload())
+            event = self._append_dose(summary, basis, "manual", confirmed=confirmed)
+            self._push_entry(op, event, "Dose change")
+        return self._run(body)
+
+    def stop_infusion(self) -> Change:
+        """Record that norepinephrine was stopped (after the warning that abrupt withdrawal drops the pressure)."""
+        def body(op: _Op) -> None:
+            current = self.state.current_dose
+            if current is None or not current.running:
+                return
+            # Abrupt withdrawal causes marked hypotension: reduce gradually [seed 002; V label].
+            if not self.confirm("Stop norepinephrine", "Abrupt withdrawal can cause marked hypotension: "
+                                "norepinephrine is reduced gradually. Record that the infusion is stopped now?"):
+                op.message = "Infusion not stopped (not confirmed)."
+                return
+            event = self._append_stop(current, _STOP_SOURCE)
+            self._push_entry(op, event, "Stop")
+        return self._run(body)
+
+    def _append_stop(self, current: DoseRow, source: str, advice_event_id: int | None = None) -> Event:
+        record = DoseRecord(
+            dose_mcg_per_kg_per_min=0.0 if current.dose_mcg_per_kg_per_min is not None else None,
+            dose_mcg_per_min=0.0, rate_ml_per_h=0.0, pump_rate_ml_per_h=0.0,
+            concentration_mcg_per_ml=current.concentration_mcg_per_ml, basis=current.record.basis, source=source,
+            delivered_dose_mcg_per_min=0.0, advice_event_id=advice_event_id,
+        )
+        return self._append(EventKind.NE_DOSE, record.to_payload())
+
+    def co_infusion(self, drug: str, action: str, dose: float, unit: str) -> Change:
+        def body(op: _Op) -> None:
+            event = self._append(EventKind.CO_INFUSION, CoInfusionRecord(drug, action, dose, unit).to_payload())
+            self._push_entry(op, event, f"{drug.capitalize()} {action}")
+        return self._run(body)
+
+    def _push_entry(self, op: _Op, event: Event, text: str) -> None:
+        text = f"{text} of {_clock(event.at)}"
+        self.undo_stack.push(RecordEntry(event.id, event.kind, event.payload, event.at, text))
+        op.undo = True
+
+    # ------------------------------------------------------------------------------------------------ advice
+    def apply_advice(self) -> Change:
+        """The nurse set the pump to the advised dose: record it (after any confirmation), answering a due check."""
+        def body(op: _Op) -> None:
+            advice = self._advice
+            if isinstance(advice, Unavailable) or not advice.action.changes_dose:
+                op.message = "No dose change is advised now."
+                return
+            due = self.due_now()
+            if self._record_advised_dose(op, advice) and due:
+                self._answer(ANSWER_APPLIED)
+        return self._run(body)
+
+    def _record_advised_dose(self, op: _Op, advice: Advice) -> bool:
+        from norepi_gui.core.titration import Action
+        from norepi_gui.core.units import DoseBasis
+
+        advice_id = self.state.last_advice.id if self.state.last_advice is not None else None
+        current = self.state.current_dose
+        if advice.action is Action.TAPER_OFF:
+            if current is None or not current.running:
+                return False
+            event = self._append_stop(current, "advice", advice_id)
+            self._push_entry(op, event, "Applied advice (stop)")
+            return True
+        try:
+            summary = dose_summary(self.state, self.protocol, advice.dose_mcg_per_kg_per_min, self.now())
+        except InputError as exc:
+            op.message = f"Advice not applied: {exc}"
+            return False
+        extra = ("The advised dose needs your confirmation: " + advice.rationale,) if advice.needs_confirmation else ()
+        confirmed = self._confirmations(op, summary, extra)
+        if confirmed is None:
+            return False
+        event = self._append_dose(summary, DoseBasis.PER_KG, "advice", confirmed=confirmed, advice_event_id=advice_id)
+        self._push_entry(op, event, "Applied advice")
+        return True
+
+    # ------------------------------------------------------------------------------------------------ corrections
+    def correct_reading(self, event_id: int, reading: Reading) -> Change:
+        """Replace a reading's values and time (a CORRECTION event, undoable)."""
+        def body(op: _Op) -> None:
+            event = self.state.effective_event(event_id)
+            if event is None or event.kind is not EventKind.READING:
+                op.message = "That reading no longer exists."
+                return
+            new = check_payload(ReadingRecord.from_reading(reading).to_payload())
+            command = CorrectEntry(event_id, (event.payload, event.at), (new, reading.at),
+                                   f"Correct reading of {_clock(event.at)}")
+            command.redo(self._append)
+            self.undo_stack.push(command)
+            op.undo = True
+        return self._run(body)
+
+    def timed_entry(self, event_id: int) -> DoseRow | CoInfusionRow | None:
+        """The dose change or co-infusion entry ``event_id`` (None: not one of those)."""
+        rows: list[DoseRow | CoInfusionRow] = [*self.state.doses, *self.state.co_infusion_log]
+        return next((row for row in rows if row.event_id == event_id), None)
+
+    def describe_entry(self, row: DoseRow | CoInfusionRow) -> str:
+        if isinstance(row, CoInfusionRow):
+            return f"{row.drug} stop" if row.action == "stop" else f"{row.drug} {row.action} {row.dose:g} {row.unit}"
+        if not row.running:
+            return "norepinephrine stop"
+        dose = (f"{_dose(row.dose_mcg_per_kg_per_min)} mcg/kg/min" if row.dose_mcg_per_kg_per_min is not None
+                else f"{_dose(row.dose_mcg_per_min)} mcg/min")
+        rate = _rate(row.pump_rate_ml_per_h, self.protocol.pump.resolution_ml_per_h)
+        return f"norepinephrine dose {dose} ({rate} mL/h)"
+
+    def correct_entry_time(self, event_id: int, at: datetime) -> Change:
+        """Move a dose change or co-infusion entry to the time it happened (its doses and rates stay)."""
+        row = self.timed_entry(event_id)
+        event = self.state.effective_event(event_id)
+        if row is None or event is None:
+            raise ValueError(f"only dose changes and co-infusion entries take a time correction, not entry {event_id}")
+        if at > self.now():
+            return Change(problem=FieldProblem("time", "When it happened: the time is in the future. Accepted: a "
+                                                       "time up to now"))
+
+        def body(op: _Op) -> None:
+            command = CorrectEntry(event_id, (event.payload, event.at), (event.payload, at),
+                                   f"Correct time of {self.describe_entry(row)} of {_clock(event.at)}")
+            command.redo(self._append)
+            self.undo_stack.push(command)
+            op.undo = True
+        return self._run(body)
+
+    def delete_entry(self, event_id: int) -> Change:
+        event = self.state.effective_event(event_id)
+        if event is None:
+            return Change()
+
+        def body(op: _Op) -> None:
+            text = f"Delete {event.kind.value.lower().replace('_', ' ')} of {_clock(event.at)}"
+            command = DeleteEntry(event_id, event.kind, event.payload, event.at, text)
+            command.redo(self._append)
+            self.undo_stack.push(command)
+            op.undo = True
+        return self._run(body)
+
+    def undo(self) -> Change:
+        command = self.undo_stack.take_undo()
+        if command is None:
+            return Change()
+
+        def body(op: _Op) -> None:
+            op.undo = True
+            try:
+                command.undo(self._append)
+            except RecordingError:
+                self.undo_stack.give_back_undo()
+                raise
+        return self._run(body, needs_session=False)
+
+    def redo(self) -> Change:
+        command = self.undo_stack.take_redo()
+        if command is None:
+            return Change()
+
+        def body(op: _Op) -> None:
+            op.undo = True
+            try:
+                command.redo(self._append)
+            except RecordingError:
+                self.undo_stack.give_back_redo()
+                raise
+        return self._run(body, needs_session=False)
+
+    # ------------------------------------------------------------------------------------------------ settings
+    def set_setting(self, key: str, value: JsonValue) -> Change:
+        def body(_op: _Op) -> None:
+            self._append(EventKind.SETTING, SettingRecord(key, value).to_payload())
+        return self._run(body)
+
+    def set_base_protocol(self, protocol: ClinicalProtocol) -> Change:
+        """A new protocol file: recorded in the session (if one is open) and used from now on."""
+        self.base_protocol = protocol
+        self._inputs.invalidate()
+        if not self.writable:
+            self._apply_settings()
+            return self._finish(_Op())
+        value: dict[str, JsonValue] = {"source": protocol.source, "name": protocol.meta.name,
+                                       "version": protocol.meta.version}
+        return self.set_setting(SETTING_PROTOCOL, value)
+
+    def record_event(self, kind: EventKind, payload: Mapping[str, object], *, at: datetime | None = None) -> Change:
+        """Record an event the bedside layer has no operation for (training: simulator events, debrief)."""
+        def body(_op: _Op) -> None:
+            self._append(kind, payload, at=at)
+        return self._run(body)
+
+    # ------------------------------------------------------------------------------------------------ views
+    def running_dose_per_kg(self) -> float:
+        return per_kg(self.state.current_dose, self.state.patient.weight_kg)
+
+    def bag_left_ml(self) -> float | None:
+        return bag_left_ml(self.state, self.now())
+
+    def target_band(self) -> tuple[float, float] | None:
+        """The band the advice titrates to (from the advice, else from the patient's details)."""
+        advice = self._advice
+        if not isinstance(advice, Unavailable):
+            return advice.target_map, advice.target_map_upper
+        from norepi_gui.bedside.inputs import patient_info
+        from norepi_gui.core.titration.targets import choose_target
+
+        try:
+            target = choose_target(patient_info(self.state, self.now()), self.protocol)
+        except InputError:
+            return None
+        return target.map_mmhg, target.upper_mmhg
+
+
+def _clock(when: datetime) -> str:
+    return when.astimezone().strftime("%H:%M")
+
+
+def _dose(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return "0" if value == 0 else f"{value:.3g}"
+
+
+def _rate(value: float, resolution: float) -> str:
+    text = f"{resolution:.6f}".rstrip("0").rstrip(".")
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return f"{value:.{decimals}f}"
+
+
+def _alert_lines(alerts: list[Alert]) -> str:
+    marks = {"high": "!!! HIGH", "medium": "!! MEDIUM", "low": "! LOW"}
+    return "\n".join(f"{marks[a.priority.value]}: {a.message}" for a in alerts)

@@ -1,0 +1,167 @@
+"""The window's adapter over the bedside layer: it runs an operation and announces its one Change as Qt signals.
+
+Each panel subscribes to the signals of what it shows; an operation emits each signal at most once, so one user
+action redraws each view once. No clinical logic here: the operations and everything they derive are
+:class:`norepi_gui.bedside.session.BedsideSession`'s.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from norepi_gui.bedside.changes import Change
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import datetime
+
+    from norepi_gui.bedside.records import BagRecord, PatientRecord
+    from norepi_gui.bedside.session import BedsideSession
+    from norepi_gui.core.alerts import Alert
+    from norepi_gui.core.events import EventKind, JsonValue
+    from norepi_gui.core.infusion import InfusionSummary
+    from norepi_gui.core.protocol import Protocol
+    from norepi_gui.core.titration import Reading
+    from norepi_gui.core.units import DoseBasis
+
+
+class BedsideController(QObject):
+    """Signals carry what changed; the state to draw it from is ``controller.session.state``."""
+
+    session_changed = Signal()  # a session was created, opened or closed: every view redraws from the state
+    readings_appended = Signal(object)  # tuple[ReadingRow, ...], newest last
+    doses_appended = Signal(object)  # tuple[DoseRow, ...]
+    co_infusions_appended = Signal(object)  # tuple[CoInfusionRow, ...]
+    clock_minute = Signal()  # the clock entered a new minute: countdowns of the bag and the line move
+    entries_reset = Signal()  # readings, doses or co-infusions changed other than at the end: redraw those lists
+    patient_changed = Signal()
+    bag_changed = Signal()
+    settings_changed = Signal()
+    advice_changed = Signal()
+    prompt_changed = Signal()
+    undo_changed = Signal()
+    events_recorded = Signal(object)  # tuple[Event, ...]: everything the operation put on disk
+    problem = Signal(object)  # FieldProblem: an entry the core refused, for the field it names
+    message = Signal(str)  # a status line
+    failed = Signal(str)  # recording failed: shown as an alarm
+    changed = Signal(object)  # the whole Change, last (training mode follows every change)
+
+    def __init__(self, session: BedsideSession, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._minute: int | None = None
+
+    # ------------------------------------------------------------------------------------------------ announcing
+    def announce(self, change: Change) -> Change:
+        """Emit the signals of one Change, each at most once."""
+        if change.nothing:
+            return change
+        if change.session:
+            self.session_changed.emit()
+        else:
+            if change.readings.reset or change.doses.reset or change.co_infusions.reset:
+                self.entries_reset.emit()
+            else:
+                if change.readings.appended:
+                    self.readings_appended.emit(change.readings.appended)
+                if change.doses.appended:
+                    self.doses_appended.emit(change.doses.appended)
+                if change.co_infusions.appended:
+                    self.co_infusions_appended.emit(change.co_infusions.appended)
+            if change.patient:
+                self.patient_changed.emit()
+            if change.bag:
+                self.bag_changed.emit()
+            if change.settings:
+                self.settings_changed.emit()
+            if change.advice:
+                self.advice_changed.emit()
+            if change.prompt:
+                self.prompt_changed.emit()
+        if change.undo:
+            self.undo_changed.emit()
+        if change.problem is not None:
+            self.problem.emit(change.problem)
+        if change.message:
+            self.message.emit(change.message)
+        if change.failure:
+            self.failed.emit(change.failure)
+        if change.recorded:
+            self.events_recorded.emit(change.recorded)
+        self.changed.emit(change)
+        return change
+
+    # ------------------------------------------------------------------------------------------------ operations
+    def new_session(self, label: str, *, scenario: str | None = None) -> Change:
+        return self.announce(self.session.new_session(label, scenario=scenario))
+
+    def open_session(self, session_id: int) -> Change:
+        return self.announce(self.session.open_session(session_id))
+
+    def close_session(self) -> Change:
+        return self.announce(self.session.close_session())
+
+    def record_reading(self, reading: Reading, *, source: str = "typed") -> Change:
+        return self.announce(self.session.record_reading(reading, source=source))
+
+    def set_patient(self, record: PatientRecord, alerts: tuple[Alert, ...] = ()) -> Change:
+        return self.announce(self.session.set_patient(record, alerts))
+
+    def set_bag(self, bag: BagRecord) -> Change:
+        return self.announce(self.session.set_bag(bag))
+
+    def set_dose(self, summary: InfusionSummary, basis: DoseBasis, bag: BagRecord | None = None) -> Change:
+        return self.announce(self.session.set_dose(summary, basis, bag))
+
+    def stop_infusion(self) -> Change:
+        return self.announce(self.session.stop_infusion())
+
+    def co_infusion(self, drug: str, action: str, dose: float, unit: str) -> Change:
+        return self.announce(self.session.co_infusion(drug, action, dose, unit))
+
+    def apply_advice(self) -> Change:
+        return self.announce(self.session.apply_advice())
+
+    def answer_applied(self) -> Change:
+        return self.announce(self.session.answer_applied())
+
+    def answer_not_applied(self, reason: str) -> Change:
+        return self.announce(self.session.answer_not_applied(reason))
+
+    def snooze(self) -> Change:
+        return self.announce(self.session.snooze())
+
+    def correct_reading(self, event_id: int, reading: Reading) -> Change:
+        return self.announce(self.session.correct_reading(event_id, reading))
+
+    def correct_entry_time(self, event_id: int, at: datetime) -> Change:
+        return self.announce(self.session.correct_entry_time(event_id, at))
+
+    def delete_entry(self, event_id: int) -> Change:
+        return self.announce(self.session.delete_entry(event_id))
+
+    def undo(self) -> Change:
+        return self.announce(self.session.undo())
+
+    def redo(self) -> Change:
+        return self.announce(self.session.redo())
+
+    def set_setting(self, key: str, value: JsonValue) -> Change:
+        return self.announce(self.session.set_setting(key, value))
+
+    def set_base_protocol(self, protocol: Protocol) -> Change:
+        return self.announce(self.session.set_base_protocol(protocol))
+
+    def record_event(self, kind: EventKind, payload: Mapping[str, object], *, at: datetime | None = None) -> Change:
+        return self.announce(self.session.record_event(kind, payload, at=at))
+
+    def tick(self) -> Change:
+        """The clock moved: what depends on time is re-derived; ``clock_minute`` once per new minute."""
+        change = self.announce(self.session.tick())
+        minute = int(self.session.now().timestamp() // 60)
+        if minute != self._minute:
+            self._minute = minute
+            self.clock_minute.emit()
+        return change
