@@ -9,6 +9,8 @@ to stderr. The checks, in order:
 - units: the program's unit registry loads from its definitions file and converts mg to mcg.
 - calculation: 0.1 mcg/kg/min, 70 kg, 16 mcg/mL gives an exact rate of 26.25 mL/h
   (0.1 x 70 x 60 / 16; clinical reference, seed 002).
+- advice: the bedside layer (what the window and ``advise`` use) advises MAP 58 at 0.1 mcg/kg/min, 70 kg: an
+  increase to 0.15 (rule TIT-UP of the shipped protocol).
 - simulator: 30 simulated minutes of the "septic shock that responds" scenario with the advisor policy, headless,
   through the ``simulate`` command's own contract (``--json`` debrief metrics), so it checks what users run.
 - window: the main window builds offscreen (QT_QPA_PLATFORM=offscreen is forced for this check when no
@@ -38,6 +40,11 @@ KNOWN_DOSE = "0.1 mcg/kg/min"
 KNOWN_WEIGHT = "70 kg"
 KNOWN_CONCENTRATION = "16 mcg/mL"
 KNOWN_RATE_ML_PER_H = 26.25  # 0.1 * 70 = 7 mcg/min; 7 * 60 = 420 mcg/h; 420 / 16 = 26.25 mL/h
+# The shipped protocol's rule TIT-UP: MAP 58 is 7 below the target 65 (< far_below_mmhg 10), so 0.1 mcg/kg/min goes up
+# by at most titration.step_up 0.05 (the proportional step 0.1 x (e^(0.5 x 1.2) - 1) = 0.082 is capped): 0.15.
+KNOWN_MAP = 58.0
+KNOWN_RUNNING = 0.1
+KNOWN_ADVISED = 0.15
 SIMULATED_SCENARIO = "septic_responsive"
 SIMULATED_HOURS = "0.5"  # 30 simulated minutes
 SIMULATION_ARGS = ("simulate", "--scenario", SIMULATED_SCENARIO, "--policy", "advisor", "--hours", SIMULATED_HOURS,
@@ -97,17 +104,40 @@ def check_calculation(protocol_path: Path | None) -> str:
             f"(pump {summary.pump_rate_ml_per_h:g} mL/h)")
 
 
-def check_simulator(protocol_path: Path | None) -> str:
-    import importlib.util
+def check_advice(protocol_path: Path | None) -> str:
+    """The bedside layer (the window's and the CLI's one path to the engine) advises on a known record."""
+    from datetime import UTC, datetime
 
-    from norepi_gui.cli import main
+    from norepi_gui.bedside.replay import advice_for_readings
+    from norepi_gui.core.dosing import parse_concentration
+    from norepi_gui.core.protocol import load_protocol
+    from norepi_gui.core.titration import InfusionState, PatientInfo, Reading
+
+    at = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
+    reading = Reading(at=at, map_mmhg=KNOWN_MAP, ne_dose_mcg_per_kg_per_min=KNOWN_RUNNING)
+    advice = advice_for_readings([reading], PatientInfo(weight_kg=70.0),
+                                 InfusionState(parse_concentration(KNOWN_CONCENTRATION), KNOWN_RUNNING),
+                                 load_protocol(protocol_path), now=at)
+    if (advice.action.value, advice.dose_mcg_per_kg_per_min) != ("increase", KNOWN_ADVISED):
+        raise CheckFailedError(f"MAP {KNOWN_MAP:g} at {KNOWN_RUNNING} mcg/kg/min was advised {advice.action.value} "
+                               f"to {advice.dose_mcg_per_kg_per_min} mcg/kg/min, expected increase to {KNOWN_ADVISED}")
+    return f"MAP {KNOWN_MAP:g} at {KNOWN_RUNNING} mcg/kg/min, 70 kg -> {advice.rationale}"
+
+
+def check_simulator(protocol_path: Path | None) -> str:
+    import argparse
+    import importlib.util
 
     if importlib.util.find_spec("norepi_gui.cli.simulate") is None:
         raise CheckFailedError("the simulator command (norepi_gui.cli.simulate) is missing from this installation")
+    from norepi_gui.cli import simulate
+
+    parser = argparse.ArgumentParser(prog="norepi-gui")
+    simulate.add_parser(parser.add_subparsers(dest="command", required=True))
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            code = main(list(SIMULATION_ARGS))
+            code = simulate.run(parser.parse_args(list(SIMULATION_ARGS)))
         except SystemExit as exc:  # argparse refusing the arguments
             code = exc.code if isinstance(exc.code, int) else EXIT_FAILED
     command = "norepi-gui " + " ".join(SIMULATION_ARGS)
@@ -157,6 +187,7 @@ CHECKS: tuple[Check, ...] = (
     Check("protocol", check_protocol),
     Check("units", check_units),
     Check("calculation", check_calculation),
+    Check("advice", check_advice),
     Check("simulator", check_simulator),
     Check("window", check_window),
 )

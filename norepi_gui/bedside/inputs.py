@@ -217,8 +217,20 @@ class EngineInputs:
             dose_since=running.at if running is not None else None,
         )
 
+    def derive(self, state: SessionState, protocol: Protocol, now: datetime) -> Advice:
+        """The engine's advice for the record at ``now``; InputError names what is missing or refused."""
+        from norepi_gui.core.titration import advise
+
+        if not state.readings:
+            raise InputError("readings", "no reading recorded yet", "a MAP or SBP/DBP reading")
+        patient = patient_info(state, now)
+        chart = self.chart(state, patient.weight_kg)
+        infusion = self.infusion(state, protocol, now, patient.weight_kg)
+        co = co_infusions({drug: row.dose for drug, row in state.active_co_infusions.items()})
+        return advise(chart, patient, infusion, protocol, now=max(now, chart.readings[-1].at), co_infusions=co)
+
     def advice(self, state: SessionState, protocol: Protocol, now: datetime) -> Advice | Unavailable:
-        """The engine's advice for the record at ``now``, or why there is none."""
+        """The engine's advice for the record at ``now``, or why there is none (in words for the advice panel)."""
         missing = []
         if state.patient.weight_kg is None:
             missing.append("the weight")
@@ -226,14 +238,8 @@ class EngineInputs:
             missing.append("a reading")
         if missing:
             return Unavailable("For advice, record " + " and ".join(missing) + ".")
-        from norepi_gui.core.titration import advise
-
         try:
-            patient = patient_info(state, now)
-            chart = self.chart(state, patient.weight_kg)
-            infusion = self.infusion(state, protocol, now, patient.weight_kg)
-            co = co_infusions({drug: row.dose for drug, row in state.active_co_infusions.items()})
-            return advise(chart, patient, infusion, protocol, now=max(now, chart.readings[-1].at), co_infusions=co)
+            return self.derive(state, protocol, now)
         except InputError as exc:
             return Unavailable(f"No advice: {exc.field}: {exc.problem}" + (f" ({exc.accepted})" if exc.accepted
                                                                           else ""))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
@@ -43,7 +43,7 @@ from norepi_gui.bedside.records import (
 from norepi_gui.bedside.state import CoInfusionRow, Delta, DoseRow, SessionState, fold
 from norepi_gui.bedside.undo import CorrectEntry, DeleteEntry, RecordEntry, UndoStack
 from norepi_gui.core.errors import InputError
-from norepi_gui.core.events import Event, EventKind, JsonValue, SessionInfo, check_payload
+from norepi_gui.core.events import Event, EventKind, JsonValue, Payload, SessionInfo, check_payload
 
 if TYPE_CHECKING:
     from norepi_gui.core.alerts import Alert
@@ -728,6 +728,17 @@ class BedsideSession:
                                        "version": protocol.meta.version}
         return self.set_setting(SETTING_PROTOCOL, value)
 
+    def replay(self, entries: list[tuple[EventKind, Payload, datetime]]) -> Change:
+        """Record entries as they stand, without confirmations (a record read from elsewhere: a CSV of readings)."""
+        def body(_op: _Op) -> None:
+            for kind, payload, at in entries:
+                self._append(kind, payload, at=at)
+        return self._run(body)
+
+    def derive_advice(self) -> Advice:
+        """The advice for the record now; InputError names what is missing or wrong (for scripts)."""
+        return self._inputs.derive(self.state, self.protocol, self.now())
+
     def record_event(self, kind: EventKind, payload: Mapping[str, object], *, at: datetime | None = None) -> Change:
         """Record an event the bedside layer has no operation for (training: simulator events, debrief)."""
         def body(_op: _Op) -> None:
@@ -740,6 +751,27 @@ class BedsideSession:
 
     def bag_left_ml(self) -> float | None:
         return bag_left_ml(self.state, self.now())
+
+    def line_note(self) -> str | None:
+        """The safety note for a peripheral or intraosseous line (limits, extravasation pathway, no bicarbonate);
+        ``None`` on a central line."""
+        from norepi_gui.bedside.inputs import line_of, population_of
+        from norepi_gui.core.protocol import LineType
+        from norepi_gui.core.safety_text import NO_BICARBONATE, peripheral_line_note
+
+        line = line_of(self.state)
+        if line is LineType.CENTRAL:
+            return None
+        text = peripheral_line_note(line.value.capitalize(), self.protocol.line(line).max_hours)
+        weight = self.state.weight_kg()
+        if weight is not None:
+            from norepi_gui.core.titration import PatientInfo
+            from norepi_gui.core.titration.lines import extravasation_text
+
+            with suppress(InputError):
+                text += "\n" + extravasation_text(PatientInfo(weight_kg=weight, population=population_of(self.state),
+                                                              line=line))
+        return text + "\n" + NO_BICARBONATE
 
     def target_band(self) -> tuple[float, float] | None:
         """The band the advice titrates to (from the advice, else from the patient's details)."""

@@ -17,10 +17,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from norepi_gui.bedside.replay import advice_for_readings
 from norepi_gui.core.dosing import Salt, parse_concentration, parse_weight
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.protocol import LineType, Population, load_protocol
-from norepi_gui.core.titration import Advice, InfusionState, PatientInfo, Reading, advise
+from norepi_gui.core.titration import Advice, InfusionState, PatientInfo, Reading
 from norepi_gui.core.units import Q, parse_quantity
 
 EXIT_OK = 0
@@ -213,7 +214,8 @@ def build_advice(args: argparse.Namespace) -> tuple[Advice, ReadingsFile]:
         dose_mcg_per_kg_per_min=last.ne_dose_mcg_per_kg_per_min or 0.0,
         bag_volume_left_ml=_bag_ml(args.bag_volume_left),
     )
-    return advise(data.readings, patient, infusion, protocol, now=last.at), data
+    # the same record the window would hold, and the advice its bedside layer derives (one input builder)
+    return advice_for_readings(data.readings, patient, infusion, protocol, now=last.at), data
 
 
 def _text(advice: Advice) -> str:

@@ -602,7 +602,8 @@ class InfusionPanel(QGroupBox):
         """The nurse pressed Record (or Enter in the dose/rate field)."""
         self.release_figures()  # a dose is never requested on held figures
         if self._driver is None:
-            self.dose.show_error("Dose: enter a dose or a pump rate. Accepted: e.g. 0.1 mcg/kg/min, or mL/h")
+            start = self._protocol.population(self._context.population).start_dose
+            self.dose.show_error(f"Dose: enter a dose or a pump rate. Accepted: e.g. {start:g} mcg/kg/min, or mL/h")
             return
         summary = self.recalculate()
         bag = self.bag_record()

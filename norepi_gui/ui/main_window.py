@@ -29,8 +29,7 @@ from norepi_gui.bedside.records import SETTING_PUMP_RESOLUTION, SETTING_SOUND
 from norepi_gui.bedside.session import BedsideSession
 from norepi_gui.core.clock import Clock, SystemClock
 from norepi_gui.core.events import EventKind
-from norepi_gui.core.protocol import LineType, Protocol, ProtocolError, load_protocol
-from norepi_gui.core.safety_text import NO_BICARBONATE, peripheral_line_note
+from norepi_gui.core.protocol import Protocol, ProtocolError, load_protocol
 from norepi_gui.ui.coinfusion_panel import CoInfusionPanel
 from norepi_gui.ui.controller import BedsideController
 from norepi_gui.ui.formatting import decimals_for, fmt_clock, fmt_date_time
@@ -452,27 +451,9 @@ class MainWindow(QMainWindow):
         self._show_title()
 
     def _show_line_note(self) -> None:
-        line = self.state.patient.line
-        if line != LineType.CENTRAL.value:
-            from norepi_gui.core.titration.lines import extravasation_text  # the engine's wording, loaded when needed
-            from norepi_gui.core.titration.model import PatientInfo
-
-            try:
-                limits = self.protocol.line(LineType(line))
-            except ValueError:
-                self.line_note.hide()
-                return
-            text = peripheral_line_note(line.capitalize(), limits.max_hours)
-            weight = self.state.weight_kg()
-            if weight is not None:
-                from norepi_gui.bedside.inputs import population_of
-
-                text += "\n" + extravasation_text(PatientInfo(weight_kg=weight, population=population_of(self.state),
-                                                              line=LineType(line)))
-            self.line_note.setText(text + "\n" + NO_BICARBONATE)
-            self.line_note.show()
-        else:
-            self.line_note.hide()
+        note = self.bedside.line_note()
+        self.line_note.setVisible(note is not None)
+        self.line_note.setText(note or "")
 
     def _show_title(self) -> None:
         session = self.session

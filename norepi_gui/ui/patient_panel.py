@@ -77,12 +77,13 @@ class PatientPanel(QGroupBox):
         self.arterial.setAccessibleName("Arterial line in place")
         for text, _value in ARTERIAL_CHOICES:
             self.arterial.addItem(text)
-        self.fluids = ValidatedField("fluidsInput", "Fluids given", placeholder="e.g. 2000 mL or 30 mL/kg",
+        self.fluids = ValidatedField("fluidsInput", "Fluids given", placeholder="mL, L or mL/kg",
                                      tooltip="Crystalloid given so far: mL, or mL/kg")
         self.target = ValidatedField("targetMapInput", "Target MAP (mmHg)",
                                      placeholder="protocol target", tooltip="Individual MAP target set by the "
                                      "clinician; leave empty to use the protocol's target")
         self.status = FieldStatus("patientStatus")
+        self.set_protocol(protocol)
 
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -127,6 +128,8 @@ class PatientPanel(QGroupBox):
 
     def set_protocol(self, protocol: Protocol) -> None:
         self._protocol = protocol
+        target = protocol.start_criteria.fluids_ml_per_kg  # the protocol's fluid volume, as the example
+        self.fluids.edit.setPlaceholderText(f"e.g. 2000 mL or {target:g} mL/kg")
 
     def bind(self, controller: BedsideController) -> None:
         """Record through ``controller``; show the record whenever the patient changes there."""

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.packaging
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_TIMEOUT_S = 1200
 RUN_TIMEOUT_S = 300
-CHECK_NAMES = ("version", "protocol", "units", "calculation", "simulator", "window")
+CHECK_NAMES = ("version", "protocol", "units", "calculation", "advice", "simulator", "window")
 IS_LINUX = sys.platform.startswith("linux")
 
 

@@ -26,11 +26,12 @@ def doses_at_readings(readings: Sequence[Reading], current: float) -> list[float
     return doses
 
 
-def trailing(readings: Sequence[Reading], keep: Callable[[int, Reading], bool]) -> int:
-    """How many readings at the end of the history satisfy ``keep(index, reading)`` without a break."""
+def trailing(readings: Sequence[Reading], keep: Callable[[int, Reading], bool], limit: int | None = None) -> int:
+    """How many readings at the end of the history satisfy ``keep(index, reading)`` without a break (counting stops
+    at ``limit``: a question that needs at most that many costs the same however long the history)."""
     count = 0
     for i in range(len(readings) - 1, -1, -1):
-        if not keep(i, readings[i]):
+        if (limit is not None and count >= limit) or not keep(i, readings[i]):
             break
         count += 1
     return count

@@ -32,8 +32,8 @@ def next_check_minutes(action: Action, readings: Sequence[Reading], doses: Seque
             in_band = target.map_mmhg <= r.map <= target.upper_mmhg if running else r.map >= target.map_mmhg
             return in_band and abs(doses[i] - dose) <= EPS
 
-        n = trailing(readings, stable)
         need = intervals.stable_readings_for_max
+        n = trailing(readings, stable, limit=max(need, 1))
         if need <= 1 or n >= need:
             minutes = intervals.max_minutes
         else:
