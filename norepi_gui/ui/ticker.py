@@ -26,6 +26,3 @@ class ClockTicker(QObject):
     def stop(self) -> None:
         self._timer.stop()
 
-    @property
-    def running(self) -> bool:
-        return self._timer.isActive()

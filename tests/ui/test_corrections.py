@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from norepi_gui.core.clock import ManualClock
 from norepi_gui.bedside.records import DoseRecord
+from norepi_gui.core.clock import ManualClock
 from norepi_gui.core.events import EventKind
 from norepi_gui.core.titration import Reading
 from norepi_gui.ui.entry_time_dialog import EntryTimeDialog

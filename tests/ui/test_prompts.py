@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from norepi_gui.core.clock import ManualClock
 from norepi_gui.core.events import EventKind
+from norepi_gui.core.session_log import SessionStore
+from norepi_gui.core.titration import Advice
 from norepi_gui.ui.main_window import MainWindow
+from norepi_gui.ui.titration_panel import TitrationPanel
 from tests.ui.helpers import START, make_window, raw_events, record_map, start_infusion
 
 
@@ -95,11 +99,28 @@ def test_a_new_reading_answers_the_prompt(qtbot: QtBot, tmp_path: Path) -> None:
     assert kinds[-3:] == [EventKind.READING, EventKind.PROMPT_ANSWERED, EventKind.ADVICE]
 
 
-def test_advice_is_recorded_before_it_is_shown(qtbot: QtBot, tmp_path: Path) -> None:
-    window, _clock = _due_window(qtbot, tmp_path)
-    advice = window.state.last_advice
-    assert advice is not None
-    assert advice.payload["action"] == "increase"
-    assert "TGT-DEFAULT" in window.titration.rules.text()
-    stored = window.bedside.store.events(advice.session_id)
-    assert stored[-1].id == advice.id
+def test_advice_is_recorded_before_it_is_shown(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Whenever the advice panel draws an advice, that advice is already in the database file: read back through a
+    # second connection at the moment of drawing, the last ADVICE event carries the same action, dose and rules.
+    window, _ = make_window(qtbot, tmp_path)
+    start_infusion(qtbot, window)
+    seen: list[tuple[object, object]] = []
+    original = TitrationPanel.show_advice
+
+    def drawing(panel: TitrationPanel, advice: Advice, resolution_text: str) -> None:
+        session = window.session
+        assert session is not None
+        with SessionStore(tmp_path, window.clock) as other:
+            stored = [e for e in other.events(session.id) if e.kind is EventKind.ADVICE]
+        assert stored, "advice drawn before any ADVICE event was on disk"
+        last = stored[-1].payload
+        seen.append(((last["action"], last["dose_mcg_per_kg_per_min"], tuple(last["rules"])),
+                     (advice.action.value, advice.dose_mcg_per_kg_per_min, advice.rules)))
+        original(panel, advice, resolution_text)
+
+    monkeypatch.setattr(TitrationPanel, "show_advice", drawing)
+    record_map(qtbot, window, "58")
+    record_map(qtbot, window, "80")
+    assert len(seen) == 2
+    assert all(on_disk == drawn for on_disk, drawn in seen)
+    assert seen[0][1][0] == "increase" and seen[1][1][0] == "decrease"
