@@ -68,7 +68,12 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class SessionInfo:
-    """One patient episode or training run. ``closed_at`` is None while open."""
+    """One patient episode or training run. ``closed_at`` is None while open.
+
+    ``id`` counts from 1 in every data folder; ``uid`` (32 hex digits) is unique across folders, for export names.
+    ``protocol_sha256`` is the content hash of the protocol the session started under (None for sessions recorded
+    before it was kept); see :mod:`norepi_gui.core.protocol_identity`.
+    """
 
     id: int
     created_at: datetime
@@ -78,6 +83,8 @@ class SessionInfo:
     protocol_version: str
     scenario: str | None
     closed_at: datetime | None
+    uid: str = ""
+    protocol_sha256: str | None = None
 
     @property
     def is_open(self) -> bool:

@@ -8,14 +8,22 @@ events that name the one they supersede (see :mod:`norepi_gui.core.events`).
 
 Training sessions and patient sessions share the file but never a listing: every
 listing takes ``training=`` and defaults to patient sessions.
+
+Nothing here pretends: a folder or file that cannot be used raises a
+:class:`~norepi_gui.core.storage_errors.StorageError` subclass saying what is
+wrong, where and what to do (never a bare ``sqlite3`` error). The folder is made
+0700 and the database files 0600 at every open (:mod:`norepi_gui.core.private_files`).
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import sqlite3
+import tempfile
+import uuid
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Self, TypeAlias
+from typing import TYPE_CHECKING, NoReturn, Self, TypeAlias
 
 from norepi_gui.core.events import (
     SUPERSEDING_KINDS,
@@ -28,6 +36,22 @@ from norepi_gui.core.events import (
     effective_events,
     encode_payload,
 )
+from norepi_gui.core.private_files import create_private_file, make_private, private_folder
+from norepi_gui.core.storage_errors import (
+    SQLITE_BUSY,
+    SQLITE_CORRUPT,
+    SQLITE_FULL,
+    SQLITE_LOCKED,
+    SQLITE_NOTADB,
+    DatabaseUnusableError,
+    SchemaVersionError,
+    SessionStoreError,
+    UnusableReason,
+    describe_os_error,
+    is_disk_full,
+    is_read_only,
+    sqlite_primary_code,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -36,8 +60,19 @@ if TYPE_CHECKING:
 
     from norepi_gui.core.clock import Clock
 
+__all__ = [
+    "CSV_COLUMNS",
+    "DB_FILENAME",
+    "SCHEMA_VERSION",
+    "SchemaVersionError",
+    "SessionStore",
+    "SessionStoreError",
+]
+
 DB_FILENAME = "sessions.sqlite3"
-SCHEMA_VERSION = 1
+#: 1: the first release. 2: sessions gain ``uid`` (unique across data folders, for export names) and
+#: ``protocol_sha256`` (the content hash of the protocol the session runs under).
+SCHEMA_VERSION = 2
 
 CSV_COLUMNS = (
     "session_id",
@@ -62,7 +97,9 @@ _SCHEMA = (
         protocol_name    TEXT    NOT NULL,
         protocol_version TEXT    NOT NULL,
         scenario         TEXT,
-        closed_at        TEXT
+        closed_at        TEXT,
+        uid              TEXT,
+        protocol_sha256  TEXT
     )""",
     """CREATE TABLE events (
         id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -82,41 +119,88 @@ _SCHEMA = (
        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
 )
 
-_SESSION_COLUMNS = "id, created_at, label, is_training, protocol_name, protocol_version, scenario, closed_at"
+# Version 1 -> 2: the columns added, and a uid for every existing session.
+_MIGRATE_1_TO_2 = (
+    "ALTER TABLE sessions ADD COLUMN uid TEXT",
+    "ALTER TABLE sessions ADD COLUMN protocol_sha256 TEXT",
+    "UPDATE sessions SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL",
+)
+_OUR_TABLES = frozenset({"sessions", "events"})
+
+_SESSION_COLUMNS = (
+    "id, created_at, label, is_training, protocol_name, protocol_version, scenario, closed_at, uid, protocol_sha256"
+)
 _EVENT_COLUMNS = "id, session_id, seq, at, recorded_at, kind, payload, supersedes"
 # Row shapes of the SELECTs above.
-_SessionRow: TypeAlias = tuple[int, str, str, int, str, str, str | None, str | None]
+_SessionRow: TypeAlias = tuple[int, str, str, int, str, str, str | None, str | None, str | None, str | None]
 _EventRow: TypeAlias = tuple[int, int, int, str, str, str, str, int | None]
 
-
-class SessionStoreError(RuntimeError):
-    """The store cannot do what was asked (unknown session, closed session, bad file)."""
-
-
-class SchemaVersionError(SessionStoreError):
-    """The database file was written by a newer version of norepi-gui."""
+_REMEDY = {
+    UnusableReason.READ_ONLY: "norepi-gui must be able to write there: ask IT to make the folder writable, "
+    "or choose another data folder",
+    UnusableReason.DISK_FULL: "Free space on this disk (or choose a data folder on another disk), then start again",
+    UnusableReason.NOT_A_DATABASE: "Move the file away or choose another data folder; keep the file until someone "
+    "has checked what it is",
+    UnusableReason.DAMAGED: "Keep the file for IT and restore it from a backup, or choose another data folder",
+    UnusableReason.IN_USE: "Close the other program using it, or choose another data folder",
+    UnusableReason.IO_ERROR: "Check the disk (and the network share, if the folder is on one), or choose another "
+    "data folder",
+}
 
 
 class SessionStore:
     """All sessions of one data folder. One store per process; not thread-safe.
 
-    Use as a context manager, or call :meth:`close`.
+    Use as a context manager, or call :meth:`close`. Opening raises
+    :class:`~norepi_gui.core.storage_errors.DatabaseUnusableError` when the folder or its database cannot be used.
     """
 
     def __init__(self, data_dir: Path, clock: Clock) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir = data_dir
         self.path = data_dir / DB_FILENAME
         self._clock = clock
-        # isolation_level=None: no implicit transactions; we BEGIN/COMMIT ourselves.
-        self._db = sqlite3.connect(self.path, isolation_level=None)
+        #: Files whose mode could not be made private (not the owner): the window may say so.
+        self.permission_warnings: list[str] = []
+        self._prepare_files()
+        try:
+            # isolation_level=None: no implicit transactions; we BEGIN/COMMIT ourselves.
+            self._db = sqlite3.connect(self.path, isolation_level=None)
+        except sqlite3.Error as exc:
+            self._unusable_from(exc)
         try:
             self._open()
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             self._db.close()
-            raise SessionStoreError(f"{self.path} is not a usable session database: {exc}") from exc
+            self._unusable_from(exc)
         except BaseException:
             self._db.close()
             raise
+        self._make_files_private()
+
+    def _prepare_files(self) -> None:
+        """The private data folder and an empty 0600 database file, or a typed error saying why not."""
+        try:
+            made_private = private_folder(self.data_dir)
+        except OSError as exc:
+            reason = _reason_of_os_error(exc)
+            raise DatabaseUnusableError(
+                self.data_dir, reason, f"cannot create the data folder ({describe_os_error(exc)})", _REMEDY[reason]
+            ) from exc
+        if not made_private:
+            self.permission_warnings.append(f"{self.data_dir}: its permissions could not be made private (0700)")
+        try:
+            create_private_file(self.path)
+        except OSError as exc:
+            reason = _reason_of_os_error(exc)
+            problem = "cannot write in this folder" if reason is UnusableReason.READ_ONLY else "cannot create the file"
+            raise DatabaseUnusableError(
+                self.path, reason, f"{problem} ({describe_os_error(exc)})", _REMEDY[reason]
+            ) from exc
+
+    def _make_files_private(self) -> None:
+        for path in (self.path, self.path.with_name(DB_FILENAME + "-wal"), self.path.with_name(DB_FILENAME + "-shm")):
+            if not make_private(path):
+                self.permission_warnings.append(f"{path}: its permissions could not be made private (0600)")
 
     def _open(self) -> None:
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -124,16 +208,74 @@ class SessionStore:
         self._db.execute("PRAGMA foreign_keys=ON")
         version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
-            raise SchemaVersionError(
-                f"{self.path} has schema version {version}, but this norepi-gui reads "
-                f"versions up to {SCHEMA_VERSION}; open it with a newer norepi-gui"
+            raise SchemaVersionError(self.path, version, SCHEMA_VERSION)
+        problems = [row for (row,) in self._db.execute("PRAGMA quick_check").fetchall() if row != "ok"]
+        if problems:
+            raise DatabaseUnusableError(
+                self.path,
+                UnusableReason.DAMAGED,
+                f"the database is damaged (SQLite quick_check: {problems[0]})",
+                _REMEDY[UnusableReason.DAMAGED],
             )
-        if version < SCHEMA_VERSION:
-            # Only version 0 (a new, empty file) exists below 1; later versions migrate here.
+        tables = {name for (name,) in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables.discard("sqlite_sequence")
+        if version == 0 and tables:
+            raise DatabaseUnusableError(
+                self.path,
+                UnusableReason.NOT_A_DATABASE,
+                "is not a norepi-gui session database (an SQLite file of another program, with the tables "
+                f"{', '.join(sorted(tables))})",
+                _REMEDY[UnusableReason.NOT_A_DATABASE],
+            )
+        if version >= 1 and not _OUR_TABLES.issubset(tables):
+            raise DatabaseUnusableError(
+                self.path,
+                UnusableReason.DAMAGED,
+                f"the database is damaged (tables missing: {', '.join(sorted(_OUR_TABLES - tables))})",
+                _REMEDY[UnusableReason.DAMAGED],
+            )
+        if version == 0:
             with self._transaction():
                 for statement in _SCHEMA:
                     self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        elif version == 1:
+            with self._transaction():
+                for statement in _MIGRATE_1_TO_2:
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _unusable_from(self, exc: sqlite3.Error) -> NoReturn:
+        """Raise the typed start-up error for a ``sqlite3`` error while opening."""
+        code = sqlite_primary_code(exc)
+        if code == SQLITE_NOTADB:
+            reason, problem = UnusableReason.NOT_A_DATABASE, "is not a norepi-gui session database"
+        elif code == SQLITE_CORRUPT:
+            reason, problem = UnusableReason.DAMAGED, "the database is damaged (for example cut short by a copy)"
+        elif code in (SQLITE_BUSY, SQLITE_LOCKED):
+            reason, problem = UnusableReason.IN_USE, "the database is locked by another program"
+        elif code == SQLITE_FULL:
+            reason, problem = UnusableReason.DISK_FULL, "the disk is full"
+        else:
+            reason, problem = self._probe_folder()
+        raise DatabaseUnusableError(self.path, reason, f"{problem} ({exc})", _REMEDY[reason]) from exc
+
+    def _probe_folder(self) -> tuple[UnusableReason, str]:
+        """Why writing failed, found by writing a small file next to the database (as root, modes lie)."""
+        try:
+            fd, name = tempfile.mkstemp(prefix=".probe-", dir=self.data_dir)
+        except OSError as exc:
+            return _diagnosis(exc)
+        try:
+            try:
+                os.write(fd, b"\0" * 65536)
+                os.fsync(fd)
+            except OSError as exc:
+                return _diagnosis(exc)
+        finally:
+            os.close(fd)
+            os.unlink(name)
+        return UnusableReason.IO_ERROR, "the database cannot be opened"
 
     # -- lifetime -------------------------------------------------------------------
 
@@ -161,8 +303,13 @@ class SessionStore:
         protocol_name: str,
         protocol_version: str,
         scenario: str | None = None,
+        protocol_sha256: str | None = None,
     ) -> SessionInfo:
-        """Start a session (committed before returning)."""
+        """Start a session (committed before returning).
+
+        ``protocol_sha256`` is :attr:`ProtocolIdentity.sha256 <norepi_gui.core.protocol_identity.ProtocolIdentity>`
+        of the protocol the session runs under, so a resume can tell whether the protocol changed.
+        """
         for field, value in (
             ("protocol_name", protocol_name),
             ("protocol_version", protocol_version),
@@ -170,10 +317,11 @@ class SessionStore:
             if not value.strip():
                 raise ValueError(f"{field}: must be a non-empty string, got {value!r}")
         created_at = self._now()
+        uid = uuid.uuid4().hex
         with self._transaction():
             cur = self._db.execute(
                 "INSERT INTO sessions (created_at, label, is_training, protocol_name,"
-                " protocol_version, scenario, closed_at) VALUES (?, ?, ?, ?, ?, ?, NULL)",
+                " protocol_version, scenario, closed_at, uid, protocol_sha256) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)",
                 (
                     _iso(created_at),
                     label,
@@ -181,6 +329,8 @@ class SessionStore:
                     protocol_name,
                     protocol_version,
                     scenario,
+                    uid,
+                    protocol_sha256,
                 ),
             )
         session_id = cur.lastrowid
@@ -194,6 +344,8 @@ class SessionStore:
             protocol_version=protocol_version,
             scenario=scenario,
             closed_at=None,
+            uid=uid,
+            protocol_sha256=protocol_sha256,
         )
 
     def session(self, session_id: int) -> SessionInfo:
@@ -411,12 +563,29 @@ class _Transaction:
             self._db.execute("ROLLBACK")
 
 
+def _reason_of_os_error(exc: OSError) -> UnusableReason:
+    if is_disk_full(exc):
+        return UnusableReason.DISK_FULL
+    if is_read_only(exc):
+        return UnusableReason.READ_ONLY
+    return UnusableReason.IO_ERROR
+
+
+def _diagnosis(exc: OSError) -> tuple[UnusableReason, str]:
+    reason = _reason_of_os_error(exc)
+    problem = {
+        UnusableReason.DISK_FULL: "the disk is full",
+        UnusableReason.READ_ONLY: "cannot write in this folder (it is read-only for norepi-gui)",
+    }.get(reason, f"cannot write in this folder: {describe_os_error(exc)}")
+    return reason, problem
+
+
 def _iso(when: datetime) -> str:
     return when.astimezone(UTC).isoformat()
 
 
 def _session_from_row(row: _SessionRow) -> SessionInfo:
-    sid, created_at, label, is_training, pname, pversion, scenario, closed_at = row
+    sid, created_at, label, is_training, pname, pversion, scenario, closed_at, uid, protocol_sha256 = row
     return SessionInfo(
         id=sid,
         created_at=datetime.fromisoformat(created_at),
@@ -426,6 +595,8 @@ def _session_from_row(row: _SessionRow) -> SessionInfo:
         protocol_version=pversion,
         scenario=scenario,
         closed_at=None if closed_at is None else datetime.fromisoformat(closed_at),
+        uid=uid or "",
+        protocol_sha256=protocol_sha256,
     )
 
 

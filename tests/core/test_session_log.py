@@ -15,6 +15,7 @@ from norepi_gui.core.clock import ManualClock
 from norepi_gui.core.events import EventKind, PayloadError, decode_payload, encode_payload
 from norepi_gui.core.session_log import (
     DB_FILENAME,
+    SCHEMA_VERSION,
     SchemaVersionError,
     SessionStore,
     SessionStoreError,
@@ -410,10 +411,11 @@ def test_file_from_a_newer_schema_is_refused_with_its_version(tmp_path: Path, cl
     SessionStore(tmp_path, clock).close()
     other = _raw_connection(tmp_path)
     try:
-        other.execute("PRAGMA user_version=2")
+        other.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
     finally:
         other.close()
-    with pytest.raises(SchemaVersionError, match=r"schema version 2.*versions up to 1"):
+    newer = SCHEMA_VERSION + 1
+    with pytest.raises(SchemaVersionError, match=rf"schema version {newer}.*versions up to {SCHEMA_VERSION}"):
         SessionStore(tmp_path, clock)
 
 
@@ -424,10 +426,10 @@ def test_new_file_gets_the_current_schema_version(tmp_path: Path, clock: ManualC
         (version,) = other.execute("PRAGMA user_version").fetchone()
     finally:
         other.close()
-    assert version == 1
+    assert version == SCHEMA_VERSION == 2
 
 
 def test_file_that_is_not_a_database_is_refused_naming_the_path(tmp_path: Path, clock: ManualClock) -> None:
     (tmp_path / DB_FILENAME).write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(SessionStoreError, match="is not a usable session database"):
+    with pytest.raises(SessionStoreError, match="is not a norepi-gui session database"):
         SessionStore(tmp_path, clock)

@@ -1,0 +1,239 @@
+"""The session log never pretends: every storage fault is a typed error saying what, where and what to do."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import sys
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import pytest
+
+from norepi_gui.core.clock import ManualClock
+from norepi_gui.core.events import EventKind
+from norepi_gui.core.session_log import DB_FILENAME, SCHEMA_VERSION, SessionStore
+from norepi_gui.core.storage_errors import (
+    DatabaseUnusableError,
+    SchemaVersionError,
+    UnusableReason,
+)
+from tests.fsfaults import fill, read_only, small_filesystem
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+T0 = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
+POSIX = sys.platform != "win32"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(T0)
+
+
+def _patient(store: SessionStore) -> int:
+    return store.create_session("bed 4", is_training=False, protocol_name="default-ne", protocol_version="1.2").id
+
+
+def _filled_database(folder: Path, clock: ManualClock, readings: int = 200) -> int:
+    with SessionStore(folder, clock) as store:
+        sid = _patient(store)
+        for i in range(readings):
+            store.append(sid, EventKind.READING, {"map_mmHg": 60 + i % 20, "note": "x" * 200})
+    return sid
+
+
+def _unusable(folder: Path, clock: ManualClock) -> DatabaseUnusableError:
+    with pytest.raises(DatabaseUnusableError) as info:
+        SessionStore(folder, clock)
+    return info.value
+
+
+# -- an unusable database at start ---------------------------------------------------------------
+
+
+def test_file_that_is_not_a_database_is_named_with_what_to_do(tmp_path: Path, clock: ManualClock) -> None:
+    (tmp_path / DB_FILENAME).write_bytes(b"this is not sqlite" * 100)
+    error = _unusable(tmp_path, clock)
+    assert error.reason is UnusableReason.NOT_A_DATABASE
+    assert error.path == tmp_path / DB_FILENAME
+    assert "not a norepi-gui session database" in error.problem
+    assert "another data folder" in error.remedy
+    assert isinstance(error.__cause__, sqlite3.DatabaseError)  # the sqlite3 error is kept as the cause
+    # The file is left as it was: nothing deletes or overwrites what may be a patient's record.
+    assert (tmp_path / DB_FILENAME).read_bytes() == b"this is not sqlite" * 100
+
+
+def test_sqlite_database_of_another_program_is_not_taken_over(tmp_path: Path, clock: ManualClock) -> None:
+    other = sqlite3.connect(tmp_path / DB_FILENAME)
+    other.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL)")
+    other.commit()
+    other.close()
+    error = _unusable(tmp_path, clock)
+    assert error.reason is UnusableReason.NOT_A_DATABASE
+    assert "invoices" in error.problem
+    check = sqlite3.connect(tmp_path / DB_FILENAME)
+    try:
+        tables = {name for (name,) in check.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        check.close()
+    assert tables == {"invoices"}  # no sessions/events tables were added to someone else's file
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.05])
+def test_truncated_database_is_reported_as_damaged(tmp_path: Path, clock: ManualClock, keep: float) -> None:
+    _filled_database(tmp_path, clock)
+    db = tmp_path / DB_FILENAME
+    size = db.stat().st_size
+    assert size > 40_000  # 200 readings of ~250 bytes: many pages, so cutting it loses events
+    with db.open("r+b") as fh:
+        fh.truncate(int(size * keep))
+    error = _unusable(tmp_path, clock)
+    assert error.reason is UnusableReason.DAMAGED
+    assert "damaged" in error.problem
+    assert "backup" in error.remedy
+
+
+def test_newer_schema_names_both_versions_and_what_to_do(tmp_path: Path, clock: ManualClock) -> None:
+    SessionStore(tmp_path, clock).close()
+    other = sqlite3.connect(tmp_path / DB_FILENAME)
+    other.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    other.close()
+    error = _unusable(tmp_path, clock)
+    assert isinstance(error, SchemaVersionError)
+    assert error.reason is UnusableReason.NEWER_SCHEMA
+    assert f"schema version {SCHEMA_VERSION + 1}" in str(error)
+    assert "newer norepi-gui" in error.remedy
+
+
+def test_no_bare_sqlite_error_escapes_for_a_damaged_first_page(tmp_path: Path, clock: ManualClock) -> None:
+    _filled_database(tmp_path, clock, readings=5)
+    db = tmp_path / DB_FILENAME
+    data = bytearray(db.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # the schema page after the 100-byte header
+    db.write_bytes(bytes(data))
+    error = _unusable(tmp_path, clock)
+    assert error.reason in (UnusableReason.DAMAGED, UnusableReason.NOT_A_DATABASE)
+
+
+@pytest.mark.skipif(not POSIX, reason="POSIX permissions")
+def test_read_only_folder_without_a_database_says_it_cannot_write_there(tmp_path: Path, clock: ManualClock) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    with read_only(folder):
+        error = _unusable(folder, clock)
+    assert error.reason is UnusableReason.READ_ONLY
+    assert error.path == folder / DB_FILENAME
+    assert "cannot write" in error.problem
+    assert "another data folder" in error.remedy
+
+
+@pytest.mark.skipif(not POSIX, reason="POSIX permissions")
+def test_read_only_folder_with_a_database_says_it_cannot_write_there(tmp_path: Path, clock: ManualClock) -> None:
+    folder = tmp_path / "data"
+    _filled_database(folder, clock, readings=3)
+    with read_only(folder):
+        error = _unusable(folder, clock)
+    assert error.reason is UnusableReason.READ_ONLY
+    assert "cannot write" in error.problem
+
+
+def test_data_folder_that_cannot_be_created_is_a_typed_error(tmp_path: Path, clock: ManualClock) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the folder should be", encoding="utf-8")
+    error = _unusable(blocker / "data", clock)
+    assert error.path == blocker / "data"
+    assert "cannot create the data folder" in error.problem
+
+
+def test_full_disk_at_start_is_reported_as_disk_full(tmp_path: Path, clock: ManualClock) -> None:
+    with small_filesystem(tmp_path / "small", 256) as folder:
+        data = folder / "data"
+        data.mkdir()
+        fill(folder)
+        error = _unusable(data, clock)
+    assert error.reason is UnusableReason.DISK_FULL
+    assert "full" in error.problem
+    assert "Free space" in error.remedy
+
+
+def test_old_database_without_uid_column_is_migrated_to_the_current_schema(tmp_path: Path, clock: ManualClock) -> None:
+    """A version-1 file (the first release) opens, keeps its events and gains the session uid."""
+    db = sqlite3.connect(tmp_path / DB_FILENAME, isolation_level=None)
+    for statement in _SCHEMA_V1:
+        db.execute(statement)
+    db.execute(
+        "INSERT INTO sessions (created_at, label, is_training, protocol_name, protocol_version, scenario, closed_at)"
+        " VALUES ('2025-12-31T08:00:00+00:00', 'bed 1', 0, 'default-ne', '1.0', NULL, NULL)"
+    )
+    db.execute(
+        "INSERT INTO events (session_id, seq, at, recorded_at, kind, payload, supersedes)"
+        " VALUES (1, 1, '2025-12-31T08:00:00+00:00', '2025-12-31T08:00:00+00:00', 'READING', '{\"map_mmHg\":61}', NULL)"
+    )
+    db.execute("PRAGMA user_version=1")
+    db.close()
+    with SessionStore(tmp_path, clock) as store:
+        (info,) = store.list_sessions()
+        assert [e.payload for e in store.events(info.id)] == [{"map_mmHg": 61}]
+        assert len(info.uid) == 32
+        assert info.protocol_sha256 is None  # not known for a session recorded before it was kept
+    check = sqlite3.connect(tmp_path / DB_FILENAME)
+    try:
+        (version,) = check.execute("PRAGMA user_version").fetchone()
+    finally:
+        check.close()
+    assert version == SCHEMA_VERSION
+
+
+_SCHEMA_V1 = (
+    """CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, label TEXT NOT NULL,
+        is_training INTEGER NOT NULL CHECK (is_training IN (0, 1)), protocol_name TEXT NOT NULL,
+        protocol_version TEXT NOT NULL, scenario TEXT, closed_at TEXT)""",
+    """CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, session_id INTEGER NOT NULL REFERENCES sessions(id),
+        seq INTEGER NOT NULL, at TEXT NOT NULL, recorded_at TEXT NOT NULL, kind TEXT NOT NULL,
+        payload TEXT NOT NULL, supersedes INTEGER REFERENCES events(id), UNIQUE (session_id, seq))""",
+    """CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+       BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
+    """CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+       BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
+)
+
+
+# -- permissions ---------------------------------------------------------------------------------
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.skipif(not POSIX, reason="POSIX permissions")
+def test_new_data_folder_and_database_files_are_private_whatever_the_umask(tmp_path: Path, clock: ManualClock) -> None:
+    old = os.umask(0o000)  # the most permissive umask: files would be 0666/0777 without care
+    try:
+        folder = tmp_path / "data"
+        with SessionStore(folder, clock) as store:
+            _patient(store)
+            files = [folder / DB_FILENAME, folder / f"{DB_FILENAME}-wal", folder / f"{DB_FILENAME}-shm"]
+            assert all(p.exists() for p in files)
+            modes = {p.name: _mode(p) for p in files}
+    finally:
+        os.umask(old)
+    assert _mode(folder) == 0o700
+    assert modes == {p.name: 0o600 for p in files}
+
+
+@pytest.mark.skipif(not POSIX, reason="POSIX permissions")
+def test_existing_open_folder_and_database_are_made_private_at_open(tmp_path: Path, clock: ManualClock) -> None:
+    folder = tmp_path / "data"
+    _filled_database(folder, clock, readings=1)
+    folder.chmod(0o755)  # created by someone else, or by an older norepi-gui
+    (folder / DB_FILENAME).chmod(0o644)
+    with SessionStore(folder, clock) as store:
+        _patient(store)
+        wal = folder / f"{DB_FILENAME}-wal"
+        shm = folder / f"{DB_FILENAME}-shm"
+        assert (_mode(folder), _mode(folder / DB_FILENAME), _mode(wal), _mode(shm)) == (0o700, 0o600, 0o600, 0o600)
