@@ -17,6 +17,7 @@ wrong, where and what to do (never a bare ``sqlite3`` error). The folder is made
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import sqlite3
@@ -39,14 +40,21 @@ from norepi_gui.core.events import (
 from norepi_gui.core.private_files import create_private_file, make_private, private_folder
 from norepi_gui.core.storage_errors import (
     SQLITE_BUSY,
+    SQLITE_CANTOPEN,
     SQLITE_CORRUPT,
     SQLITE_FULL,
+    SQLITE_IOERR,
     SQLITE_LOCKED,
     SQLITE_NOTADB,
+    SQLITE_PERM,
+    SQLITE_READONLY,
+    DatabaseReplacedError,
     DatabaseUnusableError,
+    DiskFullError,
     SchemaVersionError,
     SessionStoreError,
     UnusableReason,
+    WriteFailedError,
     describe_os_error,
     is_disk_full,
     is_read_only,
@@ -54,7 +62,7 @@ from norepi_gui.core.storage_errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from pathlib import Path
     from types import TracebackType
 
@@ -146,6 +154,10 @@ _REMEDY = {
     UnusableReason.IO_ERROR: "Check the disk (and the network share, if the folder is on one), or choose another "
     "data folder",
 }
+_REPLACED_REMEDY = (
+    "Recording has stopped. Put the file back, or close norepi-gui and start it again (a new database is made "
+    "if the file is gone); IT may restore the file from a backup"
+)
 
 
 class SessionStore:
@@ -159,8 +171,10 @@ class SessionStore:
         self.data_dir = data_dir
         self.path = data_dir / DB_FILENAME
         self._clock = clock
-        #: Files whose mode could not be made private (not the owner): the window may say so.
-        self.permission_warnings: list[str] = []
+        #: What the window may tell: files whose mode could not be made private, a stale WAL set aside.
+        self.warnings: list[str] = []
+        #: Where :meth:`salvage` copied the database after it was deleted or replaced while open.
+        self.salvaged_to: Path | None = None
         self._prepare_files()
         try:
             # isolation_level=None: no implicit transactions; we BEGIN/COMMIT ourselves.
@@ -176,6 +190,13 @@ class SessionStore:
             self._db.close()
             raise
         self._make_files_private()
+        self._identity = _file_identity(self.path)
+        # SQLite keeps its -wal and -shm files (same inodes) as long as the connection is open.
+        self._side_files = {p: _file_identity(p) for p in self._side_paths()}
+        self._lost: str | None = None
+
+    def _side_paths(self) -> tuple[Path, Path]:
+        return self.path.with_name(DB_FILENAME + "-wal"), self.path.with_name(DB_FILENAME + "-shm")
 
     def _prepare_files(self) -> None:
         """The private data folder and an empty 0600 database file, or a typed error saying why not."""
@@ -187,9 +208,11 @@ class SessionStore:
                 self.data_dir, reason, f"cannot create the data folder ({describe_os_error(exc)})", _REMEDY[reason]
             ) from exc
         if not made_private:
-            self.permission_warnings.append(f"{self.data_dir}: its permissions could not be made private (0700)")
+            self.warnings.append(f"{self.data_dir}: its permissions could not be made private (0700)")
         try:
-            create_private_file(self.path)
+            created = create_private_file(self.path)
+            if created:
+                self._set_aside_orphaned_wal()
         except OSError as exc:
             reason = _reason_of_os_error(exc)
             problem = "cannot write in this folder" if reason is UnusableReason.READ_ONLY else "cannot create the file"
@@ -197,10 +220,24 @@ class SessionStore:
                 self.path, reason, f"{problem} ({describe_os_error(exc)})", _REMEDY[reason]
             ) from exc
 
+    def _set_aside_orphaned_wal(self) -> None:
+        """A WAL left beside a database that no longer exists belongs to that lost file: never apply it to a new one.
+
+        (A database deleted while a norepi-gui that was then killed had it open leaves its WAL behind.)
+        """
+        wal, shm = self._side_paths()
+        if wal.exists():
+            aside = wal.with_name(f"{wal.name}.orphaned-{uuid.uuid4().hex[:8]}")
+            os.replace(wal, aside)
+            self.warnings.append(
+                f"{wal}: a write-ahead log without its database was set aside as {aside.name} (keep it for IT)"
+            )
+        shm.unlink(missing_ok=True)
+
     def _make_files_private(self) -> None:
-        for path in (self.path, self.path.with_name(DB_FILENAME + "-wal"), self.path.with_name(DB_FILENAME + "-shm")):
+        for path in (self.path, *self._side_paths()):
             if not make_private(path):
-                self.permission_warnings.append(f"{path}: its permissions could not be made private (0600)")
+                self.warnings.append(f"{path}: its permissions could not be made private (0600)")
 
     def _open(self) -> None:
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -235,12 +272,12 @@ class SessionStore:
                 _REMEDY[UnusableReason.DAMAGED],
             )
         if version == 0:
-            with self._transaction():
+            with _Transaction(self._db):
                 for statement in _SCHEMA:
                     self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         elif version == 1:
-            with self._transaction():
+            with _Transaction(self._db):
                 for statement in _MIGRATE_1_TO_2:
                     self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
@@ -280,7 +317,38 @@ class SessionStore:
     # -- lifetime -------------------------------------------------------------------
 
     def close(self) -> None:
+        """Close the database. If it was deleted or replaced while open, :meth:`salvage` it first and remove the
+        connection's own WAL and SHM files from the path, so they are never applied to the file now there."""
+        if self._lost is None:
+            with contextlib.suppress(DatabaseReplacedError, WriteFailedError):
+                self.check_file()
+        if self._lost is not None and self.salvaged_to is None:
+            with contextlib.suppress(OSError, sqlite3.Error):
+                self.salvage()
         self._db.close()
+        if self._lost is not None:
+            for path, identity in self._side_files.items():
+                with contextlib.suppress(OSError):
+                    if _file_identity(path) == identity:
+                        path.unlink()
+
+    def salvage(self, folder: Path | None = None) -> Path:
+        """Copy the database as this store sees it (events in its WAL included) into a new file; return its path.
+
+        For a database deleted or replaced while open: what it recorded survives as ``sessions-salvaged-*.sqlite3``
+        in ``folder`` (default: the data folder, re-created if it was deleted), mode 0600.
+        """
+        target_dir = folder if folder is not None else self.data_dir
+        private_folder(target_dir)
+        target = target_dir / f"sessions-salvaged-{uuid.uuid4().hex[:8]}.sqlite3"
+        create_private_file(target)
+        copy = sqlite3.connect(target)
+        try:
+            self._db.backup(copy)
+        finally:
+            copy.close()
+        self.salvaged_to = target
+        return target
 
     def __enter__(self) -> Self:
         return self
@@ -471,7 +539,67 @@ class SessionStore:
         return now.astimezone(UTC)
 
     def _transaction(self) -> _Transaction:
-        return _Transaction(self._db)
+        """A write transaction: the file is checked before it starts and before it commits; errors are typed."""
+        return _Transaction(self._db, self.check_file, self._write_error)
+
+    def _write_error(self, exc: sqlite3.Error) -> BaseException:
+        """The typed error for a ``sqlite3`` error while writing (others, e.g. constraint errors, pass through)."""
+        code = sqlite_primary_code(exc)
+        if code == SQLITE_FULL:
+            reason = UnusableReason.DISK_FULL
+        elif code in (SQLITE_READONLY, SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_PERM):
+            reason, _problem = self._probe_folder()
+        elif code == SQLITE_CORRUPT:
+            return WriteFailedError(
+                self.path,
+                f"this entry was not recorded: the database is damaged ({exc})",
+                _REMEDY[UnusableReason.DAMAGED],
+            )
+        elif code in (SQLITE_BUSY, SQLITE_LOCKED):
+            return WriteFailedError(
+                self.path,
+                f"this entry was not recorded: the database is locked by another program ({exc})",
+                "Close the other program; recording continues once the database is free",
+            )
+        else:
+            return exc
+        if reason is UnusableReason.DISK_FULL:
+            return DiskFullError(
+                self.path,
+                "this entry was not recorded: the disk is full",
+                "Free space on the disk; recording continues as soon as there is space",
+            )
+        if reason is UnusableReason.READ_ONLY:
+            return WriteFailedError(
+                self.path,
+                "this entry was not recorded: the data folder can no longer be written to",
+                "Ask IT to make the folder writable again (a network share may have been disconnected)",
+            )
+        return WriteFailedError(self.path, f"this entry was not recorded: {exc}", _REMEDY[UnusableReason.IO_ERROR])
+
+    def check_file(self) -> None:
+        """Raise :class:`DatabaseReplacedError` if the file at the path is no longer the file this store has open.
+
+        Runs before every write and before every commit; the window may also call it on its clock tick. Once the file
+        is found deleted or replaced, every later write raises too: nothing is written to the unlinked file.
+        """
+        if self._lost is not None:
+            raise DatabaseReplacedError(self.path, self._lost, _REPLACED_REMEDY)
+        try:
+            st = os.stat(self.path)
+        except (FileNotFoundError, NotADirectoryError):
+            self._lost = "the database file was deleted or moved while norepi-gui had it open"
+        except OSError as exc:
+            problem = f"the database file cannot be checked ({describe_os_error(exc)})"
+            raise WriteFailedError(
+                self.path, f"this entry was not recorded: {problem}", _REMEDY[UnusableReason.IO_ERROR]
+            ) from exc
+        else:
+            if (st.st_dev, st.st_ino) == self._identity:
+                return
+            self._lost = "the database file was replaced by another file while norepi-gui had it open"
+        self._lost += "; this and later entries are not recorded"
+        raise DatabaseReplacedError(self.path, self._lost, _REPLACED_REMEDY)
 
     def _check_supersedes(self, session_id: int, kind: EventKind, supersedes: int | None) -> Event | None:
         if kind not in SUPERSEDING_KINDS:
@@ -543,13 +671,29 @@ class SessionStore:
 
 
 class _Transaction:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (or ``ROLLBACK`` on any error)."""
+    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (or ``ROLLBACK`` on any error).
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    ``guard`` runs before ``BEGIN`` and again before ``COMMIT`` (the file check); ``on_error`` turns a ``sqlite3``
+    error into the typed error raised instead (its cause is the ``sqlite3`` error).
+    """
+
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        guard: Callable[[], None] | None = None,
+        on_error: Callable[[sqlite3.Error], BaseException] | None = None,
+    ) -> None:
         self._db = db
+        self._guard = guard
+        self._on_error = on_error
 
     def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
+        if self._guard is not None:
+            self._guard()
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            self._raise_mapped(exc)
 
     def __exit__(
         self,
@@ -557,10 +701,40 @@ class _Transaction:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if exc_type is None:
-            self._db.execute("COMMIT")
-        else:
-            self._db.execute("ROLLBACK")
+        if exc is None:
+            try:
+                if self._guard is not None:
+                    self._guard()
+                self._db.execute("COMMIT")
+            except sqlite3.Error as error:
+                self._rollback()
+                self._raise_mapped(error)
+            except BaseException:
+                self._rollback()
+                raise
+            return
+        self._rollback()
+        if isinstance(exc, sqlite3.Error):
+            self._raise_mapped(exc)
+
+    def _rollback(self) -> None:
+        # SQLite may already have rolled back by itself (e.g. after SQLITE_FULL).
+        if self._db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+
+    def _raise_mapped(self, exc: sqlite3.Error) -> None:
+        if self._on_error is None:
+            raise exc
+        raise self._on_error(exc) from exc
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _reason_of_os_error(exc: OSError) -> UnusableReason:

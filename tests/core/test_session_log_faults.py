@@ -15,7 +15,9 @@ from norepi_gui.core.clock import ManualClock
 from norepi_gui.core.events import EventKind
 from norepi_gui.core.session_log import DB_FILENAME, SCHEMA_VERSION, SessionStore
 from norepi_gui.core.storage_errors import (
+    DatabaseReplacedError,
     DatabaseUnusableError,
+    DiskFullError,
     SchemaVersionError,
     UnusableReason,
 )
@@ -237,3 +239,163 @@ def test_existing_open_folder_and_database_are_made_private_at_open(tmp_path: Pa
         wal = folder / f"{DB_FILENAME}-wal"
         shm = folder / f"{DB_FILENAME}-shm"
         assert (_mode(folder), _mode(folder / DB_FILENAME), _mode(wal), _mode(shm)) == (0o700, 0o600, 0o600, 0o600)
+
+
+# -- the database deleted or replaced while open -----------------------------------------------------
+
+
+def _wal_state(folder: Path) -> tuple[int, int]:
+    wal = (folder / f"{DB_FILENAME}-wal").stat()
+    return wal.st_size, wal.st_mtime_ns
+
+
+def test_deleted_database_stops_recording_and_nothing_reaches_the_unlinked_file(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    with SessionStore(tmp_path, clock) as store:
+        sid = _patient(store)
+        first = store.append(sid, EventKind.READING, {"map_mmHg": 64})
+        store.check_file()  # still the file at the path: no error
+        (tmp_path / DB_FILENAME).unlink()  # e.g. a clean-up script, or a user in the file manager
+        wal_before = _wal_state(tmp_path)
+        for value in (58, 59, 60):
+            with pytest.raises(DatabaseReplacedError) as info:
+                store.append(sid, EventKind.READING, {"map_mmHg": value})
+            assert info.value.path == tmp_path / DB_FILENAME
+            assert "deleted" in info.value.problem
+            assert "not recorded" in info.value.problem
+        with pytest.raises(DatabaseReplacedError):
+            store.check_file()
+        with pytest.raises(DatabaseReplacedError):
+            store.create_session("bed 5", is_training=False, protocol_name="p", protocol_version="1")
+        with pytest.raises(DatabaseReplacedError):
+            store.close_session(sid)
+        # Nothing was written to the unlinked file; what it holds can still be read and shown.
+        assert _wal_state(tmp_path) == wal_before
+        assert store.events(sid) == [first]
+    # Closing copied what the lost file held into a salvage file, and took its WAL away from the path.
+    assert store.salvaged_to is not None
+    assert store.salvaged_to.parent == tmp_path
+    assert not (tmp_path / f"{DB_FILENAME}-wal").exists()
+    with SessionStore(tmp_path, clock) as fresh:
+        assert fresh.list_sessions() == []  # a new, empty database; the lost WAL was not applied to it
+    salvaged = sqlite3.connect(store.salvaged_to)
+    try:
+        rows = salvaged.execute("SELECT id, payload FROM events").fetchall()
+    finally:
+        salvaged.close()
+    assert rows == [(first.id, '{"map_mmHg":64}')]
+
+
+def test_replaced_database_stops_recording_and_neither_file_gets_the_entry(tmp_path: Path, clock: ManualClock) -> None:
+    folder = tmp_path / "data"
+    with SessionStore(folder, clock) as store:
+        sid = _patient(store)
+        first = store.append(sid, EventKind.READING, {"map_mmHg": 64})
+        # Another file put in its place (a restored backup, a copy from another machine).
+        replacement = tmp_path / "other"
+        _filled_database(replacement, clock, readings=2)
+        os.replace(replacement / DB_FILENAME, folder / DB_FILENAME)
+        with pytest.raises(DatabaseReplacedError) as info:
+            store.append(sid, EventKind.READING, {"map_mmHg": 58})
+        assert "replaced" in info.value.problem
+        assert store.events(sid) == [first]
+    with SessionStore(folder, clock) as reopened:
+        (only,) = reopened.list_sessions()
+        # The replacement, untouched: the old connection's WAL was not applied to it.
+        assert [e.payload["map_mmHg"] for e in reopened.events(only.id)] == [60, 61]
+    assert store.salvaged_to is not None
+
+
+def test_wal_left_without_its_database_is_set_aside_not_applied_to_a_new_file(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    """A database deleted while a norepi-gui that was then killed had it open leaves its WAL behind."""
+    db = tmp_path / DB_FILENAME
+    with SessionStore(tmp_path, clock) as store:
+        _patient(store)
+        orphan = (tmp_path / f"{DB_FILENAME}-wal").read_bytes()
+    assert len(orphan) > 32  # the WAL header and at least one frame
+    db.unlink()
+    (tmp_path / f"{DB_FILENAME}-wal").write_bytes(orphan)
+    with SessionStore(tmp_path, clock) as fresh:
+        assert fresh.list_sessions() == []
+        assert any("set aside" in w for w in fresh.warnings)
+    (aside,) = tmp_path.glob(f"{DB_FILENAME}-wal.orphaned-*")
+    assert aside.read_bytes() == orphan
+
+
+def test_database_replaced_between_insert_and_commit_is_rolled_back(
+    tmp_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with SessionStore(tmp_path, clock) as store:
+        sid = _patient(store)
+        insert = store._insert_event
+
+        def insert_then_delete_file(*args: object, **kwargs: object) -> object:
+            event = insert(*args, **kwargs)  # type: ignore[arg-type]
+            (tmp_path / DB_FILENAME).unlink()
+            return event
+
+        monkeypatch.setattr(store, "_insert_event", insert_then_delete_file)
+        with pytest.raises(DatabaseReplacedError):
+            store.append(sid, EventKind.READING, {"map_mmHg": 58})
+        assert store.events(sid) == []
+
+
+# -- a full disk mid-session -----------------------------------------------------------------------
+
+
+def _big(i: int) -> dict[str, object]:
+    return {"map_mmHg": 60 + i % 20, "note": "n" * 3000}
+
+
+def test_full_database_refuses_each_append_and_records_again_once_there_is_space(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    with SessionStore(tmp_path, clock) as store:
+        sid = _patient(store)
+        kept = [store.append(sid, EventKind.READING, _big(0))]
+        (pages,) = store._db.execute("PRAGMA page_count").fetchone()
+        store._db.execute(f"PRAGMA max_page_count={pages}")  # the file may not grow: as if the disk were full
+        for i in range(1, 7):  # 6 of 6 readings refused, each with its own typed error
+            clock.advance(minutes=1)
+            with pytest.raises(DiskFullError) as info:
+                store.append(sid, EventKind.READING, _big(i))
+            assert "not recorded" in info.value.problem
+            assert "disk is full" in info.value.problem
+            assert "Free space" in info.value.remedy
+        assert store.events(sid) == kept  # nothing half-written
+        store._db.execute(f"PRAGMA max_page_count={pages * 100}")  # space is back
+        kept.append(store.append(sid, EventKind.READING, _big(7)))
+        assert [e.seq for e in kept] == [1, 2]
+    with SessionStore(tmp_path, clock) as reopened:
+        assert reopened.events(sid) == kept
+
+
+def test_real_full_disk_refuses_each_append_and_records_again_once_space_is_freed(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    with small_filesystem(tmp_path / "small", 1024) as folder:
+        data = folder / "data"
+        with SessionStore(data, clock) as store:
+            sid = _patient(store)
+            recorded = [store.append(sid, EventKind.READING, _big(0))]
+            ballast = fill(folder)
+            # SQLite may still reuse WAL space it already holds; what it records there is on disk. Sooner or
+            # later an append needs new space and is refused.
+            refused = 0
+            for i in range(1, 2000):
+                try:
+                    recorded.append(store.append(sid, EventKind.READING, _big(i)))
+                except DiskFullError:
+                    refused += 1
+                    if refused == 6:
+                        break
+            assert refused == 6
+            assert store.events(sid) == recorded
+            ballast.unlink()
+            recorded.append(store.append(sid, EventKind.READING, _big(9999)))
+            assert [e.seq for e in recorded] == list(range(1, len(recorded) + 1))
+        with SessionStore(data, clock) as reopened:
+            assert reopened.events(sid) == recorded
