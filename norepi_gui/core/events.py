@@ -135,10 +135,18 @@ def encode_payload(payload: Payload) -> str:
 
 
 def decode_payload(text: str) -> Payload:
-    value = json.loads(text)
+    """The stored JSON text back as a payload; :class:`PayloadError` (or ``json.JSONDecodeError``) if it is not one.
+
+    ``NaN`` and ``Infinity``, which Python's json reads by default, are refused: payloads hold finite numbers only.
+    """
+    value = json.loads(text, parse_constant=_refuse_constant)
     if not isinstance(value, dict):
         raise PayloadError(f"stored payload is not a JSON object: {text[:60]!r}")
     return value
+
+
+def _refuse_constant(name: str) -> JsonValue:
+    raise PayloadError(f"stored payload holds {name}, not a finite number")
 
 
 def effective_events(events: Iterable[Event]) -> list[Event]:

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import json
 import os
 import sqlite3
 import tempfile
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, NoReturn, Self, TypeAlias
 
@@ -31,6 +33,7 @@ from norepi_gui.core.events import (
     Event,
     EventKind,
     Payload,
+    PayloadError,
     SessionInfo,
     check_payload,
     decode_payload,
@@ -73,8 +76,10 @@ __all__ = [
     "DB_FILENAME",
     "SCHEMA_VERSION",
     "SchemaVersionError",
+    "SessionRead",
     "SessionStore",
     "SessionStoreError",
+    "UnreadableRow",
 ]
 
 DB_FILENAME = "sessions.sqlite3"
@@ -154,6 +159,31 @@ _REMEDY = {
     UnusableReason.IO_ERROR: "Check the disk (and the network share, if the folder is on one), or choose another "
     "data folder",
 }
+
+
+@dataclass(frozen=True)
+class UnreadableRow:
+    """A stored row that could not be read: its table, row id, ``seq`` (events) and why. The row stays on disk."""
+
+    table: str
+    row_id: int
+    seq: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class SessionRead:
+    """One session as far as it can be read: its events in ``seq`` order and every row that could not be read."""
+
+    info: SessionInfo
+    events: list[Event]
+    unreadable: list[UnreadableRow]
+
+    @property
+    def complete(self) -> bool:
+        return not self.unreadable
+
+
 _REPLACED_REMEDY = (
     "Recording has stopped. Put the file back, or close norepi-gui and start it again (a new database is made "
     "if the file is gone); IT may restore the file from a backup"
@@ -488,8 +518,24 @@ class SessionStore:
                 at = target.at if target is not None and kind is EventKind.CORRECTION else recorded_at
             return self._insert_event(session_id, kind, checked, at, recorded_at, supersedes)
 
+    def read_session(self, session_id: int) -> SessionRead:
+        """Everything of one session that can be read, and a list of what cannot (never raises for a bad row).
+
+        A row from a newer norepi-gui (an unknown kind), with broken JSON or a bad time is listed in
+        ``unreadable`` with its row id, ``seq`` and the reason, and left in the file as it is.
+        """
+        row = self._db.execute(f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if row is None:
+            raise SessionStoreError(f"session_id: no session {session_id} in {self.path}")
+        info, problems = _session_and_problems(row)
+        events, unreadable = self._read_events(session_id)
+        return SessionRead(info, events, [*problems, *unreadable])
+
     def events(self, session_id: int) -> list[Event]:
-        """The raw log of one session, in recording order (``seq``), originals included."""
+        """The raw log of one session, in recording order (``seq``), originals included.
+
+        Rows that cannot be read are left out; :meth:`read_session` lists them.
+        """
         self.session(session_id)  # clear error for an unknown session
         return self._raw(session_id)
 
@@ -623,11 +669,38 @@ class SessionStore:
         return target
 
     def _raw(self, session_id: int) -> list[Event]:
+        return self._read_events(session_id)[0]
+
+    def _read_events(self, session_id: int) -> tuple[list[Event], list[UnreadableRow]]:
+        """The readable events in ``seq`` order, and every row that is not (with a superseding event whose target
+        cannot be read, since there is nothing to apply it to)."""
         rows = self._db.execute(
             f"SELECT {_EVENT_COLUMNS} FROM events WHERE session_id = ? ORDER BY seq",
             (session_id,),
         ).fetchall()
-        return [_event_from_row(r) for r in rows]
+        events: list[Event] = []
+        unreadable: list[UnreadableRow] = []
+        readable_ids: set[int] = set()
+        for row in rows:
+            try:
+                event = _event_from_row(row)
+            except _UnreadableError as exc:
+                unreadable.append(UnreadableRow("events", row[0], row[2], str(exc)))
+                continue
+            if (
+                event.supersedes is not None
+                and event.kind in SUPERSEDING_KINDS
+                and event.supersedes not in readable_ids
+            ):
+                unreadable.append(
+                    UnreadableRow(
+                        "events", event.id, event.seq, f"supersedes event {event.supersedes}, which could not be read"
+                    )
+                )
+                continue
+            events.append(event)
+            readable_ids.add(event.id)
+        return events, unreadable
 
     def _insert_event(
         self,
@@ -758,31 +831,83 @@ def _iso(when: datetime) -> str:
     return when.astimezone(UTC).isoformat()
 
 
+class _UnreadableError(ValueError):
+    """Why one stored row cannot be read (internal: becomes an :class:`UnreadableRow`)."""
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _stored_time(name: str, text: object) -> datetime:
+    if not isinstance(text, str):
+        raise _UnreadableError(f"{name} {text!r} is not a time")
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise _UnreadableError(f"{name} {text!r} is not a time") from None
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise _UnreadableError(f"{name} {text!r} has no time zone")
+    return when
+
+
 def _session_from_row(row: _SessionRow) -> SessionInfo:
+    return _session_and_problems(row)[0]
+
+
+def _session_and_problems(row: _SessionRow) -> tuple[SessionInfo, list[UnreadableRow]]:
+    """The session, readable whatever its row holds: an unreadable time shows as 1970-01-01 and is listed."""
     sid, created_at, label, is_training, pname, pversion, scenario, closed_at, uid, protocol_sha256 = row
-    return SessionInfo(
+    problems: list[UnreadableRow] = []
+
+    def time_or_epoch(name: str, text: object) -> datetime:
+        try:
+            return _stored_time(name, text)
+        except _UnreadableError as exc:
+            problems.append(UnreadableRow("sessions", sid, None, f"{exc}; 1970-01-01 00:00 UTC is shown instead"))
+            return _EPOCH
+
+    info = SessionInfo(
         id=sid,
-        created_at=datetime.fromisoformat(created_at),
-        label=label,
+        created_at=time_or_epoch("created_at", created_at),
+        label=str(label),
         is_training=bool(is_training),
-        protocol_name=pname,
-        protocol_version=pversion,
-        scenario=scenario,
-        closed_at=None if closed_at is None else datetime.fromisoformat(closed_at),
-        uid=uid or "",
-        protocol_sha256=protocol_sha256,
+        protocol_name=str(pname),
+        protocol_version=str(pversion),
+        scenario=None if scenario is None else str(scenario),
+        closed_at=None if closed_at is None else time_or_epoch("closed_at", closed_at),
+        uid=str(uid or ""),
+        protocol_sha256=None if protocol_sha256 is None else str(protocol_sha256),
     )
+    return info, problems
 
 
 def _event_from_row(row: _EventRow) -> Event:
+    """One stored event, or :class:`_UnreadableError` saying what in the row cannot be read."""
     eid, sid, seq, at, recorded_at, kind, payload, supersedes = row
+    try:
+        event_kind = EventKind(kind)
+    except ValueError:
+        raise _UnreadableError(f"unknown event kind {kind!r} (written by a newer norepi-gui?)") from None
+    if not isinstance(payload, str):
+        raise _UnreadableError(f"payload {payload!r} is not JSON text")
+    try:
+        decoded = decode_payload(payload)
+    except json.JSONDecodeError as exc:
+        raise _UnreadableError(f"payload is not valid JSON ({exc.msg} at character {exc.pos})") from None
+    except PayloadError as exc:
+        reason = "payload is not a JSON object" if "not a JSON object" in str(exc) else str(exc)
+        raise _UnreadableError(reason) from None
+    except RecursionError:
+        raise _UnreadableError("payload is nested too deeply to read") from None
+    if event_kind in SUPERSEDING_KINDS and supersedes is None:
+        raise _UnreadableError(f"a {event_kind.value} that names no event")
     return Event(
         id=eid,
         session_id=sid,
         seq=seq,
-        at=datetime.fromisoformat(at),
-        recorded_at=datetime.fromisoformat(recorded_at),
-        kind=EventKind(kind),
-        payload=decode_payload(payload),
+        at=_stored_time("at", at),
+        recorded_at=_stored_time("recorded_at", recorded_at),
+        kind=event_kind,
+        payload=decoded,
         supersedes=supersedes,
     )

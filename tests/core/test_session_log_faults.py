@@ -399,3 +399,104 @@ def test_real_full_disk_refuses_each_append_and_records_again_once_space_is_free
             assert [e.seq for e in recorded] == list(range(1, len(recorded) + 1))
         with SessionStore(data, clock) as reopened:
             assert reopened.events(sid) == recorded
+
+
+# -- resume what can be read -------------------------------------------------------------------------
+
+
+def _insert_raw(folder: Path, rows: list[tuple[int, str, str, str]], session_id: int) -> None:
+    """Rows (seq, at, kind, payload) written behind the store's back, as a newer version or a damaged disk might."""
+    db = sqlite3.connect(folder / DB_FILENAME, isolation_level=None)
+    try:
+        for seq, at, kind, payload in rows:
+            db.execute(
+                "INSERT INTO events (session_id, seq, at, recorded_at, kind, payload) VALUES (?, ?, ?, ?, ?, ?)",
+                (session_id, seq, at, "2026-01-01T08:00:00+00:00", kind, payload),
+            )
+    finally:
+        db.close()
+
+
+def test_unreadable_rows_never_stop_a_resume_and_each_is_listed_with_its_reason(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    with SessionStore(tmp_path, clock) as store:
+        sid = _patient(store)
+        good = store.append(sid, EventKind.READING, {"map_mmHg": 64})
+    ok_time = "2026-01-01T08:05:00+00:00"
+    _insert_raw(
+        tmp_path,
+        [
+            (2, ok_time, "VITALS_V9", '{"map_mmHg": 70}'),  # a kind from a newer norepi-gui
+            (3, ok_time, "READING", '{"map_mmHg": 7'),  # cut-off JSON
+            (4, ok_time, "READING", "[1, 2]"),  # JSON, but not an object
+            (5, "yesterday", "READING", '{"map_mmHg": 66}'),  # not a time
+            (6, "2026-01-01T08:06:00", "READING", '{"map_mmHg": 67}'),  # a time without a zone
+            (7, ok_time, "READING", '{"map_mmHg": NaN}'),  # not finite
+        ],
+        sid,
+    )
+    with SessionStore(tmp_path, clock) as store:
+        store.append(sid, EventKind.NOTE, {"text": "after the bad rows"})
+        read = store.read_session(sid)
+        assert [e.payload for e in read.events] == [{"map_mmHg": 64}, {"text": "after the bad rows"}]
+        assert read.events[0] == good
+        assert [(u.table, u.seq) for u in read.unreadable] == [("events", s) for s in (2, 3, 4, 5, 6, 7)]
+        reasons = [u.reason for u in read.unreadable]
+        assert "unknown event kind 'VITALS_V9'" in reasons[0]
+        assert "newer norepi-gui" in reasons[0]
+        assert "payload is not valid JSON" in reasons[1]
+        assert "payload is not a JSON object" in reasons[2]
+        assert "'yesterday' is not a time" in reasons[3]
+        assert "has no time zone" in reasons[4]
+        assert "NaN" in reasons[5]
+        assert not read.complete
+        # Everything that lists or folds sessions keeps working.
+        assert [s.id for s in store.open_sessions()] == [sid]
+        assert store.events(sid) == read.events
+        assert [e.payload for e in store.effective_events(sid)] == [{"map_mmHg": 64}, {"text": "after the bad rows"}]
+
+
+def test_correction_of_an_unreadable_event_is_listed_too_not_applied_to_nothing(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    with SessionStore(tmp_path, clock) as store:
+        sid = _patient(store)
+    _insert_raw(tmp_path, [(1, "2026-01-01T08:00:00+00:00", "FUTURE_KIND", "{}")], sid)
+    with SessionStore(tmp_path, clock) as store:
+        (unknown,) = store.read_session(sid).unreadable
+        raw = sqlite3.connect(tmp_path / DB_FILENAME, isolation_level=None)
+        try:
+            raw.execute(
+                "INSERT INTO events (session_id, seq, at, recorded_at, kind, payload, supersedes)"
+                " VALUES (?, 2, '2026-01-01T08:00:00+00:00', '2026-01-01T08:01:00+00:00', 'CORRECTION', '{}', ?)",
+                (sid, unknown.row_id),
+            )
+        finally:
+            raw.close()
+        read = store.read_session(sid)
+        assert read.events == []
+        assert [(u.seq, u.reason) for u in read.unreadable] == [
+            (1, unknown.reason),
+            (2, f"supersedes event {unknown.row_id}, which could not be read"),
+        ]
+        assert store.effective_events(sid) == []
+
+
+def test_session_row_with_an_unreadable_time_is_still_listed_and_says_so(tmp_path: Path, clock: ManualClock) -> None:
+    with SessionStore(tmp_path, clock) as store:
+        sid = _patient(store)
+        store.append(sid, EventKind.READING, {"map_mmHg": 64})
+    raw = sqlite3.connect(tmp_path / DB_FILENAME, isolation_level=None)
+    try:
+        raw.execute("UPDATE sessions SET created_at = 'garbled' WHERE id = ?", (sid,))
+    finally:
+        raw.close()
+    with SessionStore(tmp_path, clock) as store:
+        (info,) = store.open_sessions()
+        assert info.id == sid
+        read = store.read_session(sid)
+        assert [e.payload for e in read.events] == [{"map_mmHg": 64}]
+        assert [(u.table, u.row_id, u.reason) for u in read.unreadable] == [
+            ("sessions", sid, "created_at 'garbled' is not a time; 1970-01-01 00:00 UTC is shown instead")
+        ]
