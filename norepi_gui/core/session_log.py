@@ -41,6 +41,7 @@ from norepi_gui.core.events import (
     encode_payload,
 )
 from norepi_gui.core.private_files import create_private_file, make_private, private_folder
+from norepi_gui.core.recovery import RecoveryEntry, RecoveryLog
 from norepi_gui.core.storage_errors import (
     SQLITE_BUSY,
     SQLITE_CANTOPEN,
@@ -56,6 +57,7 @@ from norepi_gui.core.storage_errors import (
     DiskFullError,
     SchemaVersionError,
     SessionStoreError,
+    StorageError,
     UnusableReason,
     WriteFailedError,
     describe_os_error,
@@ -197,10 +199,12 @@ class SessionStore:
     :class:`~norepi_gui.core.storage_errors.DatabaseUnusableError` when the folder or its database cannot be used.
     """
 
-    def __init__(self, data_dir: Path, clock: Clock) -> None:
+    def __init__(self, data_dir: Path, clock: Clock, *, recovery: RecoveryLog | None = None) -> None:
         self.data_dir = data_dir
         self.path = data_dir / DB_FILENAME
         self._clock = clock
+        #: Where an entry that cannot be recorded is kept (see :mod:`norepi_gui.core.recovery`).
+        self.recovery = recovery if recovery is not None else RecoveryLog(data_dir, clock)
         #: What the window may tell: files whose mode could not be made private, a stale WAL set aside.
         self.warnings: list[str] = []
         #: Where :meth:`salvage` copied the database after it was deleted or replaced while open.
@@ -496,6 +500,10 @@ class SessionStore:
         ``CORRECTION``/``DELETION`` need ``supersedes`` (an event of the same
         session, not a deletion, not already deleted); other kinds must not set it.
         A correction's payload replaces the superseded payload as a whole.
+
+        When the entry cannot be recorded (:class:`DiskFullError`, :class:`DatabaseReplacedError`,
+        :class:`WriteFailedError`) it is kept in the recovery file; the error's ``recovered_to`` says where
+        (None if even that failed).
         """
         try:
             kind = EventKind(kind)
@@ -506,6 +514,21 @@ class SessionStore:
         if at is not None and (at.tzinfo is None or at.utcoffset() is None):
             raise ValueError(f"at: must be a timezone-aware datetime, got naive {at!r}")
         recorded_at = self._now()
+        try:
+            return self._append(session_id, kind, checked, at, supersedes, recorded_at)
+        except StorageError as exc:
+            self._keep_unrecorded(exc, session_id, kind, checked, at, supersedes)
+            raise
+
+    def _append(
+        self,
+        session_id: int,
+        kind: EventKind,
+        checked: Payload,
+        at: datetime | None,
+        supersedes: int | None,
+        recorded_at: datetime,
+    ) -> Event:
         with self._transaction():
             info = self.session(session_id)
             if info.closed_at is not None:
@@ -530,6 +553,32 @@ class SessionStore:
         info, problems = _session_and_problems(row)
         events, unreadable = self._read_events(session_id)
         return SessionRead(info, events, [*problems, *unreadable])
+
+    def _keep_unrecorded(
+        self,
+        error: StorageError,
+        session_id: int,
+        kind: EventKind,
+        payload: Payload,
+        at: datetime | None,
+        supersedes: int | None,
+    ) -> None:
+        """Keep an entry the database refused in the recovery file; ``error.recovered_to`` says where."""
+        uid: str | None = None
+        with contextlib.suppress(sqlite3.Error, SessionStoreError):
+            uid = self.session(session_id).uid
+        entry = RecoveryEntry(
+            kept_at=self._now(),
+            session_id=session_id,
+            session_uid=uid,
+            kind=kind.value,
+            payload=payload,
+            at=at,
+            supersedes=supersedes,
+            reason=f"{error.problem} ({self.path})",
+        )
+        with contextlib.suppress(StorageError):
+            error.recovered_to = self.recovery.keep(entry)
 
     def events(self, session_id: int) -> list[Event]:
         """The raw log of one session, in recording order (``seq``), originals included.

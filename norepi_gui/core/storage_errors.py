@@ -35,6 +35,12 @@ class StorageError(SessionStoreError):
         self.recovered_to: Path | None = None
         super().__init__(f"{path}: {problem}. {remedy}")
 
+    def __str__(self) -> str:
+        text = f"{self.path}: {self.problem}. {self.remedy}"
+        if self.recovered_to is not None:
+            text += f". The entry is kept in {self.recovered_to}"
+        return text
+
 
 class UnusableReason(StrEnum):
     """Why the session database cannot be opened at start."""
