@@ -41,6 +41,7 @@ from norepi_gui.core.events import (
     encode_payload,
 )
 from norepi_gui.core.private_files import create_private_file, make_private, private_folder
+from norepi_gui.core.protocol_identity import content_sha256
 from norepi_gui.core.recovery import RecoveryEntry, RecoveryLog
 from norepi_gui.core.storage_errors import (
     SQLITE_BUSY,
@@ -86,7 +87,8 @@ __all__ = [
 
 DB_FILENAME = "sessions.sqlite3"
 #: 1: the first release. 2: sessions gain ``uid`` (unique across data folders, for export names) and
-#: ``protocol_sha256`` (the content hash of the protocol the session runs under).
+#: ``protocol_sha256`` (the content hash of the protocol the session runs under); table ``protocols`` keeps the
+#: content of each protocol by that hash.
 SCHEMA_VERSION = 2
 
 CSV_COLUMNS = (
@@ -127,6 +129,11 @@ _SCHEMA = (
         supersedes  INTEGER REFERENCES events(id),
         UNIQUE (session_id, seq)
     )""",
+    # The content of each protocol a session ran under (canonical JSON, see core/protocol_identity.py).
+    """CREATE TABLE protocols (
+        sha256  TEXT PRIMARY KEY,
+        content TEXT NOT NULL
+    )""",
     # The log is append-only, enforced by the file itself and not just by this module.
     """CREATE TRIGGER events_no_update BEFORE UPDATE ON events
        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
@@ -139,8 +146,9 @@ _MIGRATE_1_TO_2 = (
     "ALTER TABLE sessions ADD COLUMN uid TEXT",
     "ALTER TABLE sessions ADD COLUMN protocol_sha256 TEXT",
     "UPDATE sessions SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL",
+    "CREATE TABLE protocols (sha256 TEXT PRIMARY KEY, content TEXT NOT NULL)",
 )
-_OUR_TABLES = frozenset({"sessions", "events"})
+_OUR_TABLES = frozenset({"sessions", "events"})  # protocols is added by the migration to version 2
 
 _SESSION_COLUMNS = (
     "id, created_at, label, is_training, protocol_name, protocol_version, scenario, closed_at, uid, protocol_sha256"
@@ -481,6 +489,21 @@ class SessionStore:
                 (_iso(now), session_id),
             )
         return self.session(session_id)
+
+    # -- protocols ------------------------------------------------------------------
+
+    def keep_protocol(self, canonical: str) -> str:
+        """Keep a protocol's canonical JSON (:func:`~norepi_gui.core.protocol_identity.canonical_json`) once; return
+        its SHA-256, the ``protocol_sha256`` a session records."""
+        sha = content_sha256(canonical)
+        with self._transaction():
+            self._db.execute("INSERT OR IGNORE INTO protocols (sha256, content) VALUES (?, ?)", (sha, canonical))
+        return sha
+
+    def protocol_content(self, sha256: str) -> str | None:
+        """The canonical JSON kept for ``sha256``, or None."""
+        row = self._db.execute("SELECT content FROM protocols WHERE sha256 = ?", (sha256,)).fetchone()
+        return None if row is None else str(row[0])
 
     # -- events ---------------------------------------------------------------------
 

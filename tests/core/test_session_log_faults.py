@@ -181,6 +181,8 @@ def test_old_database_without_uid_column_is_migrated_to_the_current_schema(tmp_p
         assert [e.payload for e in store.events(info.id)] == [{"map_mmHg": 61}]
         assert len(info.uid) == 32
         assert info.protocol_sha256 is None  # not known for a session recorded before it was kept
+        sha = store.keep_protocol('{"meta":{}}')  # the protocols table exists after the migration
+        assert store.protocol_content(sha) == '{"meta":{}}'
     check = sqlite3.connect(tmp_path / DB_FILENAME)
     try:
         (version,) = check.execute("PRAGMA user_version").fetchone()
