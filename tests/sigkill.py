@@ -46,3 +46,35 @@ def kill_after(code: str, arg: str, *, read_before_kill: int, header_ok: Callabl
         proc.stdout.close()
         proc.stderr.close()
     return header, printed
+
+
+def kill_when(code: str, arg: str, *, header_ok: Callable[[str], bool], condition: Callable[[], bool],
+              env: Mapping[str, str] | None = None, timeout_s: float = 60.0) -> str:
+    """Start ``python -c code arg``; check its first line with ``header_ok``; SIGKILL it as soon as ``condition()``.
+
+    ``condition`` is polled as fast as the parent can (it looks at files the child is writing), so the kill lands
+    inside a window of a millisecond or less. Returns the first line.
+    """
+    import time
+
+    full_env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), **(env or {})}
+    proc = subprocess.Popen([sys.executable, "-c", code, arg], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=full_env, cwd=REPO_ROOT)
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    try:
+        header = proc.stdout.readline()
+        assert header_ok(header), proc.stderr.read()
+        deadline = time.monotonic() + timeout_s
+        while not condition():
+            assert proc.poll() is None, f"child stopped early: {proc.stderr.read()}"
+            assert time.monotonic() < deadline, "the condition never held"
+        os.kill(proc.pid, signal.SIGKILL)
+        assert proc.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+        proc.stdout.close()
+        proc.stderr.close()
+    return header

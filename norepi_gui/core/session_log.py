@@ -18,7 +18,6 @@ wrong, where and what to do (never a bare ``sqlite3`` error). The folder is made
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import os
 import sqlite3
@@ -40,9 +39,11 @@ from norepi_gui.core.events import (
     effective_events,
     encode_payload,
 )
+from norepi_gui.core.export_file import write_export
 from norepi_gui.core.private_files import create_private_file, make_private, private_folder
 from norepi_gui.core.protocol_identity import content_sha256
 from norepi_gui.core.recovery import RecoveryEntry, RecoveryLog
+from norepi_gui.core.spreadsheet_safe import csv_text
 from norepi_gui.core.storage_errors import (
     SQLITE_BUSY,
     SQLITE_CANTOPEN,
@@ -621,32 +622,34 @@ class SessionStore:
     def export_csv(self, session_id: int, path: Path) -> None:
         """Write the raw log, one row per event, columns :data:`CSV_COLUMNS`.
 
-        Times are ISO 8601 UTC; ``payload`` is the stored canonical JSON.
+        Times are ISO 8601 UTC; ``payload`` is the stored canonical JSON. Every cell is quoted and a cell a
+        spreadsheet would evaluate starts with ``'`` (:mod:`norepi_gui.core.spreadsheet_safe`). The file is written
+        atomically, 0600 (:func:`~norepi_gui.core.export_file.write_export`); a failure raises
+        :class:`~norepi_gui.core.storage_errors.ExportError` and leaves any file at ``path`` as it was.
         """
         info = self.session(session_id)
         rows = self._db.execute(
             f"SELECT {_EVENT_COLUMNS} FROM events WHERE session_id = ? ORDER BY seq",
             (session_id,),
         ).fetchall()
-        with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(CSV_COLUMNS)
-            for eid, sid, seq, at, recorded_at, kind, payload, supersedes in rows:
-                writer.writerow(
-                    (
-                        sid,
-                        int(info.is_training),
-                        info.protocol_name,
-                        info.protocol_version,
-                        seq,
-                        eid,
-                        at,
-                        recorded_at,
-                        kind,
-                        "" if supersedes is None else supersedes,
-                        payload,
-                    )
+        table: list[tuple[object, ...]] = [CSV_COLUMNS]
+        for eid, sid, seq, at, recorded_at, kind, payload, supersedes in rows:
+            table.append(
+                (
+                    sid,
+                    int(info.is_training),
+                    info.protocol_name,
+                    info.protocol_version,
+                    seq,
+                    eid,
+                    at,
+                    recorded_at,
+                    kind,
+                    supersedes,
+                    payload,
                 )
+            )
+        write_export(path, csv_text(table).encode("utf-8"))
 
     # -- internals ------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import pytest
 from norepi_gui.core.clock import ManualClock
 from norepi_gui.core.events import EventKind
 from norepi_gui.core.session_log import SessionStore
-from tests.sigkill import kill_after
+from tests.sigkill import kill_after, kill_when
 
 # The child appends far more readings than it gets the chance to: it is killed
 # after the parent has seen READ_BEFORE_KILL of them.
@@ -57,3 +57,53 @@ def test_every_reading_reported_as_recorded_survives_sigkill(tmp_path: Path) -> 
         # The recovered session takes new events where it stopped.
         resumed = store.append(session_id, EventKind.NOTE, {"text": "resumed after crash"})
         assert resumed.seq == len(events) + 1
+
+
+# The child exports the same session over and over to one file and is killed in the middle of an export.
+EXPORT_CHILD = """
+import sys
+from pathlib import Path
+from norepi_gui.core.clock import ManualClock
+from norepi_gui.core.events import EventKind
+from norepi_gui.core.session_log import SessionStore
+
+folder = Path(sys.argv[1])
+clock = ManualClock()
+store = SessionStore(folder / "data", clock)
+info = store.create_session("bed 7", is_training=False, protocol_name="default-ne", protocol_version="1.2")
+for i in range(150):
+    store.append(info.id, EventKind.NOTE, {"i": i, "text": "n" * 8000})
+store.export_csv(info.id, folder / "export.csv")
+print("session", info.id, flush=True)
+for i in range(1_000_000):
+    store.export_csv(info.id, folder / "export.csv")
+    print(i, flush=True)
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")
+def test_export_killed_midway_leaves_the_previous_export_whole(tmp_path: Path) -> None:
+    target = tmp_path / "export.csv"
+    full: list[int] = []
+
+    def mid_export() -> bool:
+        """True while an export is half-written: a temporary file beside the target, or the target not whole."""
+        if not full:
+            full.append(target.stat().st_size)  # the first export, finished before the header was printed
+        try:
+            if target.stat().st_size != full[0]:
+                return True
+        except FileNotFoundError:
+            return True
+        return any(p.suffix == ".part" and p.stat().st_size > 0 for p in tmp_path.iterdir())
+
+    header = kill_when(EXPORT_CHILD, str(tmp_path), header_ok=lambda line: line.startswith("session "),
+                       condition=mid_export)
+    session_id = int(header.split()[1])
+    with SessionStore(tmp_path / "data", ManualClock(datetime(2026, 1, 2, 8, 0, tzinfo=UTC))) as store:
+        store.export_csv(session_id, tmp_path / "expected.csv")
+        # Every export of the child wrote the same ~1.2 MB: what is at the path is one of them, whole.
+        assert target.read_bytes() == (tmp_path / "expected.csv").read_bytes()
+        # The next export to that name removes what the killed process left half-written.
+        store.export_csv(session_id, target)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".part") == []
