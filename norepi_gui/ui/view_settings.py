@@ -1,117 +1,174 @@
-"""View preferences and window geometry (QSettings in an INI file inside the data folder given to the window).
+"""View preferences and window geometry: a JSON file in the data folder given to the window.
 
 Clinical parameters never live here: limits, concentrations and steps come from the protocol file, and settings
 that change a session's numbers (pump resolution, protocol file) are recorded in the session as SETTING events.
+
+The file is plain JSON read and written by :mod:`norepi_gui.core.settings_file` (geometry and window state as
+base64 text): it cannot hold code, a bad key or value is dropped with a warning (:attr:`ViewSettings.warnings`), a
+damaged file gives the defaults, and every change is written atomically.
+
+Security: the ``norepi-gui.ini`` that older versions wrote through ``QSettings`` is NEVER read. QSettings turns an
+``@Variant(...)`` value holding a ``PySide::PyObjectWrapper`` into a Python object with ``pickle``, so a crafted ini
+runs code at start. If one is found it is renamed ``norepi-gui.ini.not-read`` (once) and the window says the
+preferences start afresh; ``tests/ui/test_view_settings.py`` shows a crafted ini is never loaded.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import base64
+import binascii
+import contextlib
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray
 
-SETTINGS_FILE = "norepi-gui.ini"
+from norepi_gui.core.settings_file import Setting, SettingsFile, one_of, whole_number
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from norepi_gui.core.events import JsonValue
+
+SETTINGS_FILE = "norepi-gui-settings.json"
+LEGACY_INI = "norepi-gui.ini"  # written by QSettings up to norepi-gui 0.1: never read (see the module text)
 MAX_RECENT = 8
+MAX_GEOMETRY_CHARS = 64 * 1024
+MAX_PATH_CHARS = 4096
+
+
+def _is_base64(value: JsonValue) -> bool:
+    if not isinstance(value, str) or len(value) > MAX_GEOMETRY_CHARS:
+        return False
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
+def _is_path_text(value: JsonValue) -> bool:
+    return isinstance(value, str) and len(value) <= MAX_PATH_CHARS and "\0" not in value
+
+
+def _is_recent(value: JsonValue) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) <= MAX_RECENT
+        and all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value)
+    )
+
+
+def _is_bool(value: JsonValue) -> bool:
+    return isinstance(value, bool)
+
+
+SCHEMA: dict[str, Setting] = {
+    "view.dose_unit": Setting("mcg/kg/min", *one_of("mcg/kg/min", "mcg/min")),
+    "sound.enabled": Setting(True, _is_bool, "true or false"),
+    "sound.volume": Setting(80, *whole_number(0, 100)),
+    "protocol.path": Setting("", _is_path_text, f"a file path of up to {MAX_PATH_CHARS} characters"),
+    "app.disclaimer_accepted": Setting(False, _is_bool, "true or false"),
+    "window.geometry": Setting("", _is_base64, "base64 text"),
+    "window.state": Setting("", _is_base64, "base64 text"),
+    "sessions.recent": Setting([], _is_recent, f"up to {MAX_RECENT} session ids"),
+}
 
 
 class ViewSettings:
     def __init__(self, data_dir: Path) -> None:
-        self._qs = QSettings(str(data_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
+        self._file = SettingsFile(data_dir / SETTINGS_FILE, SCHEMA)
+        legacy = data_dir / LEGACY_INI
+        if legacy.is_file():
+            with contextlib.suppress(OSError):
+                legacy.replace(legacy.with_name(LEGACY_INI + ".not-read"))
+            self._file.warnings.append(
+                f"{legacy}: the settings file of an older norepi-gui is not read (such files can carry code); "
+                "view preferences start from their defaults"
+            )
 
     @property
     def path(self) -> str:
-        return self._qs.fileName()
+        return str(self._file.path)
 
-    def _get_str(self, key: str, default: str) -> str:
-        value = self._qs.value(key, default)
-        return value if isinstance(value, str) else default
-
-    def _get_bool(self, key: str, default: bool) -> bool:
-        value = self._qs.value(key, default)
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str):
-            return value.lower() in ("true", "1", "yes")
-        return default
-
-    def _get_int(self, key: str, default: int) -> int:
-        value = self._qs.value(key, default)
-        try:
-            return int(str(value))
-        except ValueError:
-            return default
+    @property
+    def warnings(self) -> list[str]:
+        """What the window may show: settings dropped, a file that could not be read or saved, an old ini ignored."""
+        return self._file.warnings
 
     # -- preferences ----------------------------------------------------------------
 
     @property
     def dose_unit(self) -> str:
-        unit = self._get_str("view/dose_unit", "mcg/kg/min")
-        return unit if unit in ("mcg/kg/min", "mcg/min") else "mcg/kg/min"
+        return str(self._file.get("view.dose_unit"))
 
     @dose_unit.setter
     def dose_unit(self, unit: str) -> None:
-        self._qs.setValue("view/dose_unit", unit)
+        self._file.set("view.dose_unit", unit if unit in ("mcg/kg/min", "mcg/min") else "mcg/kg/min")
 
     @property
     def sound_enabled(self) -> bool:
-        return self._get_bool("sound/enabled", True)
+        return bool(self._file.get("sound.enabled"))
 
     @sound_enabled.setter
     def sound_enabled(self, value: bool) -> None:
-        self._qs.setValue("sound/enabled", value)
+        self._file.set("sound.enabled", bool(value))
 
     @property
     def sound_volume(self) -> int:
-        return max(0, min(100, self._get_int("sound/volume", 80)))
+        value = self._file.get("sound.volume")
+        return value if isinstance(value, int) else 80
 
     @sound_volume.setter
     def sound_volume(self, value: int) -> None:
-        self._qs.setValue("sound/volume", int(value))
+        self._file.set("sound.volume", max(0, min(100, int(value))))
 
     @property
     def protocol_path(self) -> Path | None:
-        text = self._get_str("protocol/path", "")
-        return Path(text) if text else None
+        from pathlib import Path
+
+        text = self._file.get("protocol.path")
+        return Path(text) if isinstance(text, str) and text else None
 
     @protocol_path.setter
     def protocol_path(self, path: Path | None) -> None:
-        self._qs.setValue("protocol/path", "" if path is None else str(path))
+        self._file.set("protocol.path", "" if path is None else str(path))
 
     @property
     def disclaimer_accepted(self) -> bool:
-        return self._get_bool("app/disclaimer_accepted", False)
+        return bool(self._file.get("app.disclaimer_accepted"))
 
     @disclaimer_accepted.setter
     def disclaimer_accepted(self, value: bool) -> None:
-        self._qs.setValue("app/disclaimer_accepted", value)
+        self._file.set("app.disclaimer_accepted", bool(value))
 
     # -- geometry and recent --------------------------------------------------------
 
+    def _bytes(self, key: str) -> QByteArray | None:
+        text = self._file.get(key)
+        if not isinstance(text, str) or not text:
+            return None
+        return QByteArray(base64.b64decode(text))
+
     def geometry(self) -> QByteArray | None:
-        value = self._qs.value("window/geometry")
-        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+        return self._bytes("window.geometry")
 
     def window_state(self) -> QByteArray | None:
-        value = self._qs.value("window/state")
-        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+        return self._bytes("window.state")
 
     def save_window(self, geometry: QByteArray, state: QByteArray) -> None:
-        self._qs.setValue("window/geometry", geometry)
-        self._qs.setValue("window/state", state)
+        for key, data in (("window.geometry", geometry), ("window.state", state)):
+            text = base64.b64encode(bytes(data.data())).decode("ascii")
+            if len(text) <= MAX_GEOMETRY_CHARS:
+                self._file.set(key, text)
 
     def recent_sessions(self) -> list[int]:
-        value = self._qs.value("sessions/recent", "")
-        text = value if isinstance(value, str) else ",".join(str(v) for v in value) if isinstance(value, list) else ""
-        out: list[int] = []
-        for part in text.split(","):
-            part = part.strip()
-            if part.isdigit():
-                out.append(int(part))
-        return out
+        value = self._file.get("sessions.recent")
+        return [v for v in value if isinstance(v, int)] if isinstance(value, list) else []
 
     def add_recent(self, session_id: int) -> None:
-        ids = [session_id] + [s for s in self.recent_sessions() if s != session_id]
-        self._qs.setValue("sessions/recent", ",".join(str(s) for s in ids[:MAX_RECENT]))
+        ids: list[JsonValue] = [session_id, *(s for s in self.recent_sessions() if s != session_id)]
+        self._file.set("sessions.recent", ids[:MAX_RECENT])
 
     def sync(self) -> None:
-        self._qs.sync()
+        """Every change is already written; kept for the window's existing calls."""
+        self._file.save()

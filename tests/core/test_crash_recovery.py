@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 from datetime import UTC, datetime
 from pathlib import Path
@@ -107,3 +108,40 @@ def test_export_killed_midway_leaves_the_previous_export_whole(tmp_path: Path) -
         # The next export to that name removes what the killed process left half-written.
         store.export_csv(session_id, target)
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".part") == []
+
+
+# The child saves its settings over and over (a large value, so each save takes a while) until it is killed.
+SETTINGS_CHILD = """
+import sys
+from pathlib import Path
+from norepi_gui.core.settings_file import Setting, SettingsFile
+
+schema = {
+    "note": Setting("", lambda v: isinstance(v, str), "text"),
+    "count": Setting(0, lambda v: isinstance(v, int), "a whole number"),
+}
+settings = SettingsFile(Path(sys.argv[1]) / "settings.json", schema)
+settings.set("note", "x" * 200_000)
+print("saved", flush=True)
+for i in range(1, 1_000_000):
+    settings.set("count", i)
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")
+def test_settings_killed_while_being_saved_are_whole_afterwards(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+
+    def mid_save() -> bool:
+        """True while a save is half-done: a temporary file beside the settings, or the settings file cut short."""
+        try:
+            if path.stat().st_size < 200_000:
+                return True
+        except FileNotFoundError:
+            return True
+        return any(p.suffix == ".part" and p.stat().st_size > 0 for p in tmp_path.iterdir())
+
+    kill_when(SETTINGS_CHILD, str(tmp_path), header_ok=lambda line: line.strip() == "saved", condition=mid_save)
+    document = json.loads(path.read_bytes())
+    assert document["settings"]["note"] == "x" * 200_000
+    assert isinstance(document["settings"].get("count", 0), int)
