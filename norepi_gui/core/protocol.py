@@ -7,7 +7,6 @@ one place and every error names the file, the key and what is accepted. :func:`l
 
 from __future__ import annotations
 
-import tomllib
 import typing
 from dataclasses import dataclass, field, fields, is_dataclass
 from enum import StrEnum
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from norepi_gui.core.errors import InputError
+from norepi_gui.core.toml_file import TomlFileError, read_toml_file, read_toml_text
 
 
 class ProtocolError(InputError):
@@ -371,19 +371,33 @@ def parse_protocol(data: dict[str, Any], source: str) -> Protocol:
 
 
 def load_protocol(path: Path | None = None) -> Protocol:
-    """Load and validate a protocol file; ``None`` loads the shipped default."""
-    if path is None:
-        ref = resources.files("norepi_gui.resources") / "protocols" / "default.toml"
-        source = "default.toml (shipped)"
-        text = ref.read_text(encoding="utf-8")
-    else:
-        source = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ProtocolError(source, "(file)", f"cannot be read: {exc.strerror}", "a readable TOML file") from exc
+    """Load and validate a protocol file; ``None`` loads the shipped default.
+
+    The file is read within the limits of :mod:`norepi_gui.core.toml_file` (size, UTF-8 only, nesting, array length,
+    number length), so a damaged or hostile file is a :class:`ProtocolError` naming the file and the problem, never a
+    traceback or a stall.
+    """
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProtocolError(source, "(syntax)", str(exc), "valid TOML") from exc
+        if path is None:
+            ref = resources.files("norepi_gui.resources") / "protocols" / "default.toml"
+            source = "default.toml (shipped)"
+            data = read_toml_text(ref.read_text(encoding="utf-8"), source)
+        else:
+            source = str(path)
+            data = read_toml_file(Path(path), source)
+    except TomlFileError as exc:
+        raise ProtocolError(exc.file, exc.where, exc.problem, exc.accepted) from exc
     return parse_protocol(data, source)
+
+
+def load_protocol_or_shipped(path: Path | None) -> tuple[Protocol, str | None]:
+    """The site protocol at ``path``, or the shipped protocol and a sentence saying why the file was refused.
+
+    For the program's start: a bad site protocol never stops it; the window shows the sentence (file and problem).
+    """
+    if path is None:
+        return load_protocol(None), None
+    try:
+        return load_protocol(path), None
+    except ProtocolError as exc:
+        return load_protocol(None), f"Protocol file refused, the shipped protocol is used: {exc}"

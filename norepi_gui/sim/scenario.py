@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import importlib.resources
 import math
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from norepi_gui.core.toml_file import TomlFileError, read_toml_file
 from norepi_gui.sim.actions import ACTION_KINDS, ExpectedAction
 from norepi_gui.sim.engine import LineType, Monitoring, Setting
 from norepi_gui.sim.events import EVENT_FIELDS, EVENT_KINDS, Event, EventKind
@@ -400,13 +400,15 @@ def parse_scenario(data: Mapping[str, Any], file: str = "<scenario>") -> Scenari
 
 
 def load_scenario_file(path: Path) -> Scenario:
-    """Load and validate one scenario file."""
+    """Load and validate one scenario file.
+
+    Read within the limits of :mod:`norepi_gui.core.toml_file` (size, UTF-8 only, nesting, array length, number
+    length): a damaged or hostile file is a :class:`ScenarioError` naming the file and the problem.
+    """
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(str(path), "(syntax)", "valid TOML", str(exc)) from exc
-    except OSError as exc:
-        raise ScenarioError(str(path), "(file)", "a readable file", str(exc)) from exc
+        data = read_toml_file(path)
+    except TomlFileError as exc:
+        raise ScenarioError(exc.file, exc.where, exc.accepted, exc.problem) from exc
     scenario = parse_scenario(data, str(path))
     if scenario.name != path.stem:
         raise ScenarioError(str(path), "name", repr(path.stem), f"name {scenario.name!r} differs from the file name")

@@ -29,7 +29,7 @@ from norepi_gui.bedside.records import SETTING_PUMP_RESOLUTION, SETTING_SOUND
 from norepi_gui.bedside.session import BedsideSession
 from norepi_gui.core.clock import Clock, SystemClock
 from norepi_gui.core.events import EventKind
-from norepi_gui.core.protocol import Protocol, ProtocolError, load_protocol
+from norepi_gui.core.protocol import Protocol, load_protocol_or_shipped
 from norepi_gui.ui.coinfusion_panel import CoInfusionPanel
 from norepi_gui.ui.controller import BedsideController
 from norepi_gui.ui.formatting import decimals_for, fmt_clock, fmt_date_time
@@ -208,10 +208,7 @@ class MainWindow(QMainWindow):
     @staticmethod
     def _load_protocol(path: Path | None) -> tuple[Protocol, str | None]:
         """The protocol file, or the shipped protocol and the reason the file was refused."""
-        try:
-            return load_protocol(path), None
-        except ProtocolError as exc:
-            return load_protocol(None), f"Protocol file refused, the shipped protocol is used: {exc}"
+        return load_protocol_or_shipped(path)
 
     def _build(self) -> None:
         p = self.bedside.protocol
