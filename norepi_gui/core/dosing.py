@@ -15,6 +15,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import cache
 
+from norepi_gui.core.entry_bounds import (
+    BAG_MAX_ML,
+    DOSE_MAX_MCG_PER_KG_PER_MIN,
+    DOSE_MAX_MCG_PER_MIN,
+    RATE_MAX_ML_PER_H,
+    WEIGHT_MAX_KG,
+)
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.units import (
     MASS,
@@ -22,6 +29,7 @@ from norepi_gui.core.units import (
     DoseBasis,
     Q,
     Quantity,
+    check_at_most,
     dose_basis_of,
     magnitude_in,
     parse_quantity,
@@ -102,6 +110,7 @@ def concentration_from_amount(
     _require(volume, VOLUME, f"{field} (volume)", "mL, L")
     _positive(float(amount.magnitude), f"{field} (drug amount)", "a drug amount above 0 mg")
     _positive(float(volume.magnitude), f"{field} (volume)", "a volume above 0 mL")
+    check_at_most(volume, (BAG_MAX_ML, "mL"), f"{field} (volume)")
     per_volume = (amount / volume).to(unit("mcg/mL"))
     base = per_volume * BASE_PER_SALT if salt is Salt.BITARTRATE else per_volume
     return Concentration(base=base, salt=salt, amount=amount.to(unit("mg")), volume=volume.to(unit("mL")))
@@ -169,7 +178,12 @@ def parse_dose(text: str, field: str = "dose", default_unit: str = "mcg/kg/min")
     basis = dose_basis_of(parsed, field)
     if value < 0:
         raise InputError(field, f"{value:g} is negative", "a dose of 0 or more")
-    return DoseRate(Q(value, parsed), basis)
+    quantity = Q(value, parsed)
+    if basis is DoseBasis.PER_KG:
+        check_at_most(quantity, (DOSE_MAX_MCG_PER_KG_PER_MIN, "mcg/kg/min"), field)
+    else:
+        check_at_most(quantity, (DOSE_MAX_MCG_PER_MIN, "mcg/min"), field)
+    return DoseRate(quantity, basis)
 
 
 def parse_rate(text: str, field: str = "rate") -> Quantity:
@@ -179,6 +193,7 @@ def parse_rate(text: str, field: str = "rate") -> Quantity:
         raise InputError(field, f"{text!r} is not a volume per time", "mL/h, mL/min")
     if q.magnitude < 0:
         raise InputError(field, f"{q.magnitude:g} is negative", "a rate of 0 mL/h or more")
+    check_at_most(q, (RATE_MAX_ML_PER_H, "mL/h"), field)
     return q.to(unit("mL/h"))
 
 
@@ -188,7 +203,18 @@ def parse_weight(text: str, field: str = "weight") -> Quantity:
     if q.dimensionality != Q(1, "kg").dimensionality:
         raise InputError(field, f"{text!r} is not a body weight", "kg or lb")
     _positive(float(q.magnitude), field, "a weight above 0 kg")
+    check_at_most(q, (WEIGHT_MAX_KG, "kg"), field)
     return q.to(unit("kg"))
+
+
+def parse_bag_volume(text: str, field: str = "bag volume") -> float:
+    """Read the volume in a bag: ``"250"``, ``"1,000 mL"``, ``"0.5 L"``; mL, 0 or more, at most
+    :data:`~norepi_gui.core.entry_bounds.BAG_MAX_ML`."""
+    q = parse_quantity(text, field, "mL")
+    if q.dimensionality != Q(1, "mL").dimensionality or q.magnitude < 0:
+        raise InputError(field, f"{text!r} is not a volume of 0 mL or more", "e.g. 250 mL")
+    check_at_most(q, (BAG_MAX_ML, "mL"), field)
+    return float(q.to(unit("mL")).magnitude)
 
 
 def rate_for_dose(dose: DoseRate, concentration: Concentration, weight: Quantity | None) -> Quantity:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 import sys
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -75,34 +76,140 @@ class DoseBasis(StrEnum):
     FLAT = "flat"
 
 
-_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
-_NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+_NUMBER = re.compile(
+    r"^\s*(?P<sign>[-+]?)(?P<mantissa>(?:[0-9]|[.,'\u2019](?=[0-9]))[0-9.,'\u2019]*)"
+    r"(?P<exponent>[eE][-+]?[0-9]+)?(?P<rest>.*?)\s*$",
+    re.DOTALL,
+)
 _WORDS = {"nan", "inf", "infinity"}
 
 MASS = "[mass]"
 VOLUME = "[length] ** 3"
 
 
-def normalise_text(text: str) -> str:
-    """Accept a decimal comma and stray spaces: ``"0,1 mcg/kg/min"`` -> ``"0.1 mcg/kg/min"``."""
-    return _DECIMAL_COMMA.sub(".", text.strip())
+@dataclass(frozen=True)
+class NumberFormat:
+    """How this computer writes numbers: its decimal mark and its thousands separator (from the locale).
+
+    The program itself always shows decimals with ``.``; so ``.`` is read as a decimal point wherever it cannot be a
+    thousands separator, and refused where it could be either.
+    """
+
+    decimal: str = "."
+    group: str = ","
+
+    def describe(self) -> str:
+        group = {"\u202f": "a narrow space", "\u00a0": "a space", " ": "a space"}.get(self.group, repr(self.group))
+        example = f"2{self.group}000" if self.group.strip() else "2000"
+        return f"{group} separates thousands on this computer ({example} is two thousand)"
 
 
-def split_number(text: str, field: str) -> tuple[float, str]:
-    """Split ``"26,3 mL/h"`` into ``(26.3, "mL/h")``. Refuses NaN, infinities and text without a number."""
+_number_format = NumberFormat()
+
+
+def set_number_format(fmt: NumberFormat) -> None:
+    """Set how typed numbers are read, once at start (the window passes its locale's decimal mark and group
+    separator); the default, for the command line and tests, is ``.`` and ``,`` as in English."""
+    global _number_format
+    if fmt.decimal not in (".", ","):
+        raise ValueError(f"decimal: {fmt.decimal!r}; accepted: '.' or ','")
+    _number_format = fmt
+
+
+def number_format() -> NumberFormat:
+    return _number_format
+
+
+def split_number(text: str, field: str, fmt: NumberFormat | None = None) -> tuple[float, str]:
+    """Split ``"2,000 mL"`` into ``(2000.0, "mL")``, reading separators as ``fmt`` (default: :func:`number_format`).
+
+    Never guesses: a separator that could mean two things (``1.000`` where ``.`` groups thousands) or that does not
+    fit this computer's way (``0,1`` where ``,`` groups thousands) is refused with a message saying how this
+    computer writes numbers. Refuses NaN, infinities and text without a number.
+    """
     from norepi_gui.core.errors import InputError
 
-    cleaned = normalise_text(text)
+    fmt = fmt if fmt is not None else _number_format
+    cleaned = text.strip()
     lowered = cleaned.lower()
     if any(word in lowered.split() for word in _WORDS) or lowered.startswith(("nan", "inf", "+inf", "-inf")):
         raise InputError(field, f"{text!r} is not a finite number", "a finite number with an optional unit")
     match = _NUMBER.match(cleaned)
     if match is None:
         raise InputError(field, f"{text!r} does not start with a number", "a number with an optional unit")
-    value = float(match.group(1))
+    rest = match.group("rest").strip()
+    if rest[:1].isdigit() or (match.group("rest")[:1].isspace() and rest[:1] in ".,"):
+        raise InputError(field, f"{text!r}: no spaces inside a number", "a number written without spaces, e.g. 2000")
+    digits = _mantissa_digits(match.group("mantissa"), text, field, fmt)
+    value = float(match.group("sign") + digits + (match.group("exponent") or ""))
     if not math.isfinite(value):
         raise InputError(field, f"{text!r} is not a finite number", "a finite number with an optional unit")
-    return value, match.group(2)
+    return value, rest
+
+
+def _grouped(part: str, group: str) -> bool:
+    """``part`` is an integer written with ``group`` between each three digits (2,000 or 1,000,000; not 0,100)."""
+    return re.fullmatch(rf"[1-9][0-9]{{0,2}}(?:{re.escape(group)}[0-9]{{3}})+", part) is not None
+
+
+def _mantissa_digits(mantissa: str, text: str, field: str, fmt: NumberFormat) -> str:
+    """The mantissa with separators resolved to plain ``digits[.digits]``, or InputError when they are not clear."""
+    from norepi_gui.core.errors import InputError
+
+    accepted = f"a number such as 2{fmt.group}000{fmt.decimal}5" if fmt.group.strip() else "a number such as 2000.5"
+    if fmt.decimal == ".":
+        way = f"{fmt.describe()}; decimals take '.'"
+    else:
+        way = f"{fmt.describe()}; ',' marks decimals on this computer ('.' too where it cannot group thousands)"
+
+    def refuse(problem: str) -> InputError:
+        return InputError(field, f"{text!r}: {problem}", accepted)
+
+    group = fmt.group if fmt.group not in ("", fmt.decimal) else None
+    marks = {ch for ch in mantissa if not ch.isdigit()}
+    if not marks:
+        return mantissa
+    allowed = {".", ","} | ({group} if group else set())
+    if not marks <= allowed:
+        raise refuse(way)
+    if fmt.decimal == ".":
+        if mantissa.count(".") > 1:
+            raise refuse("more than one '.'")
+        whole, _dot, fraction = mantissa.partition(".")
+        if "," in marks and group != ",":
+            raise refuse(way)
+        if group and group in whole:
+            if not _grouped(whole, group) or group in fraction:
+                raise refuse(way)
+            whole = whole.replace(group, "")
+        elif set(fraction) - set("0123456789"):
+            raise refuse(way)
+        return f"{whole}.{fraction}" if _dot else whole
+    # The decimal mark is ','.
+    if mantissa.count(",") > 1:
+        raise refuse("more than one ','")
+    whole, comma, fraction = mantissa.partition(",")
+    if set(fraction) - set("0123456789"):
+        raise refuse(way)
+    if "." in whole:
+        if group == "." and _grouped(whole, "."):
+            if not comma and whole.count(".") == 1:
+                thousands = whole.replace(".", "")
+                decimal = whole.rstrip("0")
+                decimal = decimal + "0" if decimal.endswith(".") else decimal
+                raise refuse(
+                    f"{mantissa!r} could be {thousands} or {decimal}; write {thousands}, or {decimal.replace('.', ',')}"
+                )
+            whole = whole.replace(".", "")
+        elif comma or whole.count(".") > 1:
+            raise refuse(way)
+        else:  # one '.' that cannot be a thousands separator: a decimal point, as the program writes it
+            return whole
+    if group and group != "." and group in whole:
+        if not _grouped(whole, group):
+            raise refuse(way)
+        whole = whole.replace(group, "")
+    return f"{whole}.{fraction}" if comma else whole
 
 
 def parse_unit(unit_text: str, field: str) -> pint.Unit:
@@ -126,11 +233,35 @@ def _parse_units_cached(text: str) -> pint.Unit:
     return registry().parse_units(text)
 
 
-def parse_quantity(text: str, field: str, default_unit: str) -> Quantity:
-    """Parse ``"70 kg"``, ``"154 lb"`` or a bare ``"70"`` (taking the field's unit)."""
+def parse_quantity(
+    text: str, field: str, default_unit: str, *, maximum: tuple[float, str] | None = None
+) -> Quantity:
+    """Parse ``"70 kg"``, ``"154 lb"`` or a bare ``"70"`` (taking the field's unit).
+
+    ``maximum`` (value, unit) refuses a larger quantity naming the field; a quantity in another dimension is left to
+    the caller to refuse.
+    """
     value, unit_text = split_number(text, field)
     unit = parse_unit(unit_text or default_unit, field)
-    return registry().Quantity(value, unit)
+    quantity = registry().Quantity(value, unit)
+    if maximum is not None:
+        check_at_most(quantity, maximum, field)
+    return quantity
+
+
+def check_at_most(quantity: Quantity, maximum: tuple[float, str], field: str) -> None:
+    """Refuse ``quantity`` above ``maximum`` (value, unit) with an InputError naming ``field``."""
+    import pint
+
+    from norepi_gui.core.errors import InputError
+
+    limit, limit_unit = maximum
+    try:
+        value = float(quantity.to(unit(limit_unit)).magnitude)
+    except pint.DimensionalityError:
+        return
+    if not value <= limit:  # also refuses NaN
+        raise InputError(field, f"{value:g} {limit_unit} is too large", f"at most {limit:g} {limit_unit}")
 
 
 def dose_basis_of(unit: pint.Unit, field: str) -> DoseBasis:

@@ -41,6 +41,19 @@ def locale_safe_environment() -> None:
         os.environ["LC_ALL"] = "C.UTF-8"
 
 
+def use_locale_number_format() -> None:
+    """Read typed numbers the way this computer's locale writes them (its decimal mark and thousands separator)."""
+    from PySide6.QtCore import QLocale
+
+    from norepi_gui.core.units import NumberFormat, set_number_format
+
+    locale = QLocale()
+    try:
+        set_number_format(NumberFormat(decimal=locale.decimalPoint(), group=locale.groupSeparator()))
+    except ValueError:
+        set_number_format(NumberFormat())  # a decimal mark other than '.' or ',': the program's own way
+
+
 class Launcher(QObject):
     """Builds the bedside window progressively and shows it; asks the first-start questions once it is complete."""
 
@@ -142,6 +155,7 @@ def run_app(
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName("norepi-gui" + (" (training)" if training else ""))
     app.setDesktopFileName(DESKTOP_ID)  # matches the .desktop entry, so the shell groups windows under our icon
+    use_locale_number_format()
     folder = data_dir if data_dir is not None else default_data_dir()
     folder.mkdir(parents=True, exist_ok=True)
     launcher = Launcher(folder, protocol_path=protocol_path, training=training)

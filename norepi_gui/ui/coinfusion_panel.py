@@ -9,6 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QWidget
 
 from norepi_gui.bedside.records import CO_INFUSION_UNITS
+from norepi_gui.core.entry_bounds import CO_INFUSION_MAXIMA
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.units import dimensionality_error, parse_quantity
 from norepi_gui.ui.formatting import describe_input_error, fmt_clock
@@ -158,7 +159,7 @@ class CoInfusionPanel(QGroupBox):
             text = field.text().strip()
             if not text:
                 raise InputError(label, "enter a dose", f"a number in {unit}")
-            q = parse_quantity(text, label, unit)
+            q = parse_quantity(text, label, unit, maximum=CO_INFUSION_MAXIMA.get(drug))
             try:
                 value = float(q.to(unit).magnitude)
             except dimensionality_error():

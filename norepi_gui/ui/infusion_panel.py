@@ -19,7 +19,14 @@ from PySide6.QtWidgets import (
 )
 
 from norepi_gui.bedside.records import BagRecord
-from norepi_gui.core.dosing import Concentration, Salt, concentration_from_amount, parse_concentration, parse_dose
+from norepi_gui.core.dosing import (
+    Concentration,
+    Salt,
+    concentration_from_amount,
+    parse_bag_volume,
+    parse_concentration,
+    parse_dose,
+)
 from norepi_gui.core.dosing import parse_rate as core_parse_rate
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.infusion import InfusionRequest, InfusionSummary, summarise_infusion
@@ -407,12 +414,9 @@ class InfusionPanel(QGroupBox):
         if not text:
             return None
         try:
-            q = parse_quantity(text, "bag volume", "mL")
-            if q.dimensionality != Q(1, "mL").dimensionality or q.magnitude < 0:
-                raise InputError("bag volume", f"{text!r} is not a volume of 0 mL or more", "e.g. 250 mL")
+            return parse_bag_volume(text, "bag volume")
         except InputError as exc:
             return exc
-        return float(q.to("mL").magnitude)
 
     def _checked_bag_volume(self) -> tuple[bool, float | None]:
         """(False, None) with the field's message shown when the bag volume is wrong; else (True, mL or None)."""
