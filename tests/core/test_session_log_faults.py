@@ -278,6 +278,8 @@ def test_deleted_database_stops_recording_and_nothing_reaches_the_unlinked_file(
     # Closing copied what the lost file held into a salvage file, and took its WAL away from the path.
     assert store.salvaged_to is not None
     assert store.salvaged_to.parent == tmp_path
+    if POSIX:
+        assert _mode(store.salvaged_to) == 0o600
     assert not (tmp_path / f"{DB_FILENAME}-wal").exists()
     with SessionStore(tmp_path, clock) as fresh:
         assert fresh.list_sessions() == []  # a new, empty database; the lost WAL was not applied to it
