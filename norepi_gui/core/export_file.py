@@ -129,7 +129,8 @@ def default_export_name(info: SessionInfo, kind: str, *, tz: tzinfo | None = Non
 
 
 def _part_prefix(path: Path) -> str:
-    return f".{path.name}."
+    # At most 120 characters of the target's name, so the temporary name stays within the 255 a file system allows.
+    return f".{path.name[:120]}."
 
 
 def _new_part(path: Path) -> Path:

@@ -92,6 +92,13 @@ def test_export_onto_a_full_disk_is_a_typed_error_and_the_old_file_stays(tmp_pat
         assert _leftovers(folder) == []
 
 
+def test_a_target_name_near_the_file_system_limit_still_exports(tmp_path: Path) -> None:
+    target = tmp_path / ("x" * 240 + ".csv")  # 244 characters: a temporary name built on all of it would be too long
+    write_export(target, b"data")
+    assert target.read_bytes() == b"data"
+    assert _leftovers(tmp_path) == []
+
+
 def test_export_to_a_missing_folder_is_a_typed_error(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="cannot be written"):
         write_export(tmp_path / "no-such-folder" / "out.csv", b"x")
