@@ -283,9 +283,7 @@ class SessionStore:
                 self.warnings.append(f"{path}: its permissions could not be made private (0600)")
 
     def _open(self) -> None:
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA foreign_keys=ON")
+        # Only reads until the file is known to be ours: another program's SQLite file is left exactly as it was.
         version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
             raise SchemaVersionError(self.path, version, SCHEMA_VERSION)
@@ -314,6 +312,9 @@ class SessionStore:
                 f"the database is damaged (tables missing: {', '.join(sorted(_OUR_TABLES - tables))})",
                 _REMEDY[UnusableReason.DAMAGED],
             )
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
         if version == 0:
             with _Transaction(self._db):
                 for statement in _SCHEMA:

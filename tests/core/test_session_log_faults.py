@@ -79,9 +79,11 @@ def test_sqlite_database_of_another_program_is_not_taken_over(tmp_path: Path, cl
     check = sqlite3.connect(tmp_path / DB_FILENAME)
     try:
         tables = {name for (name,) in check.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        (journal,) = check.execute("PRAGMA journal_mode").fetchone()
     finally:
         check.close()
     assert tables == {"invoices"}  # no sessions/events tables were added to someone else's file
+    assert journal == "delete"  # nor was it switched to WAL
 
 
 @pytest.mark.parametrize("keep", [0.5, 0.05])
