@@ -19,6 +19,7 @@ from norepi_gui.core.entry_bounds import (
     BAG_MAX_ML,
     DOSE_MAX_MCG_PER_KG_PER_MIN,
     DOSE_MAX_MCG_PER_MIN,
+    DRUG_AMOUNT_MAX_MG,
     RATE_MAX_ML_PER_H,
     WEIGHT_MAX_KG,
 )
@@ -110,6 +111,7 @@ def concentration_from_amount(
     _require(volume, VOLUME, f"{field} (volume)", "mL, L")
     _positive(float(amount.magnitude), f"{field} (drug amount)", "a drug amount above 0 mg")
     _positive(float(volume.magnitude), f"{field} (volume)", "a volume above 0 mL")
+    check_at_most(amount, (DRUG_AMOUNT_MAX_MG, "mg"), f"{field} (drug amount)")
     check_at_most(volume, (BAG_MAX_ML, "mL"), f"{field} (volume)")
     per_volume = (amount / volume).to(unit("mcg/mL"))
     base = per_volume * BASE_PER_SALT if salt is Salt.BITARTRATE else per_volume

@@ -8,7 +8,7 @@ quantity (the ranges in :mod:`norepi_gui.core.protocol`), or the engine's own bo
 
 from __future__ import annotations
 
-from norepi_gui.core.protocol import Escalation, PopulationLimits, Pump
+from norepi_gui.core.protocol import Concentrations, Escalation, PopulationLimits, Pump
 
 
 def _schema_top(cls: type, name: str) -> float:
@@ -23,6 +23,9 @@ DOSE_MAX_MCG_PER_MIN = _schema_top(PopulationLimits, "flat_hard_max_mcg_per_min"
 RATE_MAX_ML_PER_H = _schema_top(Pump, "max_rate_ml_per_h")
 #: The engine takes a bag volume left of up to 10000 mL (bag-volume-left in core/titration/model.py).
 BAG_MAX_ML = 10000.0
+#: The most drug a bag can hold: concentrations.max_mcg_per_ml accepts up to 10000 mcg/mL, times BAG_MAX_ML,
+#: 1e8 mcg = 100000 mg.
+DRUG_AMOUNT_MAX_MG = _schema_top(Concentrations, "max_mcg_per_ml") * BAG_MAX_ML / 1000.0
 #: populations.*.weight_max_kg accepts up to 700 kg (the engine's weight bound is the same).
 WEIGHT_MAX_KG = _schema_top(PopulationLimits, "weight_max_kg")
 #: Co-infusions the engine does not bound itself: escalation.hydrocortisone_mg_per_day accepts up to 1000 mg/day.

@@ -14,6 +14,7 @@ from norepi_gui.core.entry_bounds import (
     CO_INFUSION_MAXIMA,
     DOSE_MAX_MCG_PER_KG_PER_MIN,
     DOSE_MAX_MCG_PER_MIN,
+    DRUG_AMOUNT_MAX_MG,
     RATE_MAX_ML_PER_H,
 )
 from norepi_gui.core.errors import InputError
@@ -118,6 +119,8 @@ def test_bounds_are_the_tops_of_the_protocol_schema_and_the_engine() -> None:
         10000.0,
     )
     assert CO_INFUSION_MAXIMA["hydrocortisone"] == (1000.0, "mg/day")
+    # concentrations.max_mcg_per_ml accepts up to 10000 mcg/mL: x 10000 mL = 1e8 mcg = 100000 mg in one bag
+    assert DRUG_AMOUNT_MAX_MG == 100_000.0
 
 
 @pytest.mark.parametrize(
@@ -131,7 +134,8 @@ def test_bounds_are_the_tops_of_the_protocol_schema_and_the_engine() -> None:
         (lambda t: parse_rate(t, "rate"), "200 mL/min", "rate", "at most 9999 mL/h"),  # 12000 mL/h
         (parse_bag_volume, "1e300", "bag volume", "at most 10000 mL"),
         (parse_bag_volume, "11 L", "bag volume", "at most 10000 mL"),
-        (lambda t: parse_concentration(t), "1e300 mg in 1e300 mL", "concentration (volume)", "at most 10000 mL"),
+        (lambda t: parse_concentration(t), "1e300 mg in 1e300 mL", "concentration (drug amount)", "at most 100000 mg"),
+        (lambda t: parse_concentration(t), "4 mg in 1e300 mL", "concentration (volume)", "at most 10000 mL"),
         (lambda t: parse_weight(t), "1e300", "weight", "at most 700 kg"),
     ],
 )
