@@ -9,7 +9,7 @@ variability (log-normal on clearance, EC50 and Emax; sources in ``pkpd``);
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Literal
 
 import numpy as np
@@ -227,3 +227,17 @@ def baseline_map0(p: PatientParams, t_min: float | FloatArray) -> FloatArray:
     decay = np.exp(-col(p.resolution_rate_per_min) * np.maximum(since, 0.0))
     recovering = col(p.map0_recovered_mmhg) + col(p.map0_nadir_mmhg - p.map0_recovered_mmhg) * decay
     return np.asarray(np.where(since > 0.0, recovering, falling))
+
+
+def steady_rise_mmhg(p: PatientParams, dose_mcg_per_kg_per_min: float) -> FloatArray:
+    """Each patient's steady-state MAP rise above MAP0 on a constant norepinephrine dose (no other drug)."""
+    cl = p.clearance_l_per_min
+    c = (dose_mcg_per_kg_per_min * p.weight_kg + p.endogenous_mcg_per_min) / cl
+    c0 = p.endogenous_mcg_per_min / cl
+    return np.asarray(p.dmap_mmhg * (c / (c + p.ec50_mcg_per_l) - c0 / (c0 + p.ec50_mcg_per_l)))
+
+
+def typical_map_rise_mmhg(spec: PatientSpec, dose_mcg_per_kg_per_min: float) -> float:
+    """The steady-state MAP rise of the typical patient of ``spec`` (no variability) on ``dose``."""
+    typical = sample_patients(replace(spec, iiv_scale=0.0), 1, np.random.default_rng(0))
+    return float(steady_rise_mmhg(typical, dose_mcg_per_kg_per_min)[0])

@@ -4,7 +4,7 @@ A policy sees what a nurse sees at a check (:class:`Observation`) and answers wi
 :class:`Decision`: new doses (None = unchanged), other actions and the next check time.
 The runner asks each patient's own policy object at its check times, so a policy may keep
 state. Two policies live here: ``none`` and ``fixed``; the titration engine's advisor is
-adapted in :mod:`norepi_gui.sim.advisor`.
+adapted in :mod:`norepi_gui.sim.advisor`; the ``reference`` PI controller is :mod:`norepi_gui.sim.reference`.
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ class Observation:
     pump_running: bool
     site_alert: bool
     context: PatientContext = field(default_factory=PatientContext)
+    band_width_mmhg: float = 10.0  # the target band is [target_map_mmhg, target_map_mmhg + band_width_mmhg]
 
 
 @dataclass(frozen=True)
