@@ -8,7 +8,7 @@ The directions come from the reference:
 * vasopressin 0.03 U/min adds pressure and spares norepinephrine [seed 000, 001];
   its size is calibrated with the norepinephrine-equivalent factor 2.5 (Goradia 2021
   [S]): 0.03 U/min x 2.5 = 0.075 mcg/kg/min NE, which raises a typical 70 kg adult's
-  MAP by about 11.5 mmHg (see ``VASOPRESSIN_EMAX_MMHG``);
+  MAP by about 6.4 mmHg (see ``VASOPRESSIN_EMAX_MMHG``);
 * epinephrine counts 1:1 with norepinephrine (Goradia [S]) and raises heart rate more;
 * dobutamine raises cardiac output and perfusion more than MAP [seed 000];
 * fluid helps fluid-responsive patients for a while; "the response of arterial
@@ -31,12 +31,13 @@ def clip(x: FloatArray | float, lo: float, hi: float | FloatArray) -> FloatArray
 
 
 # Vasopressin: non-adrenergic Emax on the lagged dose (U/min). Calibration: a typical
-# adult (SAPS II 40, CL 1.95 L/min, 70 kg) on 0.075 mcg/kg/min NE = 5.25 mcg/min has
-# C = (5.25 + 0.498) / 1.95 = 2.948 mcg/L, rise = 32 x (2.948/7.058 - 0.2554/4.3654)
-# = 32 x (0.4177 - 0.0585) = 11.5 mmHg. With EC50 0.03 U/min, Emax 23 mmHg gives
-# 23 x 0.03 / 0.06 = 11.5 mmHg at 0.03 U/min. Vasopressin acts on V1 receptors, so the
-# adrenergic Emax reduction with >= 4 organ failures does not apply to it.
-VASOPRESSIN_EMAX_MMHG = 23.0
+# adult (SAPS II 40: CL 1.95 L/min, EC50 17.89 mcg/L, dMAP 50 mmHg; 70 kg) on 0.075
+# mcg/kg/min NE = 5.25 mcg/min has C = (5.25 + 0.498) / 1.95 = 2.9477 mcg/L, rise =
+# 50 x (2.9477/20.8362 - 0.25538/18.1439) = 50 x (0.14147 - 0.01408) = 6.37 mmHg. With
+# EC50 0.03 U/min, Emax 12.74 mmHg gives 12.74 x 0.03 / 0.06 = 6.37 mmHg at 0.03 U/min.
+# Vasopressin acts on V1 receptors, so the adrenergic loss of response with severity
+# does not apply to it.
+VASOPRESSIN_EMAX_MMHG = 12.74
 VASOPRESSIN_EC50_U_PER_MIN = 0.03
 VASOPRESSIN_LAG_MIN = 10.0
 
