@@ -99,7 +99,8 @@ def mean(debriefs: Sequence[Debrief], name: str) -> float:
 @dataclass
 class PolicyRun:
     debriefs: list[Debrief]
-    seconds: float
+    seconds: float  # wall time
+    cpu: float = 0.0  # CPU time of this process and of the runner's helper processes
 
 
 def quality_runs(seeds: Sequence[int], patients: int) -> dict[str, PolicyRun]:
@@ -108,10 +109,11 @@ def quality_runs(seeds: Sequence[int], patients: int) -> dict[str, PolicyRun]:
     for seed in seeds:
         for name in QUALITY_POLICIES:
             gc.collect()
-            t0 = time.perf_counter()
+            t0, cpu0, helpers0 = time.perf_counter(), time.process_time(), helpers_cpu()
             result = run_headless(policy_factory(name), hours=HOURS, seed=seed, patients=patients)
             debriefs = result.debriefs()
             out[name].seconds += time.perf_counter() - t0
+            out[name].cpu += time.process_time() - cpu0 + helpers_cpu() - helpers0
             out[name].debriefs += debriefs
             del result
     return out
@@ -158,8 +160,8 @@ def quality_table(runs: dict[str, PolicyRun]) -> list[str]:
                 cell += f" ({never} never)" if never else ""
             cells.append(cell)
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    seconds = " | ".join(f"{runs[n].seconds:.1f}" for n in names)
-    lines.append(f"| wall time of the runs + debriefs, s | {seconds} |")
+    seconds = " | ".join(f"{runs[n].seconds:.1f} ({runs[n].cpu:.1f})" for n in names)
+    lines.append(f"| time of the runs + debriefs, s: wall (CPU) | {seconds} |")
     return lines
 
 
@@ -174,7 +176,8 @@ def noise_table(noise: dict[str, list[Debrief]]) -> list[str]:
 def goals(runs: dict[str, PolicyRun], noise: dict[str, list[Debrief]]) -> list[str]:
     adv, ref, fixed = runs["advisor"].debriefs, runs["reference"].debriefs, runs["fixed"].debriefs
     in_band, ref_in_band = mean(adv, "time_in_band_pct"), mean(ref, "time_in_band_pct")
-    ratio = runs["advisor"].seconds / max(runs["fixed"].seconds, 1e-9)
+    ratio = runs["advisor"].cpu / max(runs["fixed"].cpu, 1e-9)
+    wall_ratio = runs["advisor"].seconds / max(runs["fixed"].seconds, 1e-9)
     rows = [
         ("time in band >= reference's", f"{in_band:.1f} % vs {ref_in_band:.1f} %", in_band >= ref_in_band),
         (f"time in band >= {GOAL_IN_BAND_PCT:g} %", f"{in_band:.1f} %", in_band >= GOAL_IN_BAND_PCT),
@@ -188,8 +191,9 @@ def goals(runs: dict[str, PolicyRun], noise: dict[str, list[Debrief]]) -> list[s
         (f"noise case: dose changes <= {GOAL_NOISE_CHANGES_PER_H:g} per hour",
          f"{mean(noise['advisor'], 'ne_changes_per_h'):.2f}",
          mean(noise["advisor"], "ne_changes_per_h") <= GOAL_NOISE_CHANGES_PER_H),
-        (f"advisor run time <= {GOAL_TIME_RATIO:g}x fixed's", f"{ratio:.1f}x ({runs['advisor'].seconds:.1f} s vs "
-         f"{runs['fixed'].seconds:.1f} s)", ratio <= GOAL_TIME_RATIO),
+        (f"advisor run time <= {GOAL_TIME_RATIO:g}x fixed's (CPU time; wall time in brackets)",
+         f"{ratio:.1f}x ({runs['advisor'].cpu:.1f} s vs {runs['fixed'].cpu:.1f} s; wall {wall_ratio:.1f}x)",
+         ratio <= GOAL_TIME_RATIO),
     ]
     del fixed
     lines = ["| goal (issue 13), advisor | measured | met |", "|---|---|---|"]

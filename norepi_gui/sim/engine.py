@@ -60,6 +60,7 @@ class Setting:
     start_vasopressin_u_per_min: float = 0.0
     start_epinephrine_mcg_per_kg_per_min: float = 0.0
     start_dobutamine_mcg_per_kg_per_min: float = 0.0
+    start_hydrocortisone_mg_per_day: float = 0.0
     at_steady_state: bool = False
     target_map_mmhg: float = 65.0
 
@@ -146,7 +147,7 @@ class VirtualPatients:
     """N virtual patients stepped together.
 
     Doses are per patient: norepinephrine, epinephrine and dobutamine in mcg/kg/min,
-    vasopressin in U/min. Setters take an index (int, index array or slice) and apply at
+    vasopressin in U/min, hydrocortisone in mg/day. Setters take an index (int, index array or slice) and apply at
     the next block. ``advance_block`` moves time by one block; ``advance_blocks(k)``
     by up to ``k`` blocks in one vectorised step (fewer when an event, the bag running out
     or ``max_chunk_blocks`` intervenes; it returns how many).
@@ -199,6 +200,7 @@ class VirtualPatients:
         self.vasopressin = np.full(n, setting.start_vasopressin_u_per_min)
         self.epinephrine = np.full(n, setting.start_epinephrine_mcg_per_kg_per_min)
         self.dobutamine = np.full(n, setting.start_dobutamine_mcg_per_kg_per_min)
+        self.hydrocortisone = np.full(n, setting.start_hydrocortisone_mg_per_day)
         self.bag_remaining_ml = np.full(n, setting.bag_remaining_ml)
         self.ne_delivered_fraction = np.ones(n)
         self.site_alert = np.zeros(n, dtype=bool)
@@ -212,13 +214,16 @@ class VirtualPatients:
             self.c_epi = r_epi / params.clearance_l_per_min
             self.vaso_lagged = self.vasopressin.copy()
             self.dob_lagged = self.dobutamine.copy()
+            self.hc_delay = self._hc_target()
         else:
+            self.hc_delay = np.zeros(n)
             self.c = self.c_endo.copy()
             self.c_epi = np.zeros(n)
             self.vaso_lagged = np.zeros(n)
             self.dob_lagged = np.zeros(n)
         self.ce = self.c.copy()
         self.ce_epi = self.c_epi.copy()
+        self.hc_effect = self.hc_delay.copy()  # hydrocortisone: delay stage, then effect (0-1)
 
         # Volume (mL/kg), events, artefacts.
         self.deficit = np.zeros(n)
@@ -254,7 +259,7 @@ class VirtualPatients:
             beta[:, None],
             self.phys_noise[:, None],
         )[:, 0]
-        map_now = slow + self._emax(self.ce)
+        map_now = slow + self._emax(self.ce, self._ec50(self.hc_effect))
         self.true_map = map_now
         self.meas_map = map_now + rng.standard_normal(n) * self._meas_sd()
         self.meas_time_min = np.zeros(n)
@@ -340,12 +345,14 @@ class VirtualPatients:
         vasopressin: float | None = None,
         epinephrine: float | None = None,
         dobutamine: float | None = None,
+        hydrocortisone: float | None = None,
     ) -> None:
         for name, value in (
             ("ne", ne),
             ("vasopressin", vasopressin),
             ("epinephrine", epinephrine),
             ("dobutamine", dobutamine),
+            ("hydrocortisone", hydrocortisone),
         ):
             if value is None:
                 continue
@@ -410,8 +417,21 @@ class VirtualPatients:
             self.bag_remaining_ml[idx] = 0.0
 
     # ------------------------------------------------------------------ model pieces
-    def _emax(self, ce: FloatArray) -> FloatArray:
-        return np.asarray(self.p.dmap_mmhg * ce / (ce + self.p.ec50_mcg_per_l))
+    def _emax(self, ce: FloatArray, ec50: FloatArray) -> FloatArray:
+        return np.asarray(self.p.dmap_mmhg * ce / (ce + ec50))
+
+    def _hc_target(self) -> FloatArray:
+        """Hydrocortisone's full effect for the running dose (0-1)."""
+        return np.asarray(np.minimum(self.hydrocortisone / phys.HYDROCORTISONE_FULL_MG_PER_DAY, 1.0))
+
+    def _ec50(self, hc_effect: FloatArray) -> FloatArray:
+        """Catecholamine EC50 with hydrocortisone's restored sensitivity; ``hc_effect`` (N,) or (N, T)."""
+        ec50 = self.p.ec50_mcg_per_l if hc_effect.ndim == 1 else self.p.ec50_mcg_per_l[:, None]
+        return np.asarray(ec50 / (1.0 + phys.HYDROCORTISONE_SENSITIVITY_GAIN * hc_effect))
+
+    def hydrocortisone_effect(self) -> FloatArray:
+        """How far hydrocortisone has restored the vascular response now (0-1 of its full effect)."""
+        return self.hc_effect.copy()
 
     def _drops(self, t: FloatArray) -> FloatArray:
         """Sum of event MAP drops at times ``t`` (T,), shape (N, T)."""
@@ -562,8 +582,21 @@ class VirtualPatients:
         beta_b = phys.epinephrine_beta(ce_epi_b)
         slow_b = self._slow(tb, vaso_b, dob_b, def_b, exp_b, beta_b, z_b)
 
+        # Hydrocortisone: two equal first-order stages, exact at block boundaries; its EC50 holds per block.
+        hc_target = self._hc_target()
+        hc_active = bool(np.any(hc_target > 0.0) or np.any(self.hc_delay > 1e-12) or np.any(self.hc_effect > 1e-12))
+        if hc_active:
+            x = j * bm / phys.HYDROCORTISONE_TAU_MIN
+            ex = np.exp(-x)[None, :]
+            d1 = (self.hc_delay - hc_target)[:, None]
+            hc_delay_b = hc_target[:, None] + d1 * ex
+            hc_b = hc_target[:, None] + (self.hc_effect - hc_target)[:, None] * ex + d1 * x[None, :] * ex
+            ec50: FloatArray = np.repeat(self._ec50(hc_b[:, :-1]), b, axis=1)
+        else:
+            ec50 = p.ec50_mcg_per_l[:, None]
+
         # True MAP for every sample: slow part interpolated within blocks + Emax.
-        emax = p.dmap_mmhg[:, None] * ce_s / (ce_s + p.ec50_mcg_per_l[:, None])
+        emax = p.dmap_mmhg[:, None] * ce_s / (ce_s + ec50)
         map_s = slow_b[:, :-1, None] + np.diff(slow_b, axis=1)[:, :, None] * self._frac + emax.reshape(n, k, b)
 
         # Perfusion, lactate and urine, block by block.
@@ -619,6 +652,8 @@ class VirtualPatients:
         self.c, self.ce, self.c_epi, self.ce_epi = c_end, ce_end, c_epi_end, ce_epi_b[:, -1].copy()
         self.vaso_lagged = vaso_b[:, -1].copy()
         self.dob_lagged = dob_b[:, -1].copy()
+        if hc_active:
+            self.hc_delay, self.hc_effect = hc_delay_b[:, -1].copy(), hc_b[:, -1].copy()
         self.deficit = def_b[:, -1].copy()
         self.expansion = exp_b[:, -1].copy()
         self.phys_noise = z_b[:, -1].copy()

@@ -13,6 +13,9 @@ The directions come from the reference:
 * dobutamine raises cardiac output and perfusion more than MAP [seed 000];
 * fluid helps fluid-responsive patients for a while; "the response of arterial
   pressure to volume expansion alone is inconstant, delayed, and transitory" [seed 001];
+* hydrocortisone (200 mg/day) shortens vasopressor dependence by about a day (ADRENAL, APROCCHSS [S],
+  clinical-reference "Hydrocortisone in septic shock"): a delayed, partial restoration of the vascular
+  response to norepinephrine, over hours (see ``HYDROCORTISONE_*``);
 * reflex bradycardia with excess pressure [seed 003]; falling urine output and rising
   lactate with hypoperfusion or excess vasoconstriction [seed 001]; urine target
   >= 0.5 mL/kg/h [seed 000].
@@ -47,6 +50,16 @@ EPINEPHRINE_INOTROPIC_MMHG = 10.0
 EPINEPHRINE_HR_BPM = 25.0
 EPINEPHRINE_CO_GAIN = 0.3
 EPINEPHRINE_BETA_EC50_MCG_PER_L = 4.11
+
+# Hydrocortisone (mg/day): the vascular response to catecholamines recovers over hours. Two first-order stages
+# with the same time constant (a delay, then a rise): the effect is 9 % of its full size after 1 h
+# (1 - 1.5 e^-0.5), 59 % after 4 h (1 - 3 e^-2), 80 % after 6 h (1 - 4 e^-3). At full effect the catecholamine
+# EC50 is divided by 1 + 0.5, so about a third less norepinephrine holds the same MAP. Size and time course
+# are model assumptions [U]; the direction and "hours, not minutes" are from the reference. A dose below
+# the usual 200 mg/day gives a proportionally smaller effect.
+HYDROCORTISONE_FULL_MG_PER_DAY = 200.0
+HYDROCORTISONE_TAU_MIN = 120.0
+HYDROCORTISONE_SENSITIVITY_GAIN = 0.5
 
 # Dobutamine (mcg/kg/min), lagged.
 DOBUTAMINE_CO_GAIN = 0.7

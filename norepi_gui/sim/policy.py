@@ -61,6 +61,7 @@ class Observation:
     site_alert: bool
     context: PatientContext = field(default_factory=PatientContext)
     band_width_mmhg: float = 10.0  # the target band is [target_map_mmhg, target_map_mmhg + band_width_mmhg]
+    hydrocortisone_mg_per_day: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class Decision:
     vasopressin_u_per_min: float | None = None
     epinephrine_mcg_per_kg_per_min: float | None = None
     dobutamine_mcg_per_kg_per_min: float | None = None
+    hydrocortisone_mg_per_day: float | None = None
     target_map_mmhg: float | None = None
     fluid_bolus_ml: float = 0.0
     change_bag: bool = False
@@ -94,6 +96,7 @@ class Decision:
             "vasopressin_u_per_min",
             "epinephrine_mcg_per_kg_per_min",
             "dobutamine_mcg_per_kg_per_min",
+            "hydrocortisone_mg_per_day",
             "target_map_mmhg",
         ):
             v = getattr(self, name)

@@ -20,9 +20,10 @@ The controller, every ``interval_min`` (5 min, the shortest prompt interval of s
 Around the controller, the same protocol steps every team takes, so that refractory patients are not left to an
 impossible task: vasopressin 0.03 U/min when norepinephrine reaches the protocol threshold (0.25 mcg/kg/min) with MAP
 below target [seed 000, 001; protocol ``escalation.vasopressin_*``], stopped once norepinephrine is back below
-``vasopressin_off_below`` with MAP in or above the band; an empty bag is replaced. The gains and limits below were
-tuned on the default population with a tuning seed that the benchmarks do not use (``docs/simulator.md``,
-"The reference policy").
+``vasopressin_off_below`` with MAP in or above the band; hydrocortisone 200 mg/day once norepinephrine has run at
+0.25 or more for 4 h [U, SSC 2021; protocol ``escalation.hydrocortisone_*``]; an empty bag is replaced. The gains
+and limits below were tuned on the default population with a tuning seed that the benchmarks do not use
+(``docs/simulator.md``, "The reference policy").
 """
 
 from __future__ import annotations
@@ -54,10 +55,14 @@ class ReferencePolicy:
     vasopressin_u_per_min: float = 0.03
     vasopressin_on_at: float = 0.25
     vasopressin_off_below: float = 0.1
+    hydrocortisone_at: float = 0.25
+    hydrocortisone_after_min: float = 240.0
+    hydrocortisone_mg_per_day: float = 200.0
 
     def __post_init__(self) -> None:
         self._prev_error: float | None = None
         self._output: float | None = None
+        self._high_since: float | None = None
 
     def decide(self, obs: Observation) -> Decision:
         middle = obs.target_map_mmhg + obs.band_width_mmhg / 2.0
@@ -92,5 +97,20 @@ class ReferencePolicy:
             next_check_in_min=self.interval_min,
             ne_mcg_per_kg_per_min=new,
             vasopressin_u_per_min=vaso,
+            hydrocortisone_mg_per_day=self._hydrocortisone(obs),
             change_bag=obs.bag_remaining_ml <= 0.0,
         )
+
+    def _hydrocortisone(self, obs: Observation) -> float | None:
+        """200 mg/day once norepinephrine has been at 0.25 or more for 4 h (SSC 2021 [U])."""
+        if obs.ne_mcg_per_kg_per_min >= self.hydrocortisone_at - 1e-9:
+            self._high_since = obs.time_min if self._high_since is None else self._high_since
+        else:
+            self._high_since = None
+        if (
+            obs.hydrocortisone_mg_per_day <= 0.0
+            and self._high_since is not None
+            and obs.time_min - self._high_since >= self.hydrocortisone_after_min - 1e-9
+        ):
+            return self.hydrocortisone_mg_per_day
+        return None

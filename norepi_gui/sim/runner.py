@@ -256,6 +256,7 @@ class _Batch:
                     site_alert=self.site[j],
                     context=context,
                     band_width_mmhg=self.band_width_mmhg,
+                    hydrocortisone_mg_per_day=r[16],
                 )
             )
         return out
@@ -388,6 +389,7 @@ class _Run:
             self.target,
             s.p.weight_kg,
             s.bag_remaining_ml,
+            s.hydrocortisone,
         ]
         rows = np.stack([np.asarray(c, dtype=np.float64)[due] for c in cols], axis=1).tolist()
         return _Batch(
@@ -485,6 +487,13 @@ class _Run:
             "dobutamine",
             d.dobutamine_mcg_per_kg_per_min,
             ("ADD_DOBUTAMINE", "CHANGE_DOBUTAMINE", "STOP_DOBUTAMINE"),
+        )
+        self._dose_change(
+            i,
+            t,
+            "hydrocortisone",
+            d.hydrocortisone_mg_per_day,
+            ("ADD_HYDROCORTISONE", "CHANGE_HYDROCORTISONE", "STOP_HYDROCORTISONE"),
         )
         if d.target_map_mmhg is not None and abs(d.target_map_mmhg - self.target[i]) > 1e-9:
             kind = "RAISE_TARGET" if d.target_map_mmhg > self.target[i] else "LOWER_TARGET"

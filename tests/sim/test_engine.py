@@ -295,3 +295,30 @@ def test_an_abrupt_stop_shows_within_three_minutes_even_in_the_sickest() -> None
     # -> Ce 0.6057, E 0.5966: down 14.359 of the 14.41
     assert start - m[-1] == pytest.approx(14.359, abs=0.01)
     assert start - m[180] > 0.1 * (start - m[-1])
+
+
+def test_hydrocortisone_restores_the_response_over_hours_not_minutes() -> None:
+    sim = make_sim(setting=Setting(bag_volume_ml=1000.0, bag_remaining_ml=1000.0))  # 7 h x 0.875 mL/min
+    sim.set_doses(0, ne=0.2)
+    sim.advance_to(60.0)
+    # steady on 0.2: C = 14.498/1.95 = 7.43487; rise 50 x (7.43487/25.32341 - 0.014076) = 13.976 -> MAP 63.976
+    assert float(sim.true_map[0]) == pytest.approx(63.976, abs=0.01)
+    sim.set_doses(0, hydrocortisone=200.0)
+    sim.advance_to(421.0)
+    m = sim.rec_true_map[0].astype(float)  # 1 s samples; index 60 x t
+    # Two stages of 120 min. After 1 h: effect 1 - 1.5 e^-0.5 = 0.090204, EC50 17.8885/1.045102 = 17.1165,
+    # E = 50 x 7.43487/24.55137 = 15.1415, less the endogenous 0.7038: rise 14.438 (+0.46 mmHg).
+    assert m[120 * 60] == pytest.approx(50.0 + 14.438, abs=0.01)
+    # After 6 h: effect 1 - 4 e^-3 = 0.800852, EC50 17.8885/1.400426 = 12.7736, E = 50 x 7.43487/20.20845 =
+    # 18.3956: rise 17.692 (+3.72 mmHg) on the same dose.
+    assert m[420 * 60] == pytest.approx(50.0 + 17.692, abs=0.01)
+
+
+def test_hydrocortisone_spares_about_a_third_of_the_norepinephrine() -> None:
+    # Full effect: EC50 17.8885/1.5 = 11.9257. MAP 65 from MAP0 50 needs C/(C + EC50) = 0.3 + 0.014076 = 0.314076
+    # -> C = 11.9257 x 0.457887 = 5.46062 -> dose (5.46062 x 1.95 - 0.498)/70 = 0.1450, against 0.2211 without.
+    sim = make_sim(setting=Setting(start_hydrocortisone_mg_per_day=200.0, start_ne_mcg_per_kg_per_min=0.145,
+                                   at_steady_state=True))
+    assert float(sim.hydrocortisone_effect()[0]) == 1.0
+    sim.advance_to(10.0)
+    assert float(sim.true_map[0]) == pytest.approx(65.0, abs=0.02)

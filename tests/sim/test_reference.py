@@ -54,6 +54,16 @@ def test_vasopressin_is_added_at_the_threshold_below_target_and_stopped_on_a_low
     assert keep.vasopressin_u_per_min is None
 
 
+def test_hydrocortisone_follows_four_hours_at_0_25_or_more() -> None:
+    policy = ReferencePolicy()
+    high = replace(OBS, map_mmhg=70.0, ne_mcg_per_kg_per_min=0.3)
+    assert policy.decide(replace(high, time_min=60.0)).hydrocortisone_mg_per_day is None  # high since 60 min
+    assert policy.decide(replace(high, time_min=299.0)).hydrocortisone_mg_per_day is None  # 3 h 59 min
+    assert policy.decide(replace(high, time_min=300.0)).hydrocortisone_mg_per_day == 200.0  # 4 h
+    assert policy.decide(replace(high, time_min=305.0, hydrocortisone_mg_per_day=200.0)).hydrocortisone_mg_per_day \
+        is None  # already running
+
+
 def test_noise_case_holds_true_map_at_70_with_only_measurement_noise() -> None:
     result = run_headless(NonePolicy, hours=1.0, seed=3, patients=4, cohort=steady_noise_case())
     # No dose change: true MAP stays at 70 (MAP0 + the typical rise at 0.1 = 70 by construction) ...

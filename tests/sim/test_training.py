@@ -157,6 +157,18 @@ def test_co_infusions_bag_target_and_bedside_actions_reach_the_patient() -> None
     assert run.sync(events) == []  # each event acts once
 
 
+def test_recorded_hydrocortisone_reaches_the_patient_unscaled_by_weight() -> None:
+    run = run_of()
+    events = [
+        log_event(EventKind.PATIENT, {"weight_kg": 80.0}),  # a recorded weight that differs from the patient's 70
+        log_event(EventKind.CO_INFUSION, {"drug": "hydrocortisone", "action": "start", "dose": 200.0,
+                                          "unit": "mg/day"}),
+    ]
+    assert [a.kind for a in run.sync(events)] == ["ADD_HYDROCORTISONE"]
+    assert float(run.sim.hydrocortisone[0]) == 200.0  # mg/day, a flat dose
+    assert run.hidden().hydrocortisone_mg_per_day == 200.0
+
+
 def test_an_instructor_injection_acts_now() -> None:
     run = run_of()
     run.advance_to(START + timedelta(minutes=20))
