@@ -230,6 +230,10 @@ class VirtualPatients:
         self.expansion = np.zeros(n)
         self.bleed_rate = np.zeros(n)  # mL/kg/min
         self.bleed_until = np.zeros(n)
+        self.fluid_rate = np.zeros(n)  # mL/kg/min while a bolus runs
+        self.fluid_from = np.zeros(n)
+        self.fluid_until = np.zeros(n)
+        self.fluid_given = np.zeros(n)  # mL/kg given during the run (responsiveness, overload)
         self._drop_amp = np.zeros((n, 0))
         self._drop_t0 = np.zeros(0)
         self._drop_rate = np.zeros(0)
@@ -360,12 +364,25 @@ class VirtualPatients:
                 raise ValueError(f"{name} dose must be a finite number >= 0, got {value}")
             getattr(self, name)[idx] = value
 
-    def give_fluid(self, idx: IndexLike, volume_ml: float) -> None:
-        """A bolus first refills any bleeding deficit, the rest expands volume for a while."""
-        ml_kg = volume_ml / self.p.weight_kg[idx]
-        refill = np.minimum(ml_kg, self.deficit[idx])
-        self.deficit[idx] = self.deficit[idx] - refill
-        self.expansion[idx] = self.expansion[idx] + (ml_kg - refill)
+    def give_fluid(self, idx: IndexLike, volume_ml: float, duration_min: float | None = None) -> None:
+        """Start a bolus of ``volume_ml`` over ``duration_min`` (default: at 500 mL per 15 min) from now.
+
+        It first refills any bleeding deficit; the rest expands the circulation as far as the patient still
+        responds to fluid (``physiology.fluid_responsiveness``), for a while. A bolus given while another runs
+        follows it: what was left and the new volume run until the new one's time has passed after the old.
+        """
+        if not (volume_ml >= 0.0 and math.isfinite(volume_ml)):
+            raise ValueError(f"fluid volume_ml must be a finite number >= 0, got {volume_ml}")
+        minutes = volume_ml / phys.BOLUS_ML_PER_MIN if duration_min is None else duration_min
+        if not (minutes > 0.0 and math.isfinite(minutes)):
+            raise ValueError(f"fluid duration_min must be a finite number > 0, got {duration_min}")
+        if volume_ml == 0.0:
+            return
+        running = np.maximum(self.fluid_until[idx] - self.time_min, 0.0)
+        ml_kg = self.fluid_rate[idx] * running + volume_ml / self.p.weight_kg[idx]
+        self.fluid_rate[idx] = ml_kg / (running + minutes)
+        self.fluid_from[idx] = self.time_min
+        self.fluid_until[idx] = self.time_min + running + minutes
 
     def change_bag(self, idx: IndexLike) -> None:
         self.bag_remaining_ml[idx] = self.setting.bag_volume_ml
@@ -453,10 +470,7 @@ class VirtualPatients:
     ) -> FloatArray:
         """Everything in MAP except NE/epinephrine vasoconstriction, at times ``t``: (N, T)."""
         p = self.p
-        vol = (
-            phys.EXPANSION_MMHG_PER_ML_KG * expansion * p.fluid_responsive[:, None]
-            - phys.DEFICIT_MMHG_PER_ML_KG * deficit
-        )
+        vol = phys.EXPANSION_MAX_MMHG * phys.expansion_fraction(expansion) - phys.DEFICIT_MMHG_PER_ML_KG * deficit
         dob_map = phys.DOBUTAMINE_MAP_MMHG * dob / (dob + phys.DOBUTAMINE_CO_EC50)
         return np.asarray(
             baseline_map0(p, t)
@@ -482,12 +496,11 @@ class VirtualPatients:
         p = self.p
         two_d = beta.ndim == 2
         ci = p.cardiac_index[:, None] if two_d else p.cardiac_index
-        fr = p.fluid_responsive[:, None] if two_d else p.fluid_responsive
         gain = (
             1.0
             + phys.dobutamine_co(dob)
             + phys.EPINEPHRINE_CO_GAIN * beta
-            + phys.EXPANSION_CO_PER_ML_KG * expansion * fr
+            + phys.EXPANSION_MAX_CO * phys.expansion_fraction(expansion)
         )
         return np.asarray(ci * gain)
 
@@ -571,6 +584,9 @@ class VirtualPatients:
         bleeding = np.minimum(np.maximum(self.bleed_until - t0, 0.0)[:, None], (j * bm)[None, :])
         def_b = self.deficit[:, None] + self.bleed_rate[:, None] * bleeding
         exp_b = self.expansion[:, None] * (math.exp(-bm / phys.EXPANSION_DECAY_MIN) ** j)
+        given_b = np.broadcast_to(self.fluid_given[:, None], (n, k + 1))
+        if np.any(self.fluid_until > t0):
+            def_b, exp_b, given_b = self._fluid_blocks(def_b, t0, k)
         m = self._meas_cols.size
         draws = self.rng.standard_normal((k, n * (1 + m)))
         a = math.exp(-bm / cfg.phys_tau_min)
@@ -605,6 +621,7 @@ class VirtualPatients:
             p.autoreg_map_mmhg[:, None],
             self._cardiac_output(beta_b[:, 1:], dob_b[:, 1:], exp_b[:, 1:]),
             self.nee()[:, None],
+            phys.overload_penalty(given_b[:, 1:]),
         )
         lt = phys.lactate_target(perf)
         ut = phys.urine_target(perf)
@@ -656,6 +673,7 @@ class VirtualPatients:
             self.hc_delay, self.hc_effect = hc_delay_b[:, -1].copy(), hc_b[:, -1].copy()
         self.deficit = def_b[:, -1].copy()
         self.expansion = exp_b[:, -1].copy()
+        self.fluid_given = given_b[:, -1].copy()
         self.phys_noise = z_b[:, -1].copy()
         self.lactate, self.urine_rate = lac, uri
         self.perfusion = perf[:, -1].copy()
@@ -665,6 +683,29 @@ class VirtualPatients:
         self._block_index += k
         self.time_min = self._block_index * bm
         return k
+
+    def _fluid_blocks(self, def_b: FloatArray, t0: float, k: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Deficit, expansion and fluid given at the k + 1 block boundaries while a bolus runs.
+
+        Block by block: the block's share of the bolus refills the deficit first; the rest expands the circulation
+        by the responsiveness left before the block, entering at a constant rate (an exact first-order step).
+        """
+        p, bm, n = self.p, self.block_min, self.n
+        a = math.exp(-bm / phys.EXPANSION_DECAY_MIN)
+        deficit, expansion, given = def_b[:, 0].copy(), self.expansion.copy(), self.fluid_given.copy()
+        out_def, out_exp, out_given = np.empty((n, k + 1)), np.empty((n, k + 1)), np.empty((n, k + 1))
+        out_def[:, 0], out_exp[:, 0], out_given[:, 0] = deficit, expansion, given
+        for jj in range(k):
+            lo, hi = t0 + jj * bm, t0 + (jj + 1) * bm
+            volume = self.fluid_rate * np.maximum(np.minimum(self.fluid_until, hi) - np.maximum(self.fluid_from, lo), 0)
+            deficit = deficit + (def_b[:, jj + 1] - def_b[:, jj])  # bleeding in this block
+            refill = np.minimum(volume, deficit)
+            deficit = deficit - refill
+            effective = (volume - refill) * phys.fluid_responsiveness(p.fluid_responsive, given)
+            expansion = expansion * a + effective / bm * phys.EXPANSION_DECAY_MIN * (1.0 - a)
+            given = given + volume
+            out_def[:, jj + 1], out_exp[:, jj + 1], out_given[:, jj + 1] = deficit, expansion, given
+        return out_def, out_exp, out_given
 
     def _measure_arterial(
         self, map_s: FloatArray, hr_base_b: FloatArray, hr_blocks: FloatArray, noise: FloatArray, tb: FloatArray

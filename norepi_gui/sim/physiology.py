@@ -12,7 +12,10 @@ The directions come from the reference:
 * epinephrine counts 1:1 with norepinephrine (Goradia [S]) and raises heart rate more;
 * dobutamine raises cardiac output and perfusion more than MAP [seed 000];
 * fluid helps fluid-responsive patients for a while; "the response of arterial
-  pressure to volume expansion alone is inconstant, delayed, and transitory" [seed 001];
+  pressure to volume expansion alone is inconstant, delayed, and transitory" [seed 001]:
+  a bolus runs over its infusion time, each further mL/kg adds less, responsiveness is lost
+  as fluid accumulates, and past a point the fluid harms perfusion (overload; fluid is harmful
+  in ARDS and intra-abdominal hypertension [seed 000]);
 * hydrocortisone (200 mg/day) shortens vasopressor dependence by about a day (ADRENAL, APROCCHSS [S],
   clinical-reference "Hydrocortisone in septic shock"): a delayed, partial restoration of the vascular
   response to norepinephrine, over hours (see ``HYDROCORTISONE_*``);
@@ -72,9 +75,20 @@ DOBUTAMINE_LAG_MIN = 2.0
 # Volume: bleeding deficit and transient expansion, both in mL/kg.
 DEFICIT_MMHG_PER_ML_KG = 1.0
 DEFICIT_HR_BPM_PER_ML_KG = 1.5
-EXPANSION_MMHG_PER_ML_KG = 0.6  # fluid-responsive patients only
-EXPANSION_CO_PER_ML_KG = 0.02  # fluid-responsive patients only
+# A bolus runs at 500 mL per 15 min; it first refills a bleeding deficit. What is left expands the circulation
+# in proportion to the patient's remaining fluid responsiveness (1 for a responder who has had no fluid in the run,
+# falling linearly to 0 after 30 mL/kg; 0 for a non-responder) and leaves it with a 60 min time constant. The
+# expansion raises MAP and cardiac output with diminishing returns: 10 mmHg and +20 % at most,
+# 1 - e^(-x / 10 mL/kg) of it. Given fluid beyond 30 mL/kg overloads: perfusion falls by up to 30 % at 60 mL/kg.
+BOLUS_ML_PER_MIN = 500.0 / 15.0
+EXPANSION_MAX_MMHG = 10.0
+EXPANSION_MAX_CO = 0.2
+EXPANSION_SCALE_ML_KG = 10.0
 EXPANSION_DECAY_MIN = 60.0
+RESPONSIVENESS_LOST_ML_KG = 30.0
+OVERLOAD_START_ML_KG = 30.0
+OVERLOAD_FULL_ML_KG = 60.0
+OVERLOAD_MAX_PENALTY = 0.3
 
 # Heart rate.
 BARO_BRADY_BPM_PER_MMHG = 1.0
@@ -136,13 +150,35 @@ def heart_rate(
     return np.asarray(clip(hr, HR_MIN_BPM, HR_MAX_BPM))
 
 
-def perfusion(map_mmhg: FloatArray, autoreg: FloatArray, cardiac_output: FloatArray, nee: FloatArray) -> FloatArray:
-    """Perfusion index 0-1 from pressure, relative cardiac output and vasoconstriction."""
+def expansion_fraction(expansion_ml_kg: FloatArray) -> FloatArray:
+    """Share (0-1) of the largest volume effect reached with ``expansion_ml_kg``: diminishing returns."""
+    return np.asarray(1.0 - np.exp(-expansion_ml_kg / EXPANSION_SCALE_ML_KG))
+
+
+def fluid_responsiveness(responsive: FloatArray, given_ml_kg: FloatArray) -> FloatArray:
+    """How much of the next mL/kg expands the circulation (0-1): lost as fluid accumulates."""
+    return np.asarray(responsive * clip(1.0 - given_ml_kg / RESPONSIVENESS_LOST_ML_KG, 0.0, 1.0))
+
+
+def overload_penalty(given_ml_kg: FloatArray) -> FloatArray:
+    """Share (0-0.3) of perfusion lost to fluid overload."""
+    span = OVERLOAD_FULL_ML_KG - OVERLOAD_START_ML_KG
+    return np.asarray(OVERLOAD_MAX_PENALTY * clip((given_ml_kg - OVERLOAD_START_ML_KG) / span, 0.0, 1.0))
+
+
+def perfusion(
+    map_mmhg: FloatArray,
+    autoreg: FloatArray,
+    cardiac_output: FloatArray,
+    nee: FloatArray,
+    overload: FloatArray | float = 0.0,
+) -> FloatArray:
+    """Perfusion index 0-1 from pressure, relative cardiac output, vasoconstriction and fluid overload."""
     pressure = clip((map_mmhg - (autoreg - PERFUSION_RANGE_MMHG)) / PERFUSION_RANGE_MMHG, 0.0, 1.0)
     span = VASOCONSTRICTION_FULL_NEE - VASOCONSTRICTION_START_NEE
     excess = clip((nee - VASOCONSTRICTION_START_NEE) / span, 0.0, 1.0)
     flow = np.minimum(cardiac_output, 1.0)
-    return np.asarray(pressure * flow * (1.0 - VASOCONSTRICTION_MAX_PENALTY * excess))
+    return np.asarray(pressure * flow * (1.0 - VASOCONSTRICTION_MAX_PENALTY * excess) * (1.0 - overload))
 
 
 def lactate_target(perf: FloatArray) -> FloatArray:

@@ -144,21 +144,51 @@ def test_dobutamine_raises_perfusion_more_than_map() -> None:
     assert float(on.true_map[0] - off.true_map[0]) == pytest.approx(1.0, abs=0.05)
 
 
-def test_fluid_bolus_helps_a_responder_for_a_while_and_not_a_non_responder() -> None:
+def test_a_bolus_acts_over_its_infusion_time_in_a_responder_only() -> None:
     responder = make_sim()
     non = make_sim(replace(STABLE, fluid_responsive=False))
     for sim in (responder, non):
         sim.advance_to(60.0)
-    before_r, before_n = float(responder.true_map[0]), float(non.true_map[0])
-    responder.give_fluid(0, 500.0)
-    non.give_fluid(0, 500.0)
-    responder.advance_to(61.0)
-    non.advance_to(61.0)
-    # 500 mL / 70 kg = 7.143 mL/kg x 0.6 mmHg per mL/kg = 4.29 mmHg (decays over 60 min)
-    assert float(responder.true_map[0]) - before_r == pytest.approx(4.29 * math.exp(-1 / 60), abs=0.05)
-    assert float(non.true_map[0]) == pytest.approx(before_n, abs=1e-4)
-    responder.advance_to(301.0)
-    assert float(responder.true_map[0]) - before_r < 0.1
+        sim.give_fluid(0, 500.0)  # 500 mL at 500 mL per 15 min: 7.142857 mL/kg, 0.476190 mL/kg each minute
+        sim.advance_to(76.0)
+    before = 50.0 + RISE_0_1
+    r, nr = responder.rec_true_map[0].astype(float), non.rec_true_map[0].astype(float)  # index 60 x t
+    # After 1 min: expansion 0.476190 x 60 (1 - e^(-1/60)) = 0.472244 mL/kg -> 10 (1 - e^-0.0472244) = 0.461 mmHg.
+    assert r[61 * 60] - before == pytest.approx(0.461, abs=0.005)
+    # After 15 min: x = sum over minutes j = 0..14 of 0.476190 (1 - 0.476190 j / 30) x 0.991735 x e^(-(14 - j)/60)
+    # = 5.5866 mL/kg (responsiveness falls as the fluid goes in) -> 10 (1 - e^-0.55866) = 4.280 mmHg.
+    assert r[75 * 60] - before == pytest.approx(4.280, abs=0.005)
+    assert np.allclose(nr[60 * 60 :], before, atol=1e-4)  # a non-responder's MAP does not move
+
+
+def test_fluid_has_diminishing_returns_and_fades() -> None:
+    control, small, large = make_sim(), make_sim(), make_sim()
+    small.give_fluid(0, 500.0)
+    large.give_fluid(0, 2000.0)  # 28.571 mL/kg over 60 min: responsiveness nearly used up by the end
+    for sim in (control, small, large):
+        sim.advance_to(300.0)
+    base = control.rec_true_map[0].astype(float)
+    rise_small = float(np.max(small.rec_true_map[0] - base))
+    rise_large = float(np.max(large.rec_true_map[0] - base))
+    # 500 mL: 4.28 mmHg at 15 min (above). 2 L: the same sum with 0.476190 mL/kg/min x (1 - given/30) peaks when
+    # the shrinking input no longer outweighs the loss, at 43 min: 9.1547 mL/kg -> 10 (1 - e^-0.91547) = 6.00 mmHg:
+    # four times the fluid, 1.4 times the pressure (the old linear model: 2 L = +17 mmHg at once).
+    assert rise_small == pytest.approx(4.28, abs=0.02)
+    assert rise_large == pytest.approx(6.00, abs=0.02)
+    # 4 h after the small bolus: 5.5866 x e^-4 = 0.1023 mL/kg left -> 0.10 mmHg: transitory [seed 001]
+    assert float(small.true_map[0] - control.true_map[0]) < 0.11
+
+
+def test_fluid_beyond_30_ml_per_kg_overloads_and_lowers_perfusion() -> None:
+    control = make_sim(replace(STABLE, fluid_responsive=False))
+    flooded = make_sim(replace(STABLE, fluid_responsive=False))
+    flooded.give_fluid(0, 4000.0, duration_min=120.0)  # 57.143 mL/kg
+    control.advance_to(121.0)
+    flooded.advance_to(121.0)
+    # Same MAP and cardiac output (a non-responder); overload 0.3 x (57.143 - 30)/30 = 0.2714 of perfusion lost
+    assert float(flooded.true_map[0]) == pytest.approx(float(control.true_map[0]), abs=1e-6)
+    assert float(flooded.fluid_given[0]) == pytest.approx(57.143, abs=1e-3)
+    assert float(flooded.perfusion[0]) / float(control.perfusion[0]) == pytest.approx(1.0 - 0.2714, abs=1e-3)
 
 
 def test_overshoot_causes_reflex_bradycardia() -> None:
@@ -212,9 +242,12 @@ def test_bleeding_lowers_map_raises_heart_rate_and_fluid_refills() -> None:
     # and +0.5 x 10 = +5 bpm baroreflex (MAP 63.6 -> 53.6, below the 65 mmHg autoregulation limit)
     assert map0 - float(sim.true_map[0]) == pytest.approx(10.0, abs=0.05)
     assert float(sim.hr[0]) - hr0 == pytest.approx(20.0, abs=0.5)
-    sim.give_fluid(0, 700.0)
+    sim.give_fluid(0, 700.0)  # 10 mL/kg over 21 min (500 mL per 15 min): all of it refills the deficit
     sim.advance_to(41.0)
+    assert map0 - float(sim.true_map[0]) == pytest.approx(10.0 - 0.476190, abs=0.05)  # one minute's worth back
+    sim.advance_to(62.0)
     assert float(sim.true_map[0]) == pytest.approx(map0, abs=0.05)
+    assert float(sim.expansion[0]) == pytest.approx(0.0, abs=1e-9)
 
 
 def test_damped_line_reads_low_with_narrow_pulse_pressure_and_flush_clears_it() -> None:

@@ -153,7 +153,9 @@ def test_co_infusions_bag_target_and_bedside_actions_reach_the_patient() -> None
     kinds = [a.kind for a in run.sync(events)]
     assert kinds == ["ADD_VASOPRESSIN", "RAISE_TARGET", "FLUID_BOLUS", "FLUSH_LINE"]
     assert float(run.sim.vasopressin[0]) == 0.03
-    assert float(run.sim.expansion[0]) == pytest.approx(500.0 / 70.0)  # mL/kg
+    # the bolus runs from now over 15 min at 500 mL per 15 min: 7.142857 mL/kg
+    assert float(run.sim.fluid_rate[0]) * float(run.sim.fluid_until[0] - run.sim.fluid_from[0]) == \
+        pytest.approx(500.0 / 70.0)
     assert run.sync(events) == []  # each event acts once
 
 
