@@ -192,6 +192,10 @@ class VirtualPatients:
         self._ee_b = self._ee[:, ::b].copy()
         self._g_b = self._g[:, ::b].copy()
 
+        # Vasopressin acts per kg in a child (physiology.VASOPRESSIN_REFERENCE_KG); an adult's is a flat dose.
+        self._vaso_scale = (
+            phys.VASOPRESSIN_REFERENCE_KG / params.weight_kg if setting.population == "pediatric" else np.ones(n)
+        )
         self.c_endo = params.endogenous_mcg_per_min / params.clearance_l_per_min
         self.e_endo = params.dmap_mmhg * self.c_endo / (self.c_endo + params.ec50_mcg_per_l)
 
@@ -471,13 +475,13 @@ class VirtualPatients:
         """Everything in MAP except NE/epinephrine vasoconstriction, at times ``t``: (N, T)."""
         p = self.p
         vol = phys.EXPANSION_MAX_MMHG * phys.expansion_fraction(expansion) - phys.DEFICIT_MMHG_PER_ML_KG * deficit
-        dob_map = phys.DOBUTAMINE_MAP_MMHG * dob / (dob + phys.DOBUTAMINE_CO_EC50)
+        dob_map = phys.dobutamine_mmhg(dob, p.cardiac_index[:, None])
         return np.asarray(
             baseline_map0(p, t)
             - self._drops(t)
             - self.e_endo[:, None]
             + vol
-            + phys.vasopressin_mmhg(vaso)
+            + phys.vasopressin_mmhg(vaso * self._vaso_scale[:, None])
             + phys.EPINEPHRINE_INOTROPIC_MMHG * beta
             + dob_map
             + noise
@@ -623,7 +627,7 @@ class VirtualPatients:
             self.nee()[:, None],
             phys.overload_penalty(given_b[:, 1:]),
         )
-        lt = phys.lactate_target(perf)
+        lt = phys.lactate_target(perf, beta_b[:, 1:])
         ut = phys.urine_target(perf)
         a_rise = math.exp(-bm / phys.LACTATE_RISE_TAU_MIN)
         a_fall = math.exp(-bm / phys.LACTATE_FALL_TAU_MIN)

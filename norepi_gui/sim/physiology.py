@@ -9,8 +9,13 @@ The directions come from the reference:
   its size is calibrated with the norepinephrine-equivalent factor 2.5 (Goradia 2021
   [S]): 0.03 U/min x 2.5 = 0.075 mcg/kg/min NE, which raises a typical 70 kg adult's
   MAP by about 6.4 mmHg (see ``VASOPRESSIN_EMAX_MMHG``);
-* epinephrine counts 1:1 with norepinephrine (Goradia [S]) and raises heart rate more;
-* dobutamine raises cardiac output and perfusion more than MAP [seed 000];
+* vasopressin in a child is dosed per kg: its effect follows the dose per kg (0.03 U/min in a 70 kg
+  adult = 0.00043 U/kg/min), so an adult's 0.03 U/min is a large dose for a 20 kg child;
+* epinephrine counts 1:1 with norepinephrine (Goradia [S]) and raises heart rate more, and it raises
+  lactate (beta-2 stimulation of glycolysis) without any fall in perfusion;
+* dobutamine raises cardiac output and perfusion more than MAP [seed 000]; its beta-2 vasodilation
+  lowers MAP, so in a heart with normal output it lowers MAP, and only a failing heart's gain in
+  output can outweigh it;
 * fluid helps fluid-responsive patients for a while; "the response of arterial
   pressure to volume expansion alone is inconstant, delayed, and transitory" [seed 001]:
   a bolus runs over its infusion time, each further mL/kg adds less, responsiveness is lost
@@ -46,6 +51,7 @@ def clip(x: FloatArray | float, lo: float, hi: float | FloatArray) -> FloatArray
 VASOPRESSIN_EMAX_MMHG = 12.74
 VASOPRESSIN_EC50_U_PER_MIN = 0.03
 VASOPRESSIN_LAG_MIN = 10.0
+VASOPRESSIN_REFERENCE_KG = 70.0  # a child's dose acts as dose x 70 / weight would in the 70 kg adult
 
 # Epinephrine: same PK and vasoconstriction as norepinephrine (counted into the same
 # concentration), plus beta effects on its own concentration (mcg/L).
@@ -53,6 +59,8 @@ EPINEPHRINE_INOTROPIC_MMHG = 10.0
 EPINEPHRINE_HR_BPM = 25.0
 EPINEPHRINE_CO_GAIN = 0.3
 EPINEPHRINE_BETA_EC50_MCG_PER_L = 4.11
+# Lactate from beta-2 stimulation: up to +4 mmol/L at full beta effect (+1.9 at 0.1 mcg/kg/min in a typical adult).
+EPINEPHRINE_LACTATE_MMOL_PER_L = 4.0
 
 # Hydrocortisone (mg/day): the vascular response to catecholamines recovers over hours. Two first-order stages
 # with the same time constant (a delay, then a rise): the effect is 9 % of its full size after 1 h
@@ -67,7 +75,11 @@ HYDROCORTISONE_SENSITIVITY_GAIN = 0.5
 # Dobutamine (mcg/kg/min), lagged.
 DOBUTAMINE_CO_GAIN = 0.7
 DOBUTAMINE_CO_EC50 = 5.0
-DOBUTAMINE_MAP_MMHG = 2.0
+# MAP: + inotropic pressure in a failing heart, 10 mmHg x d/(d + 5) x (the share of output missing, doubled,
+# at most 1: full at cardiac index 0.5, none at 1), - beta-2 vasodilation 8 mmHg x d/(d + 10).
+DOBUTAMINE_INOTROPIC_MMHG = 10.0
+DOBUTAMINE_VASODILATION_MMHG = 8.0
+DOBUTAMINE_VASODILATION_EC50 = 10.0
 DOBUTAMINE_HR_BPM = 15.0
 DOBUTAMINE_HR_EC50 = 10.0
 DOBUTAMINE_LAG_MIN = 2.0
@@ -122,6 +134,14 @@ def autoregulation_map(chronic_hypertension: bool, baseline_sbp_mmhg: float) -> 
     if not chronic_hypertension:
         return AUTOREG_MAP_MMHG
     return AUTOREG_MAP_MMHG + AUTOREG_SHIFT_PER_MMHG_SBP_ABOVE_130 * max(0.0, baseline_sbp_mmhg - 130.0)
+
+
+def dobutamine_mmhg(lagged: FloatArray, cardiac_index: FloatArray) -> FloatArray:
+    """MAP change (mmHg) from dobutamine: inotropic pressure where output is low, less beta-2 vasodilation."""
+    failing = clip(2.0 * (1.0 - cardiac_index), 0.0, 1.0)
+    inotropic = DOBUTAMINE_INOTROPIC_MMHG * lagged / (lagged + DOBUTAMINE_CO_EC50) * failing
+    vasodilation = DOBUTAMINE_VASODILATION_MMHG * lagged / (lagged + DOBUTAMINE_VASODILATION_EC50)
+    return np.asarray(inotropic - vasodilation)
 
 
 def vasopressin_mmhg(lagged_u_per_min: FloatArray) -> FloatArray:
@@ -181,8 +201,10 @@ def perfusion(
     return np.asarray(pressure * flow * (1.0 - VASOCONSTRICTION_MAX_PENALTY * excess) * (1.0 - overload))
 
 
-def lactate_target(perf: FloatArray) -> FloatArray:
-    return np.asarray(LACTATE_BASE + LACTATE_GAIN * (1.0 - perf) ** 2)
+def lactate_target(perf: FloatArray, epinephrine_beta: FloatArray | float = 0.0) -> FloatArray:
+    """Lactate the patient tends to (mmol/L): hypoperfusion, plus epinephrine's beta-2 lactate."""
+    hypoperfusion = LACTATE_GAIN * (1.0 - perf) ** 2
+    return np.asarray(LACTATE_BASE + hypoperfusion + EPINEPHRINE_LACTATE_MMOL_PER_L * epinephrine_beta)
 
 
 def urine_target(perf: FloatArray) -> FloatArray:

@@ -139,9 +139,48 @@ def test_dobutamine_raises_perfusion_more_than_map() -> None:
     on.set_doses(0, dobutamine=5.0)
     off.advance_to(60.0)
     on.advance_to(60.0)
-    # Cardiac output 0.5 x (1 + 0.7 x 5/10) = 0.675 vs 0.5: perfusion +35 %; MAP +2 x 5/10 = +1 mmHg.
+    # Cardiac output 0.5 x (1 + 0.7 x 5/10) = 0.675 vs 0.5: perfusion +35 %. MAP: inotropic 10 x 5/10 x
+    # min(2 x (1 - 0.5), 1) = +5, vasodilation 8 x 5/15 = -2.667: +2.33 mmHg.
     assert float(on.perfusion[0]) / float(off.perfusion[0]) == pytest.approx(1.35, abs=0.01)
-    assert float(on.true_map[0] - off.true_map[0]) == pytest.approx(1.0, abs=0.05)
+    assert float(on.true_map[0] - off.true_map[0]) == pytest.approx(2.333, abs=0.01)
+
+
+def test_dobutamine_lowers_map_in_a_heart_with_normal_output() -> None:
+    off, on = make_sim(), make_sim()
+    on.set_doses(0, dobutamine=10.0)
+    off.advance_to(60.0)
+    on.advance_to(60.0)
+    # Cardiac index 1: no inotropic pressure (2 x (1 - 1) = 0); vasodilation 8 x 10/20 = -4 mmHg
+    assert float(on.true_map[0] - off.true_map[0]) == pytest.approx(-4.0, abs=0.01)
+
+
+def test_epinephrine_raises_lactate_without_hypoperfusion() -> None:
+    well = replace(STABLE, map0_start_mmhg=70.0, map0_nadir_mmhg=70.0)  # MAP above 65 whatever the drug: perfusion 1
+    ne, epi = make_sim(well), make_sim(well)
+    epi.set_doses(0, ne=0.0, epinephrine=0.1)
+    ne.advance_to(360.0)
+    epi.advance_to(360.0)
+    assert float(ne.perfusion[0]) == float(epi.perfusion[0]) == 1.0
+    # Epinephrine C = 0.1 x 70 / 1.95 = 3.58974 mcg/L, beta = 3.58974/7.69974 = 0.466190: lactate tends to
+    # 1 + 4 x 0.466190 = 2.8648 (from 2.0, rising with 30 min: there by 6 h). Norepinephrine: 1 + (2 - 1) e^(-360/120)
+    # = 1.0498 (falling with 120 min).
+    assert float(epi.lactate[0]) == pytest.approx(2.8648, abs=0.005)
+    assert float(ne.lactate[0]) == pytest.approx(1.0498, abs=0.005)
+
+
+def test_a_childs_vasopressin_acts_per_kilogram() -> None:
+    child = PatientSpec(population="pediatric", weight_kg=20.0, iiv_scale=0.0, map0_start_mmhg=45.0,
+                        map0_nadir_mmhg=45.0, nadir_at_min=0.0, plateau_min=1e9)
+    setting = Setting(population="pediatric")
+    base, adult_dose, per_kg = make_sim(child, setting), make_sim(child, setting), make_sim(child, setting)
+    adult_dose.set_doses(0, vasopressin=0.03)  # an adult's flat dose
+    per_kg.set_doses(0, vasopressin=0.0005 * 20.0)  # 0.0005 U/kg/min
+    for sim in (base, adult_dose, per_kg):
+        sim.advance_to(120.0)
+    # 0.03 U/min in 20 kg acts as 0.03 x 70/20 = 0.105 U/min in 70 kg: 12.74 x 0.105/0.135 = 9.909 mmHg (an adult
+    # gets 6.37); 0.01 U/min acts as 0.035: 12.74 x 0.035/0.065 = 6.860 mmHg.
+    assert float(adult_dose.true_map[0] - base.true_map[0]) == pytest.approx(9.909, abs=0.01)
+    assert float(per_kg.true_map[0] - base.true_map[0]) == pytest.approx(6.860, abs=0.01)
 
 
 def test_a_bolus_acts_over_its_infusion_time_in_a_responder_only() -> None:
