@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from norepi_gui.sim import physiology as phys
-from norepi_gui.sim.events import FLUSH_READING_MMHG, Event
+from norepi_gui.sim.events import DAMPING_EVERY_MIN, DAMPING_MIN, DEFAULT_FLUSH_MIN, FLUSH_READING_MMHG, Event
 from norepi_gui.sim.patient import PatientParams, baseline_map0
 from norepi_gui.sim.physiology import clip
 from norepi_gui.sim.pkpd import FloatArray, lag_kernel
@@ -63,6 +63,8 @@ class Setting:
     start_hydrocortisone_mg_per_day: float = 0.0
     at_steady_state: bool = False
     target_map_mmhg: float = 65.0
+    # Hourly blood samples with a flush, and occasional damping, on the arterial line (events.DAMPING_*).
+    routine_line_care: bool = False
 
 
 @dataclass(frozen=True)
@@ -241,7 +243,10 @@ class VirtualPatients:
         self._drop_amp = np.zeros((n, 0))
         self._drop_t0 = np.zeros(0)
         self._drop_rate = np.zeros(0)
+        self.damped_from = np.full(n, -math.inf)
         self.damped_until = np.full(n, -math.inf)
+        # Routine line care draws from its own stream, so turning it on leaves the other noise as it was.
+        self._care_rng = rng.spawn(1)[0] if setting.routine_line_care and setting.monitoring == "arterial" else None
         self.flush_from = np.full(n, -math.inf)
         self.flush_until = np.full(n, -math.inf)
         self._events: list[tuple[Event, IndexLike]] = []
@@ -398,6 +403,7 @@ class VirtualPatients:
     def flush_line(self, idx: IndexLike) -> None:
         """Flushing clears a damped trace (and shows a flush artefact)."""
         self.damped_until[idx] = -math.inf
+        self.damped_from[idx] = -math.inf
         self.flush_from[idx] = self.time_min
         self.flush_until[idx] = self.time_min + 10.0 / 60.0
         self._artefacts_until = max(self._artefacts_until, self.time_min + 10.0 / 60.0)
@@ -427,6 +433,7 @@ class VirtualPatients:
             self.ne_delivered_fraction[idx] = ev.fraction
             self.site_alert[idx] = True
         elif ev.kind == "damped_line":
+            self.damped_from[idx] = -math.inf
             self.damped_until[idx] = ev.at_min + ev.duration_min
             self._artefacts_until = max(self._artefacts_until, ev.at_min + ev.duration_min)
         elif ev.kind == "flush":
@@ -513,7 +520,27 @@ class VirtualPatients:
         return self._cardiac_output(phys.epinephrine_beta(self.ce_epi), self.dob_lagged, self.expansion)
 
     def _damped(self, t: float) -> npt.NDArray[np.bool_]:
-        return np.asarray(self.damped_until > t)
+        return np.asarray((self.damped_from <= t) & (self.damped_until > t))
+
+    def _routine_care(self, t0: float, k: int) -> None:
+        """Hourly sample flushes and random damping over the next ``k`` blocks (uniforms drawn block by block)."""
+        if self._care_rng is None:
+            return
+        bm, n = self.block_min, self.n
+        u = self._care_rng.random((k, 2, n))  # fixed shape per block: the same patients whatever the chunking
+        every = self.cfg.lactate_lab_every_min
+        for jj in range(k):
+            start = t0 + jj * bm
+            lab = math.ceil(start / every - _EPS) * every
+            if lab < start + bm - _EPS:  # a new hour starts in this block: its sample's flush, at a random time
+                at = lab + u[jj, 0] * (every - DEFAULT_FLUSH_MIN)
+                self.flush_from, self.flush_until = at, at + DEFAULT_FLUSH_MIN
+                self._artefacts_until = max(self._artefacts_until, lab + every)
+            onset = (u[jj, 1] < bm / DAMPING_EVERY_MIN) & ~((self.damped_from <= start) & (self.damped_until > start))
+            if onset.any():
+                self.damped_from = np.where(onset, start, self.damped_from)
+                self.damped_until = np.where(onset, start + DAMPING_MIN, self.damped_until)
+                self._artefacts_until = max(self._artefacts_until, start + DAMPING_MIN)
 
     def _meas_sd(self) -> float:
         return self.cfg.art_noise_mmhg if self.setting.monitoring == "arterial" else self.cfg.cuff_noise_mmhg
@@ -554,6 +581,7 @@ class VirtualPatients:
             ev, idx = self._events.pop(0)
             self._apply_event(ev, idx)
         k = self._chunk(wanted)
+        self._routine_care(t0, k)
         kb = k * b
         j = np.arange(k + 1, dtype=np.float64)
         tb = t0 + j * bm
@@ -752,7 +780,7 @@ class VirtualPatients:
         """Damped trace reads low; a fast flush shows the flush pressure."""
         if self._artefacts_until <= t_cols[0]:
             return meas
-        damped = self.damped_until[:, None] > t_cols[None, :]
+        damped = (self.damped_from[:, None] <= t_cols[None, :]) & (self.damped_until[:, None] > t_cols[None, :])
         flushing = (self.flush_from[:, None] <= t_cols[None, :]) & (t_cols[None, :] < self.flush_until[:, None])
         if damped.any():
             meas = np.where(damped, meas + self.cfg.damped_map_offset_mmhg, meas)

@@ -125,8 +125,8 @@ def build_patients(
     """Patients, shared setting and scheduled events for a scenario, a cohort or the default population."""
     if cohort is not None:
         return cohort.build(n, rng), cohort.setting, ()
-    if scenario is None:
-        return default_population(n, rng), Setting(), ()
+    if scenario is None:  # the ward: hourly blood samples with a flush, and now and then a damped trace
+        return default_population(n, rng), Setting(routine_line_care=True), ()
     return sample_patients(scenario.patient_spec(), n, rng), scenario.setting(), scenario.events
 
 

@@ -394,3 +394,23 @@ def test_hydrocortisone_spares_about_a_third_of_the_norepinephrine() -> None:
     assert float(sim.hydrocortisone_effect()[0]) == 1.0
     sim.advance_to(10.0)
     assert float(sim.true_map[0]) == pytest.approx(65.0, abs=0.02)
+
+
+def test_routine_line_care_flushes_after_each_hourly_sample_and_damps_now_and_then() -> None:
+    cfg = replace(QUIET, record_measured=True, record_every_s=10.0)
+    ward = make_sim(setting=Setting(routine_line_care=True, at_steady_state=True), config=cfg, n=300, seed=4)
+    plain = make_sim(setting=Setting(at_steady_state=True), config=cfg, n=300, seed=4)
+    ward.advance_to(360.0)
+    plain.advance_to(360.0)
+    # The patients and the other noise are the same: only the artefacts differ.
+    assert np.array_equal(ward.rec_true_map, plain.rec_true_map)
+    flush = ward.rec_measured_map == FLUSH_READING_MMHG
+    # One sample an hour at a random time: six in 6 h; a 10 s flush covers two 5 s readings: 12 per patient.
+    assert np.all(flush.sum(axis=1) == 12)
+    hours = np.floor(ward.trace.meas_t_min[np.nonzero(flush)[1]] / 60.0).reshape(300, 12)
+    assert np.all(hours == np.repeat(np.arange(6.0), 2)[None, :])  # two readings in each hour
+    # Damping: 3 mmHg low. About 1 in 12 h per patient for 20 min: 300 patients x 6 h -> about 150 episodes,
+    # 150 x 20 min / (300 x 360 min) = 2.8 % of the readings.
+    low = np.isclose(ward.rec_measured_map - plain.rec_measured_map, -3.0, atol=1e-3) & ~flush
+    assert 0.02 < float(low.mean()) < 0.036
+    assert np.array_equal(ward.rec_measured_map[~flush & ~low], plain.rec_measured_map[~flush & ~low])
