@@ -34,7 +34,7 @@ from norepi_gui.sim.policy import Decision, Observation
 
 # Tuned values (docs/simulator.md, "The reference policy"); units mcg/kg/min per mmHg (kp) and per mmHg per minute
 # (ki) at a running dose of REFERENCE_DOSE.
-DEFAULT_KP = 0.004
+DEFAULT_KP = 0.002
 DEFAULT_KI = 0.0008
 REFERENCE_DOSE = 0.1
 
