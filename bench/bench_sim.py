@@ -138,7 +138,7 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("direction reversals per hour", "reversals_per_h", "{:.2f}"),
     ("prompts (checks) per hour", "prompts_per_h", "{:.2f}"),
     ("minutes to first true MAP in band", "time_to_band_min", "{:.1f}"),
-    ("escalations started", "escalations_made", "{:.2f}"),
+    ("escalations started (vasopressin, epinephrine, dobutamine, hydrocortisone)", "escalations_made", "{:.2f}"),
     ("max NE dose, mcg/kg/min", "max_dose_mcg_per_kg_per_min", "{:.2f}"),
     ("NE total, mg", "total_mg", "{:.1f}"),
 )
