@@ -1,9 +1,10 @@
 """``norepi-gui simulate``: headless runs of the training simulator. Imports no Qt.
 
-Runs a policy (``none``, ``fixed`` or ``advisor``) on a scenario or on the default mixed
-septic-shock population and prints the debrief metrics. With ``--patients N`` it prints
-the mean and 10th/50th/90th percentiles across patients. Exit 0 on success, 2 on bad
-input or when the advisor is not available.
+Runs a policy (``none``, ``fixed``, ``reference`` or ``advisor``), or several side by side
+(``--policy fixed,reference`` or ``all``), on a scenario or on the default mixed septic-shock
+population and prints the debrief metrics. With ``--patients N`` it prints the mean and
+10th/50th/90th percentiles across patients. Exit 0 on success, 2 on bad input or when the
+advisor is not available.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "--policy",
         default="fixed",
-        choices=("advisor", "fixed", "none"),
-        help="who titrates: advisor (the titration engine), fixed (textbook steps), none",
+        help="who titrates: advisor (the titration engine), fixed (textbook steps), reference (a PI controller, "
+        "the peer closed-loop systems use), none; several separated by commas, or all, run side by side on the "
+        "same patients",
     )
     p.add_argument("--hours", type=float, help="length of the run (default: the scenario's, else 24)")
     p.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same run")
@@ -54,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the ``simulate`` subcommand; returns the exit code."""
     from norepi_gui.sim.advisor import AdvisorUnavailableError
     from norepi_gui.sim.debrief import summarise
-    from norepi_gui.sim.runner import RunConfig, policy_factory, run_headless
+    from norepi_gui.sim.runner import POLICY_NAMES, RunConfig, policy_factory, run_headless
     from norepi_gui.sim.scenario import ScenarioError, list_scenarios, load_all, load_scenario
 
     if args.list:
@@ -81,25 +83,39 @@ def run(args: argparse.Namespace) -> int:
         if exc.problem == "no such scenario":
             return _fail(f"unknown scenario {args.scenario!r}; accepted: {', '.join(list_scenarios())}")
         return _fail(str(exc))
+    names = list(POLICY_NAMES) if args.policy == "all" else [n.strip() for n in args.policy.split(",")]
+    unknown = [n for n in names if n not in POLICY_NAMES]
+    if unknown or not names or len(set(names)) != len(names):
+        return _fail(f"--policy {args.policy!r}: accepted {', '.join(POLICY_NAMES)}, several separated by commas "
+                     "(each once), or all")
     try:
-        factory = policy_factory(args.policy)
+        factories = {name: policy_factory(name) for name in names}
     except AdvisorUnavailableError as exc:
         return _fail(str(exc))
-    result = run_headless(factory, scenario=scenario, hours=args.hours, seed=args.seed, patients=args.patients,
-                          config=RunConfig(workers=args.workers))
-    debriefs = result.debriefs()
+    results: dict[str, dict[str, Any]] = {}
+    for name, factory in factories.items():
+        result = run_headless(factory, scenario=scenario, hours=args.hours, seed=args.seed, patients=args.patients,
+                              config=RunConfig(workers=args.workers))
+        debriefs = result.debriefs()
+        results[name] = {
+            "hours": result.duration_min / 60.0,
+            "band_mmhg": [debriefs[0].band_low_mmhg, debriefs[0].band_high_mmhg],
+            **({"metrics": debriefs[0].to_dict()} if args.patients == 1 else {"summary": summarise(debriefs)}),
+        }
+    first = results[names[0]]
     out: dict[str, Any] = {
         "scenario": scenario.name if scenario else None,
-        "policy": args.policy,
-        "hours": result.duration_min / 60.0,
+        "policy": args.policy if len(names) == 1 else names,
+        "hours": first["hours"],
         "seed": args.seed,
         "patients": args.patients,
-        "band_mmhg": [debriefs[0].band_low_mmhg, debriefs[0].band_high_mmhg],
+        "band_mmhg": first["band_mmhg"],
     }
-    if args.patients == 1:
-        out["metrics"] = debriefs[0].to_dict()
+    if len(names) == 1:
+        out.update({k: v for k, v in first.items() if k in ("metrics", "summary")})
     else:
-        out["summary"] = summarise(debriefs)
+        out["policies"] = {name: {k: v for k, v in r.items() if k in ("metrics", "summary")}
+                           for name, r in results.items()}
     if args.json:
         print(json.dumps(out, indent=2))
     else:
@@ -109,10 +125,23 @@ def run(args: argparse.Namespace) -> int:
 
 def _print_text(out: dict[str, Any]) -> None:
     lo, hi = out["band_mmhg"]
+    if "policies" in out:
+        print(
+            f"scenario {out['scenario'] or '(mixed population)'}, {out['hours']:g} h, seed {out['seed']}, "
+            f"{out['patients']} patient(s); band {lo:g}-{hi:g} mmHg"
+        )
+        for name, result in out["policies"].items():
+            print(f"policy {name}")
+            _print_metrics(result)
+        return
     print(
         f"scenario {out['scenario'] or '(mixed population)'}, policy {out['policy']}, {out['hours']:g} h, "
         f"seed {out['seed']}, {out['patients']} patient(s); band {lo:g}-{hi:g} mmHg"
     )
+    _print_metrics(out)
+
+
+def _print_metrics(out: dict[str, Any]) -> None:
     if "metrics" in out:
         for key, value in out["metrics"].items():
             if isinstance(value, float):

@@ -23,6 +23,9 @@ ActionKind = Literal[
     "ADD_DOBUTAMINE",
     "CHANGE_DOBUTAMINE",
     "STOP_DOBUTAMINE",
+    "ADD_HYDROCORTISONE",
+    "CHANGE_HYDROCORTISONE",
+    "STOP_HYDROCORTISONE",
     "FLUID_BOLUS",
     "CHANGE_BAG",
     "RESITE_LINE",
@@ -35,7 +38,7 @@ ActionKind = Literal[
 ]
 ACTION_KINDS: tuple[str, ...] = get_args(ActionKind)
 NE_TITRATIONS: frozenset[str] = frozenset({"START_NE", "INCREASE_NE", "DECREASE_NE", "STOP_NE"})
-ESCALATIONS: frozenset[str] = frozenset({"ADD_VASOPRESSIN", "ADD_EPINEPHRINE", "ADD_DOBUTAMINE"})
+ESCALATIONS: frozenset[str] = frozenset({"ADD_VASOPRESSIN", "ADD_EPINEPHRINE", "ADD_DOBUTAMINE", "ADD_HYDROCORTISONE"})
 
 
 @dataclass(frozen=True)

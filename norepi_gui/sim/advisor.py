@@ -23,11 +23,13 @@ S = TypeVar("S")
 
 # First doses when an escalation is started: vasopressin 0.03 U/min [seed 000, 001];
 # epinephrine at the bottom of 0.05-2 mcg/kg/min [seed 000]; dobutamine at the bottom of
-# 2.5-20 mcg/kg/min [seed 000]. The protocol file will own these.
+# 2.5-20 mcg/kg/min [seed 000]; hydrocortisone 200 mg/day (SSC 2021, protocol
+# escalation.hydrocortisone_mg_per_day [U]). The protocol file will own these.
 DEFAULT_ESCALATION_DOSES: Mapping[str, float] = {
     "ADD_VASOPRESSIN": 0.03,
     "ADD_EPINEPHRINE": 0.05,
     "ADD_DOBUTAMINE": 2.5,
+    "ADD_HYDROCORTISONE": 200.0,
 }
 DEFAULT_REACTION_DELAY_MIN = 1.0  # model assumption: a nurse answers a prompt within a minute
 
@@ -95,6 +97,7 @@ class AdvisorPolicy(Generic[S]):
                 "ADD_VASOPRESSIN": obs.vasopressin_u_per_min,
                 "ADD_EPINEPHRINE": obs.epinephrine_mcg_per_kg_per_min,
                 "ADD_DOBUTAMINE": obs.dobutamine_mcg_per_kg_per_min,
+                "ADD_HYDROCORTISONE": obs.hydrocortisone_mg_per_day,
             }
             for kind in kinds:
                 if current[kind] <= 0.0 and kind in self.escalation_doses:
@@ -108,6 +111,7 @@ class AdvisorPolicy(Generic[S]):
             vasopressin_u_per_min=doses.get("ADD_VASOPRESSIN"),
             epinephrine_mcg_per_kg_per_min=doses.get("ADD_EPINEPHRINE"),
             dobutamine_mcg_per_kg_per_min=doses.get("ADD_DOBUTAMINE"),
+            hydrocortisone_mg_per_day=doses.get("ADD_HYDROCORTISONE"),
             change_bag=obs.bag_remaining_ml <= 0.0,
             escalations_advised=kinds,
             reaction_delay_min=self.reaction_delay_min,

@@ -9,6 +9,7 @@ the bounds, so they are parameters.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -73,6 +74,14 @@ class Debrief:
     total_mg: float
     key_actions: tuple[KeyActionOutcome, ...] = field(default=())
     key_actions_on_time: int = 0
+    # Workload and steadiness (issue 13): norepinephrine dose changes, changes of direction between consecutive
+    # changes, prompts, each also per hour of the run; minutes until true MAP first lies in the band.
+    ne_changes: int = 0
+    ne_changes_per_h: float = 0.0
+    direction_reversals: int = 0
+    reversals_per_h: float = 0.0
+    prompts_per_h: float = 0.0
+    time_to_band_min: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -120,6 +129,16 @@ def _escalations(due: Iterable[EscalationDue], actions: Sequence[ActionRecord]) 
     return tuple(out)
 
 
+_DIRECTION: dict[str, int] = {"START_NE": 1, "INCREASE_NE": 1, "DECREASE_NE": -1, "STOP_NE": -1}
+
+
+def dose_changes(actions: Sequence[ActionRecord]) -> tuple[int, int]:
+    """Norepinephrine dose changes and direction reversals (an increase right after a decrease, or the reverse)."""
+    signs = [_DIRECTION[a.kind] for a in sorted(actions, key=lambda a: a.time_min) if a.kind in _DIRECTION]
+    reversals = sum(1 for a, b in itertools.pairwise(signs) if a != b)
+    return len(signs), reversals
+
+
 def debrief(
     times_min: Sequence[float] | npt.ArrayLike,
     true_map_mmhg: Sequence[float] | npt.ArrayLike,
@@ -157,12 +176,19 @@ def debrief(
         done = next((a.time_min for a in sorted(actions, key=lambda a: a.time_min) if a.kind == exp.action), None)
         keys.append(KeyActionOutcome(exp.action, exp.by_minute, done, done is not None and done <= exp.by_minute))
     escalations = _escalations(escalations_due, actions)
+    changes, reversals = dose_changes(actions)
+    hours = total / 60.0
+    in_band = (m >= lo) & (m <= hi)
+    first_in_band = int(np.argmax(in_band)) if in_band.any() else None
+
+    def per_h(count: int) -> float:
+        return count / hours if hours > 0.0 else 0.0
 
     return Debrief(
         duration_min=total,
         band_low_mmhg=lo,
         band_high_mmhg=hi,
-        time_in_band_pct=_pct((m >= lo) & (m <= hi), w, total),
+        time_in_band_pct=_pct(in_band, w, total),
         time_below_band_pct=_pct(m < lo, w, total),
         time_below_target_minus_5_pct=_pct(m < target_mmhg - BELOW_TARGET_MARGIN_MMHG, w, total),
         time_map_below_60_pct=_pct(m < MAP_FLOOR_MMHG, w, total),
@@ -180,6 +206,12 @@ def debrief(
         total_mg=total_mg,
         key_actions=tuple(keys),
         key_actions_on_time=sum(1 for k in keys if k.on_time),
+        ne_changes=changes,
+        ne_changes_per_h=per_h(changes),
+        direction_reversals=reversals,
+        reversals_per_h=per_h(reversals),
+        prompts_per_h=per_h(len(prompts)),
+        time_to_band_min=None if first_in_band is None else float(t[first_in_band]) - start_min,
     )
 
 
@@ -204,6 +236,10 @@ SUMMARY_FIELDS: tuple[str, ...] = (
     "max_dose_mcg_per_kg_per_min",
     "total_mg",
     "key_actions_on_time",
+    "ne_changes_per_h",
+    "reversals_per_h",
+    "prompts_per_h",
+    "time_to_band_min",
 )
 
 

@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from norepi_gui.sim import physiology as phys
-from norepi_gui.sim.events import FLUSH_READING_MMHG, Event
+from norepi_gui.sim.events import DAMPING_EVERY_MIN, DAMPING_MIN, DEFAULT_FLUSH_MIN, FLUSH_READING_MMHG, Event
 from norepi_gui.sim.patient import PatientParams, baseline_map0
 from norepi_gui.sim.physiology import clip
 from norepi_gui.sim.pkpd import FloatArray, lag_kernel
@@ -60,8 +60,11 @@ class Setting:
     start_vasopressin_u_per_min: float = 0.0
     start_epinephrine_mcg_per_kg_per_min: float = 0.0
     start_dobutamine_mcg_per_kg_per_min: float = 0.0
+    start_hydrocortisone_mg_per_day: float = 0.0
     at_steady_state: bool = False
     target_map_mmhg: float = 65.0
+    # Hourly blood samples with a flush, and occasional damping, on the arterial line (events.DAMPING_*).
+    routine_line_care: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ class VirtualPatients:
     """N virtual patients stepped together.
 
     Doses are per patient: norepinephrine, epinephrine and dobutamine in mcg/kg/min,
-    vasopressin in U/min. Setters take an index (int, index array or slice) and apply at
+    vasopressin in U/min, hydrocortisone in mg/day. Setters take an index (int, index array or slice) and apply at
     the next block. ``advance_block`` moves time by one block; ``advance_blocks(k)``
     by up to ``k`` blocks in one vectorised step (fewer when an event, the bag running out
     or ``max_chunk_blocks`` intervenes; it returns how many).
@@ -191,6 +194,10 @@ class VirtualPatients:
         self._ee_b = self._ee[:, ::b].copy()
         self._g_b = self._g[:, ::b].copy()
 
+        # Vasopressin acts per kg in a child (physiology.VASOPRESSIN_REFERENCE_KG); an adult's is a flat dose.
+        self._vaso_scale = (
+            phys.VASOPRESSIN_REFERENCE_KG / params.weight_kg if setting.population == "pediatric" else np.ones(n)
+        )
         self.c_endo = params.endogenous_mcg_per_min / params.clearance_l_per_min
         self.e_endo = params.dmap_mmhg * self.c_endo / (self.c_endo + params.ec50_mcg_per_l)
 
@@ -199,6 +206,7 @@ class VirtualPatients:
         self.vasopressin = np.full(n, setting.start_vasopressin_u_per_min)
         self.epinephrine = np.full(n, setting.start_epinephrine_mcg_per_kg_per_min)
         self.dobutamine = np.full(n, setting.start_dobutamine_mcg_per_kg_per_min)
+        self.hydrocortisone = np.full(n, setting.start_hydrocortisone_mg_per_day)
         self.bag_remaining_ml = np.full(n, setting.bag_remaining_ml)
         self.ne_delivered_fraction = np.ones(n)
         self.site_alert = np.zeros(n, dtype=bool)
@@ -212,23 +220,33 @@ class VirtualPatients:
             self.c_epi = r_epi / params.clearance_l_per_min
             self.vaso_lagged = self.vasopressin.copy()
             self.dob_lagged = self.dobutamine.copy()
+            self.hc_delay = self._hc_target()
         else:
+            self.hc_delay = np.zeros(n)
             self.c = self.c_endo.copy()
             self.c_epi = np.zeros(n)
             self.vaso_lagged = np.zeros(n)
             self.dob_lagged = np.zeros(n)
         self.ce = self.c.copy()
         self.ce_epi = self.c_epi.copy()
+        self.hc_effect = self.hc_delay.copy()  # hydrocortisone: delay stage, then effect (0-1)
 
         # Volume (mL/kg), events, artefacts.
         self.deficit = np.zeros(n)
         self.expansion = np.zeros(n)
         self.bleed_rate = np.zeros(n)  # mL/kg/min
         self.bleed_until = np.zeros(n)
+        self.fluid_rate = np.zeros(n)  # mL/kg/min while a bolus runs
+        self.fluid_from = np.zeros(n)
+        self.fluid_until = np.zeros(n)
+        self.fluid_given = np.zeros(n)  # mL/kg given during the run (responsiveness, overload)
         self._drop_amp = np.zeros((n, 0))
         self._drop_t0 = np.zeros(0)
         self._drop_rate = np.zeros(0)
+        self.damped_from = np.full(n, -math.inf)
         self.damped_until = np.full(n, -math.inf)
+        # Routine line care draws from its own stream, so turning it on leaves the other noise as it was.
+        self._care_rng = rng.spawn(1)[0] if setting.routine_line_care and setting.monitoring == "arterial" else None
         self.flush_from = np.full(n, -math.inf)
         self.flush_until = np.full(n, -math.inf)
         self._events: list[tuple[Event, IndexLike]] = []
@@ -254,7 +272,7 @@ class VirtualPatients:
             beta[:, None],
             self.phys_noise[:, None],
         )[:, 0]
-        map_now = slow + self._emax(self.ce)
+        map_now = slow + self._emax(self.ce, self._ec50(self.hc_effect))
         self.true_map = map_now
         self.meas_map = map_now + rng.standard_normal(n) * self._meas_sd()
         self.meas_time_min = np.zeros(n)
@@ -340,12 +358,14 @@ class VirtualPatients:
         vasopressin: float | None = None,
         epinephrine: float | None = None,
         dobutamine: float | None = None,
+        hydrocortisone: float | None = None,
     ) -> None:
         for name, value in (
             ("ne", ne),
             ("vasopressin", vasopressin),
             ("epinephrine", epinephrine),
             ("dobutamine", dobutamine),
+            ("hydrocortisone", hydrocortisone),
         ):
             if value is None:
                 continue
@@ -353,12 +373,25 @@ class VirtualPatients:
                 raise ValueError(f"{name} dose must be a finite number >= 0, got {value}")
             getattr(self, name)[idx] = value
 
-    def give_fluid(self, idx: IndexLike, volume_ml: float) -> None:
-        """A bolus first refills any bleeding deficit, the rest expands volume for a while."""
-        ml_kg = volume_ml / self.p.weight_kg[idx]
-        refill = np.minimum(ml_kg, self.deficit[idx])
-        self.deficit[idx] = self.deficit[idx] - refill
-        self.expansion[idx] = self.expansion[idx] + (ml_kg - refill)
+    def give_fluid(self, idx: IndexLike, volume_ml: float, duration_min: float | None = None) -> None:
+        """Start a bolus of ``volume_ml`` over ``duration_min`` (default: at 500 mL per 15 min) from now.
+
+        It first refills any bleeding deficit; the rest expands the circulation as far as the patient still
+        responds to fluid (``physiology.fluid_responsiveness``), for a while. A bolus given while another runs
+        follows it: what was left and the new volume run until the new one's time has passed after the old.
+        """
+        if not (volume_ml >= 0.0 and math.isfinite(volume_ml)):
+            raise ValueError(f"fluid volume_ml must be a finite number >= 0, got {volume_ml}")
+        minutes = volume_ml / phys.BOLUS_ML_PER_MIN if duration_min is None else duration_min
+        if not (minutes > 0.0 and math.isfinite(minutes)):
+            raise ValueError(f"fluid duration_min must be a finite number > 0, got {duration_min}")
+        if volume_ml == 0.0:
+            return
+        running = np.maximum(self.fluid_until[idx] - self.time_min, 0.0)
+        ml_kg = self.fluid_rate[idx] * running + volume_ml / self.p.weight_kg[idx]
+        self.fluid_rate[idx] = ml_kg / (running + minutes)
+        self.fluid_from[idx] = self.time_min
+        self.fluid_until[idx] = self.time_min + running + minutes
 
     def change_bag(self, idx: IndexLike) -> None:
         self.bag_remaining_ml[idx] = self.setting.bag_volume_ml
@@ -370,6 +403,7 @@ class VirtualPatients:
     def flush_line(self, idx: IndexLike) -> None:
         """Flushing clears a damped trace (and shows a flush artefact)."""
         self.damped_until[idx] = -math.inf
+        self.damped_from[idx] = -math.inf
         self.flush_from[idx] = self.time_min
         self.flush_until[idx] = self.time_min + 10.0 / 60.0
         self._artefacts_until = max(self._artefacts_until, self.time_min + 10.0 / 60.0)
@@ -399,6 +433,7 @@ class VirtualPatients:
             self.ne_delivered_fraction[idx] = ev.fraction
             self.site_alert[idx] = True
         elif ev.kind == "damped_line":
+            self.damped_from[idx] = -math.inf
             self.damped_until[idx] = ev.at_min + ev.duration_min
             self._artefacts_until = max(self._artefacts_until, ev.at_min + ev.duration_min)
         elif ev.kind == "flush":
@@ -410,8 +445,21 @@ class VirtualPatients:
             self.bag_remaining_ml[idx] = 0.0
 
     # ------------------------------------------------------------------ model pieces
-    def _emax(self, ce: FloatArray) -> FloatArray:
-        return np.asarray(self.p.dmap_mmhg * ce / (ce + self.p.ec50_mcg_per_l))
+    def _emax(self, ce: FloatArray, ec50: FloatArray) -> FloatArray:
+        return np.asarray(self.p.dmap_mmhg * ce / (ce + ec50))
+
+    def _hc_target(self) -> FloatArray:
+        """Hydrocortisone's full effect for the running dose (0-1)."""
+        return np.asarray(np.minimum(self.hydrocortisone / phys.HYDROCORTISONE_FULL_MG_PER_DAY, 1.0))
+
+    def _ec50(self, hc_effect: FloatArray) -> FloatArray:
+        """Catecholamine EC50 with hydrocortisone's restored sensitivity; ``hc_effect`` (N,) or (N, T)."""
+        ec50 = self.p.ec50_mcg_per_l if hc_effect.ndim == 1 else self.p.ec50_mcg_per_l[:, None]
+        return np.asarray(ec50 / (1.0 + phys.HYDROCORTISONE_SENSITIVITY_GAIN * hc_effect))
+
+    def hydrocortisone_effect(self) -> FloatArray:
+        """How far hydrocortisone has restored the vascular response now (0-1 of its full effect)."""
+        return self.hc_effect.copy()
 
     def _drops(self, t: FloatArray) -> FloatArray:
         """Sum of event MAP drops at times ``t`` (T,), shape (N, T)."""
@@ -433,17 +481,14 @@ class VirtualPatients:
     ) -> FloatArray:
         """Everything in MAP except NE/epinephrine vasoconstriction, at times ``t``: (N, T)."""
         p = self.p
-        vol = (
-            phys.EXPANSION_MMHG_PER_ML_KG * expansion * p.fluid_responsive[:, None]
-            - phys.DEFICIT_MMHG_PER_ML_KG * deficit
-        )
-        dob_map = phys.DOBUTAMINE_MAP_MMHG * dob / (dob + phys.DOBUTAMINE_CO_EC50)
+        vol = phys.EXPANSION_MAX_MMHG * phys.expansion_fraction(expansion) - phys.DEFICIT_MMHG_PER_ML_KG * deficit
+        dob_map = phys.dobutamine_mmhg(dob, p.cardiac_index[:, None])
         return np.asarray(
             baseline_map0(p, t)
             - self._drops(t)
             - self.e_endo[:, None]
             + vol
-            + phys.vasopressin_mmhg(vaso)
+            + phys.vasopressin_mmhg(vaso * self._vaso_scale[:, None])
             + phys.EPINEPHRINE_INOTROPIC_MMHG * beta
             + dob_map
             + noise
@@ -462,12 +507,11 @@ class VirtualPatients:
         p = self.p
         two_d = beta.ndim == 2
         ci = p.cardiac_index[:, None] if two_d else p.cardiac_index
-        fr = p.fluid_responsive[:, None] if two_d else p.fluid_responsive
         gain = (
             1.0
             + phys.dobutamine_co(dob)
             + phys.EPINEPHRINE_CO_GAIN * beta
-            + phys.EXPANSION_CO_PER_ML_KG * expansion * fr
+            + phys.EXPANSION_MAX_CO * phys.expansion_fraction(expansion)
         )
         return np.asarray(ci * gain)
 
@@ -476,7 +520,27 @@ class VirtualPatients:
         return self._cardiac_output(phys.epinephrine_beta(self.ce_epi), self.dob_lagged, self.expansion)
 
     def _damped(self, t: float) -> npt.NDArray[np.bool_]:
-        return np.asarray(self.damped_until > t)
+        return np.asarray((self.damped_from <= t) & (self.damped_until > t))
+
+    def _routine_care(self, t0: float, k: int) -> None:
+        """Hourly sample flushes and random damping over the next ``k`` blocks (uniforms drawn block by block)."""
+        if self._care_rng is None:
+            return
+        bm, n = self.block_min, self.n
+        u = self._care_rng.random((k, 2, n))  # fixed shape per block: the same patients whatever the chunking
+        every = self.cfg.lactate_lab_every_min
+        for jj in range(k):
+            start = t0 + jj * bm
+            lab = math.ceil(start / every - _EPS) * every
+            if lab < start + bm - _EPS:  # a new hour starts in this block: its sample's flush, at a random time
+                at = lab + u[jj, 0] * (every - DEFAULT_FLUSH_MIN)
+                self.flush_from, self.flush_until = at, at + DEFAULT_FLUSH_MIN
+                self._artefacts_until = max(self._artefacts_until, lab + every)
+            onset = (u[jj, 1] < bm / DAMPING_EVERY_MIN) & ~((self.damped_from <= start) & (self.damped_until > start))
+            if onset.any():
+                self.damped_from = np.where(onset, start, self.damped_from)
+                self.damped_until = np.where(onset, start + DAMPING_MIN, self.damped_until)
+                self._artefacts_until = max(self._artefacts_until, start + DAMPING_MIN)
 
     def _meas_sd(self) -> float:
         return self.cfg.art_noise_mmhg if self.setting.monitoring == "arterial" else self.cfg.cuff_noise_mmhg
@@ -517,6 +581,7 @@ class VirtualPatients:
             ev, idx = self._events.pop(0)
             self._apply_event(ev, idx)
         k = self._chunk(wanted)
+        self._routine_care(t0, k)
         kb = k * b
         j = np.arange(k + 1, dtype=np.float64)
         tb = t0 + j * bm
@@ -551,6 +616,9 @@ class VirtualPatients:
         bleeding = np.minimum(np.maximum(self.bleed_until - t0, 0.0)[:, None], (j * bm)[None, :])
         def_b = self.deficit[:, None] + self.bleed_rate[:, None] * bleeding
         exp_b = self.expansion[:, None] * (math.exp(-bm / phys.EXPANSION_DECAY_MIN) ** j)
+        given_b = np.broadcast_to(self.fluid_given[:, None], (n, k + 1))
+        if np.any(self.fluid_until > t0):
+            def_b, exp_b, given_b = self._fluid_blocks(def_b, t0, k)
         m = self._meas_cols.size
         draws = self.rng.standard_normal((k, n * (1 + m)))
         a = math.exp(-bm / cfg.phys_tau_min)
@@ -562,8 +630,21 @@ class VirtualPatients:
         beta_b = phys.epinephrine_beta(ce_epi_b)
         slow_b = self._slow(tb, vaso_b, dob_b, def_b, exp_b, beta_b, z_b)
 
+        # Hydrocortisone: two equal first-order stages, exact at block boundaries; its EC50 holds per block.
+        hc_target = self._hc_target()
+        hc_active = bool(np.any(hc_target > 0.0) or np.any(self.hc_delay > 1e-12) or np.any(self.hc_effect > 1e-12))
+        if hc_active:
+            x = j * bm / phys.HYDROCORTISONE_TAU_MIN
+            ex = np.exp(-x)[None, :]
+            d1 = (self.hc_delay - hc_target)[:, None]
+            hc_delay_b = hc_target[:, None] + d1 * ex
+            hc_b = hc_target[:, None] + (self.hc_effect - hc_target)[:, None] * ex + d1 * x[None, :] * ex
+            ec50: FloatArray = np.repeat(self._ec50(hc_b[:, :-1]), b, axis=1)
+        else:
+            ec50 = p.ec50_mcg_per_l[:, None]
+
         # True MAP for every sample: slow part interpolated within blocks + Emax.
-        emax = p.dmap_mmhg[:, None] * ce_s / (ce_s + p.ec50_mcg_per_l[:, None])
+        emax = p.dmap_mmhg[:, None] * ce_s / (ce_s + ec50)
         map_s = slow_b[:, :-1, None] + np.diff(slow_b, axis=1)[:, :, None] * self._frac + emax.reshape(n, k, b)
 
         # Perfusion, lactate and urine, block by block.
@@ -572,8 +653,9 @@ class VirtualPatients:
             p.autoreg_map_mmhg[:, None],
             self._cardiac_output(beta_b[:, 1:], dob_b[:, 1:], exp_b[:, 1:]),
             self.nee()[:, None],
+            phys.overload_penalty(given_b[:, 1:]),
         )
-        lt = phys.lactate_target(perf)
+        lt = phys.lactate_target(perf, beta_b[:, 1:])
         ut = phys.urine_target(perf)
         a_rise = math.exp(-bm / phys.LACTATE_RISE_TAU_MIN)
         a_fall = math.exp(-bm / phys.LACTATE_FALL_TAU_MIN)
@@ -619,8 +701,11 @@ class VirtualPatients:
         self.c, self.ce, self.c_epi, self.ce_epi = c_end, ce_end, c_epi_end, ce_epi_b[:, -1].copy()
         self.vaso_lagged = vaso_b[:, -1].copy()
         self.dob_lagged = dob_b[:, -1].copy()
+        if hc_active:
+            self.hc_delay, self.hc_effect = hc_delay_b[:, -1].copy(), hc_b[:, -1].copy()
         self.deficit = def_b[:, -1].copy()
         self.expansion = exp_b[:, -1].copy()
+        self.fluid_given = given_b[:, -1].copy()
         self.phys_noise = z_b[:, -1].copy()
         self.lactate, self.urine_rate = lac, uri
         self.perfusion = perf[:, -1].copy()
@@ -630,6 +715,29 @@ class VirtualPatients:
         self._block_index += k
         self.time_min = self._block_index * bm
         return k
+
+    def _fluid_blocks(self, def_b: FloatArray, t0: float, k: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Deficit, expansion and fluid given at the k + 1 block boundaries while a bolus runs.
+
+        Block by block: the block's share of the bolus refills the deficit first; the rest expands the circulation
+        by the responsiveness left before the block, entering at a constant rate (an exact first-order step).
+        """
+        p, bm, n = self.p, self.block_min, self.n
+        a = math.exp(-bm / phys.EXPANSION_DECAY_MIN)
+        deficit, expansion, given = def_b[:, 0].copy(), self.expansion.copy(), self.fluid_given.copy()
+        out_def, out_exp, out_given = np.empty((n, k + 1)), np.empty((n, k + 1)), np.empty((n, k + 1))
+        out_def[:, 0], out_exp[:, 0], out_given[:, 0] = deficit, expansion, given
+        for jj in range(k):
+            lo, hi = t0 + jj * bm, t0 + (jj + 1) * bm
+            volume = self.fluid_rate * np.maximum(np.minimum(self.fluid_until, hi) - np.maximum(self.fluid_from, lo), 0)
+            deficit = deficit + (def_b[:, jj + 1] - def_b[:, jj])  # bleeding in this block
+            refill = np.minimum(volume, deficit)
+            deficit = deficit - refill
+            effective = (volume - refill) * phys.fluid_responsiveness(p.fluid_responsive, given)
+            expansion = expansion * a + effective / bm * phys.EXPANSION_DECAY_MIN * (1.0 - a)
+            given = given + volume
+            out_def[:, jj + 1], out_exp[:, jj + 1], out_given[:, jj + 1] = deficit, expansion, given
+        return out_def, out_exp, out_given
 
     def _measure_arterial(
         self, map_s: FloatArray, hr_base_b: FloatArray, hr_blocks: FloatArray, noise: FloatArray, tb: FloatArray
@@ -672,7 +780,7 @@ class VirtualPatients:
         """Damped trace reads low; a fast flush shows the flush pressure."""
         if self._artefacts_until <= t_cols[0]:
             return meas
-        damped = self.damped_until[:, None] > t_cols[None, :]
+        damped = (self.damped_from[:, None] <= t_cols[None, :]) & (self.damped_until[:, None] > t_cols[None, :])
         flushing = (self.flush_from[:, None] <= t_cols[None, :]) & (t_cols[None, :] < self.flush_until[:, None])
         if damped.any():
             meas = np.where(damped, meas + self.cfg.damped_map_offset_mmhg, meas)

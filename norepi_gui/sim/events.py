@@ -25,6 +25,13 @@ DEFAULT_EXTRAVASATION_FRACTION = 0.3
 FLUSH_READING_MMHG = 250.0
 DEFAULT_FLUSH_MIN = 10.0 / 60.0
 
+# Routine line care on the ward (``Setting.routine_line_care``, on for the default population), model assumptions
+# [U]: each patient has a blood sample taken once an hour, at a random time within the hour, ending with a fast flush
+# (the 10 s flush artefact); the trace damps (a bubble or a clot) about once in 12 h per patient and stays damped for
+# 20 min unless flushed.
+DAMPING_EVERY_MIN = 12.0 * 60.0
+DAMPING_MIN = 20.0
+
 
 @dataclass(frozen=True)
 class Event:

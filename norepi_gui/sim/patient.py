@@ -9,7 +9,7 @@ variability (log-normal on clearance, EC50 and Emax; sources in ``pkpd``);
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Literal
 
 import numpy as np
@@ -20,17 +20,19 @@ from norepi_gui.sim.pkpd import (
     ADULT_ENDOGENOUS_MCG_PER_MIN,
     ADULT_IIV_CLEARANCE,
     ADULT_VOLUME_L,
-    EC50_MCG_PER_L,
     IIV_DMAP,
     IIV_EC50,
     KE0_PER_MIN,
+    PEDIATRIC_EC50_MCG_PER_L,
     PEDIATRIC_IIV_CLEARANCE,
     FloatArray,
     adult_clearance_l_per_min,
+    adult_dmap_mmhg,
+    adult_ec50_mcg_per_l,
     pediatric_clearance_l_per_min,
+    pediatric_dmap_mmhg,
     pediatric_endogenous_mcg_per_min,
     pediatric_volume_l,
-    typical_dmap_mmhg,
 )
 
 Population = Literal["adult", "pediatric"]
@@ -123,16 +125,20 @@ def sample_patients(spec: PatientSpec, n: int, rng: np.random.Generator) -> Pati
         v_typ = float(pediatric_volume_l(w))
         endo_typ = float(pediatric_endogenous_mcg_per_min(w))
         iiv_cl = PEDIATRIC_IIV_CLEARANCE
+        ec50_typ = PEDIATRIC_EC50_MCG_PER_L
+        dmap_typ = float(pediatric_dmap_mmhg(spec.organ_failures))
     else:
         cl_typ = float(adult_clearance_l_per_min(spec.saps2))
         v_typ = ADULT_VOLUME_L
         endo_typ = ADULT_ENDOGENOUS_MCG_PER_MIN
         iiv_cl = ADULT_IIV_CLEARANCE
+        ec50_typ = float(adult_ec50_mcg_per_l(spec.saps2))
+        dmap_typ = float(adult_dmap_mmhg(spec.saps2, spec.organ_failures))
     cl = spec.clearance_l_per_min if spec.clearance_l_per_min is not None else cl_typ
     if spec.iiv_clearance is not None:
         iiv_cl = spec.iiv_clearance
-    ec50 = spec.ec50_mcg_per_l if spec.ec50_mcg_per_l is not None else EC50_MCG_PER_L
-    dmap = spec.dmap_mmhg if spec.dmap_mmhg is not None else float(typical_dmap_mmhg(spec.organ_failures))
+    ec50 = spec.ec50_mcg_per_l if spec.ec50_mcg_per_l is not None else ec50_typ
+    dmap = spec.dmap_mmhg if spec.dmap_mmhg is not None else dmap_typ
     autoreg = phys.autoregulation_map(spec.chronic_hypertension, spec.baseline_sbp_mmhg)
     rate = 0.0 if math.isinf(spec.resolution_tau_min) else 1.0 / spec.resolution_tau_min
     return PatientParams(
@@ -162,7 +168,7 @@ def sample_patients(spec: PatientSpec, n: int, rng: np.random.Generator) -> Pati
 
 
 # Mixed septic-shock population (model assumptions, docs/simulator.md): SAPS II spans the
-# Beloeil range, a quarter have >= 4 organ failures (Oualha's low Emax), 15 % stay
+# Beloeil range, a quarter have 4 organ failures (20 % less maximal response), 15 % stay
 # refractory, half are fluid responsive.
 DEFAULT_REFRACTORY_FRACTION = 0.15
 DEFAULT_MANY_ORGAN_FAILURE_FRACTION = 0.25
@@ -191,8 +197,8 @@ def default_population(n: int, rng: np.random.Generator) -> PatientParams:
         clearance_l_per_min=adult_clearance_l_per_min(saps2) * np.exp(ADULT_IIV_CLEARANCE * eta[:, 0]),
         volume_l=_full(n, ADULT_VOLUME_L),
         endogenous_mcg_per_min=_full(n, ADULT_ENDOGENOUS_MCG_PER_MIN),
-        ec50_mcg_per_l=EC50_MCG_PER_L * np.exp(IIV_EC50 * eta[:, 1]),
-        dmap_mmhg=typical_dmap_mmhg(organ_failures) * np.exp(IIV_DMAP * eta[:, 2]),
+        ec50_mcg_per_l=adult_ec50_mcg_per_l(saps2) * np.exp(IIV_EC50 * eta[:, 1]),
+        dmap_mmhg=adult_dmap_mmhg(saps2, organ_failures) * np.exp(IIV_DMAP * eta[:, 2]),
         ke0_per_min=_full(n, KE0_PER_MIN),
         map0_start_mmhg=map0_start,
         map0_nadir_mmhg=map0_nadir,
@@ -227,3 +233,17 @@ def baseline_map0(p: PatientParams, t_min: float | FloatArray) -> FloatArray:
     decay = np.exp(-col(p.resolution_rate_per_min) * np.maximum(since, 0.0))
     recovering = col(p.map0_recovered_mmhg) + col(p.map0_nadir_mmhg - p.map0_recovered_mmhg) * decay
     return np.asarray(np.where(since > 0.0, recovering, falling))
+
+
+def steady_rise_mmhg(p: PatientParams, dose_mcg_per_kg_per_min: float) -> FloatArray:
+    """Each patient's steady-state MAP rise above MAP0 on a constant norepinephrine dose (no other drug)."""
+    cl = p.clearance_l_per_min
+    c = (dose_mcg_per_kg_per_min * p.weight_kg + p.endogenous_mcg_per_min) / cl
+    c0 = p.endogenous_mcg_per_min / cl
+    return np.asarray(p.dmap_mmhg * (c / (c + p.ec50_mcg_per_l) - c0 / (c0 + p.ec50_mcg_per_l)))
+
+
+def typical_map_rise_mmhg(spec: PatientSpec, dose_mcg_per_kg_per_min: float) -> float:
+    """The steady-state MAP rise of the typical patient of ``spec`` (no variability) on ``dose``."""
+    typical = sample_patients(replace(spec, iiv_scale=0.0), 1, np.random.default_rng(0))
+    return float(steady_rise_mmhg(typical, dose_mcg_per_kg_per_min)[0])

@@ -22,14 +22,23 @@ Sources (all in ``/work/shared/clinical-reference.md``, "Pharmacokinetics and dy
 * Oualha 2014 (Br J Clin Pharmacol 78:886) [V/S], children: V 0.08 L/kg,
   CL 6.6 L/h x WT^0.75 (IIV SD 0.6), endogenous 3.12 mcg/h x WT^0.75; Emax PD
   MAP = MAP0 + dMAP x C/(C + EC50), EC50 4.11 mcg/L, dMAP 32 mmHg (<= 3 organ failures)
-  or 12 mmHg (>= 4), IIV 0.30 (applied here to both EC50 and dMAP).
+  or 12 mmHg (>= 4), IIV 0.30 (applied here to both EC50 and dMAP). Used for children only.
+
+Adult dose-response: the same Emax form, with parameters that are **not published** for adults in septic shock
+(Beloeil 2005's abstract gives the kinetics; its dynamics could not be read in the sources here). They are model
+assumptions [U], chosen so the seeds hold (``docs/simulator.md``, "Validation"): a typical adult in septic shock
+reaches MAP 65 within 0.1-0.5 mcg/kg/min [seed 000], refractory cases need more, a rise above 0.5 still adds
+pressure, and a sicker patient needs more drug even though he clears it more slowly. So the vascular response falls
+with severity: EC50 rises log-linearly with SAPS II from 8 mcg/L (SAPS II 20) to 40 mcg/L (SAPS II 60), five times,
+more than the 3.3-fold fall in clearance (Beloeil), and the largest rise falls linearly from 60 to 40 mmHg, then by
+10 % per organ failure beyond two (graded, no cliff). IIV 0.30 on both, as in Oualha.
 
 Effect-site lag: the reference gives an onset within 1-2 min. Plasma concentration
 drives an effect compartment with rate constant ``KE0_PER_MIN`` = 1/min (equilibration
 half-time 0.69 min); this value is a model assumption chosen to match that onset.
 
 MAP0 here is the untreated pressure. Concentration ``C`` includes endogenous
-norepinephrine, so the drug's rise is ``E(C) - E(C_endogenous)`` with ``E`` the Oualha
+norepinephrine, so the drug's rise is ``E(C) - E(C_endogenous)`` with ``E`` the
 Emax term; with no infusion the patient sits at MAP0.
 
 Units: concentrations mcg/L, rates mcg/min, clearance L/min, volume L, time min.
@@ -63,12 +72,20 @@ PEDIATRIC_VOLUME_L_PER_KG = 0.08
 PEDIATRIC_CL_L_PER_H_PER_KG075 = 6.6
 PEDIATRIC_ENDOGENOUS_MCG_PER_H_PER_KG075 = 3.12
 PEDIATRIC_IIV_CLEARANCE = 0.6
-EC50_MCG_PER_L = 4.11
-DMAP_MMHG = 32.0  # <= 3 organ failures
-DMAP_MANY_ORGAN_FAILURES_MMHG = 12.0  # >= 4 organ failures
+PEDIATRIC_EC50_MCG_PER_L = 4.11
+PEDIATRIC_DMAP_MMHG = 32.0  # <= 3 organ failures
+PEDIATRIC_DMAP_MANY_ORGAN_FAILURES_MMHG = 12.0  # >= 4 organ failures
 MANY_ORGAN_FAILURES = 4
 IIV_EC50 = 0.30
 IIV_DMAP = 0.30
+
+# --- adults: model assumptions [U], calibrated on the seeds (module docstring) -----------
+ADULT_EC50_MILD_MCG_PER_L = 8.0  # SAPS II 20
+ADULT_EC50_SEVERE_MCG_PER_L = 40.0  # SAPS II 60; log-linear between, held outside
+ADULT_DMAP_MILD_MMHG = 60.0  # SAPS II 20
+ADULT_DMAP_SEVERE_MMHG = 40.0  # SAPS II 60; linear between, held outside
+ADULT_DMAP_LOSS_PER_ORGAN_FAILURE = 0.10  # beyond two failing organs
+ADULT_DMAP_ORGAN_FAILURES_FREE = 2
 
 # --- model assumption (onset 1-2 min per the reference) ---------------------------------
 KE0_PER_MIN = 1.0
@@ -99,10 +116,30 @@ def pediatric_endogenous_mcg_per_min(weight_kg: float | FloatArray) -> FloatArra
     return np.asarray(PEDIATRIC_ENDOGENOUS_MCG_PER_H_PER_KG075 * w**0.75 / 60.0)
 
 
-def typical_dmap_mmhg(organ_failures: int | npt.NDArray[np.int64]) -> FloatArray:
+def pediatric_dmap_mmhg(organ_failures: int | npt.NDArray[np.int64]) -> FloatArray:
     """Oualha 2014 Emax: 32 mmHg with <= 3 organ failures, 12 mmHg with >= 4."""
     of = np.asarray(organ_failures)
-    return np.where(of >= MANY_ORGAN_FAILURES, DMAP_MANY_ORGAN_FAILURES_MMHG, DMAP_MMHG)
+    return np.where(of >= MANY_ORGAN_FAILURES, PEDIATRIC_DMAP_MANY_ORGAN_FAILURES_MMHG, PEDIATRIC_DMAP_MMHG)
+
+
+def _severity(saps2: float | FloatArray) -> FloatArray:
+    """0 at SAPS II 20, 1 at SAPS II 60, held outside (the Beloeil range)."""
+    s = np.clip(np.asarray(saps2, dtype=np.float64), BELOEIL_SAPS2_LOW, BELOEIL_SAPS2_HIGH)
+    return np.asarray((s - BELOEIL_SAPS2_LOW) / (BELOEIL_SAPS2_HIGH - BELOEIL_SAPS2_LOW))
+
+
+def adult_ec50_mcg_per_l(saps2: float | FloatArray) -> FloatArray:
+    """Typical adult EC50 for a SAPS II score: 8 mcg/L at 20 to 40 mcg/L at 60, log-linear [U]."""
+    ratio = ADULT_EC50_SEVERE_MCG_PER_L / ADULT_EC50_MILD_MCG_PER_L
+    return np.asarray(ADULT_EC50_MILD_MCG_PER_L * ratio ** _severity(saps2))
+
+
+def adult_dmap_mmhg(saps2: float | FloatArray, organ_failures: int | npt.NDArray[np.int64]) -> FloatArray:
+    """Typical adult largest rise: 60 mmHg at SAPS II 20 to 40 at 60, less 10 % per organ failure beyond 2 [U]."""
+    span = ADULT_DMAP_SEVERE_MMHG - ADULT_DMAP_MILD_MMHG
+    extra = np.maximum(np.asarray(organ_failures, dtype=np.float64) - ADULT_DMAP_ORGAN_FAILURES_FREE, 0.0)
+    loss = np.maximum(1.0 - ADULT_DMAP_LOSS_PER_ORGAN_FAILURE * extra, 0.0)
+    return np.asarray((ADULT_DMAP_MILD_MMHG + span * _severity(saps2)) * loss)
 
 
 def half_life_min(clearance_l_per_min: float, volume_l: float) -> float:
@@ -121,7 +158,7 @@ def steady_state_concentration(
 
 
 def emax_mmhg(concentration: float | FloatArray, ec50: float | FloatArray, dmap: float | FloatArray) -> FloatArray:
-    """Oualha Emax term dMAP x C / (C + EC50)."""
+    """Emax term dMAP x C / (C + EC50)."""
     c = np.asarray(concentration, dtype=np.float64)
     return np.asarray(dmap * c / (c + ec50))
 
@@ -131,8 +168,8 @@ def map_rise_mmhg(
     *,
     clearance_l_per_min: float,
     endogenous_mcg_per_min: float,
-    ec50: float = EC50_MCG_PER_L,
-    dmap: float = DMAP_MMHG,
+    ec50: float,
+    dmap: float,
 ) -> float:
     """Steady-state MAP rise above the untreated MAP0 for a constant infusion."""
     c = steady_state_concentration(infusion_mcg_per_min, endogenous_mcg_per_min, clearance_l_per_min)

@@ -4,7 +4,7 @@ A policy sees what a nurse sees at a check (:class:`Observation`) and answers wi
 :class:`Decision`: new doses (None = unchanged), other actions and the next check time.
 The runner asks each patient's own policy object at its check times, so a policy may keep
 state. Two policies live here: ``none`` and ``fixed``; the titration engine's advisor is
-adapted in :mod:`norepi_gui.sim.advisor`.
+adapted in :mod:`norepi_gui.sim.advisor`; the ``reference`` PI controller is :mod:`norepi_gui.sim.reference`.
 """
 
 from __future__ import annotations
@@ -60,6 +60,8 @@ class Observation:
     pump_running: bool
     site_alert: bool
     context: PatientContext = field(default_factory=PatientContext)
+    band_width_mmhg: float = 10.0  # the target band is [target_map_mmhg, target_map_mmhg + band_width_mmhg]
+    hydrocortisone_mg_per_day: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class Decision:
     vasopressin_u_per_min: float | None = None
     epinephrine_mcg_per_kg_per_min: float | None = None
     dobutamine_mcg_per_kg_per_min: float | None = None
+    hydrocortisone_mg_per_day: float | None = None
     target_map_mmhg: float | None = None
     fluid_bolus_ml: float = 0.0
     change_bag: bool = False
@@ -93,6 +96,7 @@ class Decision:
             "vasopressin_u_per_min",
             "epinephrine_mcg_per_kg_per_min",
             "dobutamine_mcg_per_kg_per_min",
+            "hydrocortisone_mg_per_day",
             "target_map_mmhg",
         ):
             v = getattr(self, name)

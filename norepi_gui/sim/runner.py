@@ -18,7 +18,7 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 
 import numpy as np
@@ -33,6 +33,7 @@ from norepi_gui.sim.actions import (
     LimitAlert,
     PromptRecord,
 )
+from norepi_gui.sim.cases import Cohort
 from norepi_gui.sim.debrief import Debrief, debrief
 from norepi_gui.sim.engine import Setting, SimConfig, VirtualPatients
 from norepi_gui.sim.events import Event
@@ -119,11 +120,13 @@ class RunResult:
 
 
 def build_patients(
-    scenario: Scenario | None, n: int, rng: np.random.Generator
+    scenario: Scenario | None, n: int, rng: np.random.Generator, cohort: Cohort | None = None
 ) -> tuple[PatientParams, Setting, tuple[Event, ...]]:
-    """Patients, shared setting and scheduled events for a scenario or the default population."""
-    if scenario is None:
-        return default_population(n, rng), Setting(), ()
+    """Patients, shared setting and scheduled events for a scenario, a cohort or the default population."""
+    if cohort is not None:
+        return cohort.build(n, rng), cohort.setting, ()
+    if scenario is None:  # the ward: hourly blood samples with a flush, and now and then a damped trace
+        return default_population(n, rng), Setting(routine_line_care=True), ()
     return sample_patients(scenario.patient_spec(), n, rng), scenario.setting(), scenario.events
 
 
@@ -204,6 +207,7 @@ class _Batch:
     line: str
     line_hours: float
     concentration_mcg_per_ml: float
+    band_width_mmhg: float = 10.0
 
     def part(self, k: int, processes: int) -> _Batch:
         """The rows of the patients that process ``k`` answers (patient ``i`` -> process ``i % processes``)."""
@@ -217,6 +221,7 @@ class _Batch:
             self.line,
             self.line_hours,
             self.concentration_mcg_per_ml,
+            self.band_width_mmhg,
         )
 
     def observations(self, context: PatientContext) -> list[Observation]:
@@ -250,6 +255,8 @@ class _Batch:
                     pump_running=self.pump[j],
                     site_alert=self.site[j],
                     context=context,
+                    band_width_mmhg=self.band_width_mmhg,
+                    hydrocortisone_mg_per_day=r[16],
                 )
             )
         return out
@@ -340,12 +347,14 @@ class _Run:
         context: PatientContext | None = None,
         target_mmhg: float | None = None,
         processes: int = 1,
+        band_width_mmhg: float = 10.0,
     ) -> None:
         self.context = context or PatientContext()
         self.sim = sim
         self.policies = policies
         self.cfg = cfg
         self.processes = processes
+        self.band_width_mmhg = band_width_mmhg
         self.helpers = _Helpers(processes, policies, self.context) if processes > 1 else None
         n = sim.n
         self.logs = [PatientLog() for _ in range(n)]
@@ -380,6 +389,7 @@ class _Run:
             self.target,
             s.p.weight_kg,
             s.bag_remaining_ml,
+            s.hydrocortisone,
         ]
         rows = np.stack([np.asarray(c, dtype=np.float64)[due] for c in cols], axis=1).tolist()
         return _Batch(
@@ -391,6 +401,7 @@ class _Run:
             line=s.setting.line,
             line_hours=s.setting.line_hours_at_start + t / 60.0,
             concentration_mcg_per_ml=s.setting.concentration_mcg_per_ml,
+            band_width_mmhg=self.band_width_mmhg,
         )
 
     def check(self, t: float) -> None:
@@ -477,6 +488,13 @@ class _Run:
             d.dobutamine_mcg_per_kg_per_min,
             ("ADD_DOBUTAMINE", "CHANGE_DOBUTAMINE", "STOP_DOBUTAMINE"),
         )
+        self._dose_change(
+            i,
+            t,
+            "hydrocortisone",
+            d.hydrocortisone_mg_per_day,
+            ("ADD_HYDROCORTISONE", "CHANGE_HYDROCORTISONE", "STOP_HYDROCORTISONE"),
+        )
         if d.target_map_mmhg is not None and abs(d.target_map_mmhg - self.target[i]) > 1e-9:
             kind = "RAISE_TARGET" if d.target_map_mmhg > self.target[i] else "LOWER_TARGET"
             self.target[i] = d.target_map_mmhg
@@ -542,9 +560,18 @@ def run_headless(
     seed: int = 0,
     patients: int = 1,
     config: RunConfig | None = None,
+    cohort: Cohort | None = None,
 ) -> RunResult:
-    """Run ``patients`` virtual patients for ``hours`` (default: the scenario's duration, else 24 h)."""
+    """Run ``patients`` virtual patients for ``hours`` (default: the scenario's duration, else 24 h).
+
+    ``cohort`` (:mod:`norepi_gui.sim.cases`) replaces the scenario or the default population, with its own
+    measurement settings when it has them.
+    """
+    if scenario is not None and cohort is not None:
+        raise ValueError("run_headless: give a scenario or a cohort, not both")
     cfg = config or RunConfig()
+    if cohort is not None and cohort.sim is not None:
+        cfg = replace(cfg, sim=cohort.sim)
     if hours is None:
         hours = scenario.duration_h if scenario is not None else 24.0
     if not hours > 0.0:
@@ -552,7 +579,7 @@ def run_headless(
     if patients < 1:
         raise ValueError(f"patients must be >= 1, got {patients}")
     params_rng, noise_rng = np.random.default_rng(seed).spawn(2)
-    params, setting, events = build_patients(scenario, patients, params_rng)
+    params, setting, events = build_patients(scenario, patients, params_rng, cohort)
     duration = hours * 60.0
     sim = VirtualPatients(params, setting, noise_rng, cfg.sim, expected_minutes=duration)
     for ev in events:
@@ -560,7 +587,8 @@ def run_headless(
     context = patient_context(scenario)
     band = target_band(context, cfg.protocol)
     policies = [policy() for _ in range(patients)]
-    run = _Run(sim, policies, cfg, context, band.map_mmhg, process_count(cfg.workers, patients))
+    width = band.upper_mmhg - band.map_mmhg
+    run = _Run(sim, policies, cfg, context, band.map_mmhg, process_count(cfg.workers, patients), width)
     n_blocks = math.ceil(duration / sim.block_min - _EPS)
     end = n_blocks * sim.block_min
     try:
@@ -586,18 +614,24 @@ def run_headless(
     )
 
 
-POLICY_NAMES: tuple[str, ...] = ("advisor", "fixed", "none")
+POLICY_NAMES: tuple[str, ...] = ("advisor", "fixed", "none", "reference")
 
 
 def policy_factory(name: str) -> PolicyFactory:
-    """The named policy: ``none``, ``fixed`` or ``advisor`` (raises AdvisorUnavailableError until wired)."""
+    """The named policy: ``none``, ``fixed``, ``reference`` or ``advisor``.
+
+    Raises AdvisorUnavailableError for ``advisor`` when the titration engine cannot be loaded.
+    """
     from norepi_gui.sim.advisor import advisor_policy_factory
     from norepi_gui.sim.policy import FixedStepPolicy, NonePolicy
+    from norepi_gui.sim.reference import ReferencePolicy
 
     if name == "none":
         return NonePolicy
     if name == "fixed":
         return FixedStepPolicy
+    if name == "reference":
+        return ReferencePolicy
     if name == "advisor":
         return advisor_policy_factory()
     raise ValueError(f"policy {name!r}: accepted {', '.join(POLICY_NAMES)}")

@@ -61,6 +61,7 @@ class ScenarioInfusion:
     epinephrine_mcg_per_kg_per_min: float
     dobutamine_mcg_per_kg_per_min: float
     at_steady_state: bool
+    hydrocortisone_mg_per_day: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,7 @@ class Scenario:
             start_vasopressin_u_per_min=inf.vasopressin_u_per_min,
             start_epinephrine_mcg_per_kg_per_min=inf.epinephrine_mcg_per_kg_per_min,
             start_dobutamine_mcg_per_kg_per_min=inf.dobutamine_mcg_per_kg_per_min,
+            start_hydrocortisone_mg_per_day=inf.hydrocortisone_mg_per_day,
             at_steady_state=inf.at_steady_state,
             target_map_mmhg=self.target_map_mmhg,
         )
@@ -290,6 +292,7 @@ def _read_infusion(t: _Table) -> ScenarioInfusion:
         epinephrine_mcg_per_kg_per_min=t.number("epinephrine_mcg_per_kg_per_min", 0.0, 2.0, 0.0),
         dobutamine_mcg_per_kg_per_min=t.number("dobutamine_mcg_per_kg_per_min", 0.0, 20.0, 0.0),
         at_steady_state=t.boolean("at_steady_state", False),
+        hydrocortisone_mg_per_day=t.number("hydrocortisone_mg_per_day", 0.0, 400.0, 0.0, unit="mg/day"),
     )
     t.finish()
     return inf

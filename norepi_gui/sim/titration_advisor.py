@@ -60,11 +60,12 @@ class EngineAdvisor:
 
     def co_infusions(self, obs: Observation) -> CoInfusions:
         """The other drugs running; the same (immutable) object while their doses stay the same, bit for bit."""
-        doses = (obs.vasopressin_u_per_min, obs.epinephrine_mcg_per_kg_per_min, obs.dobutamine_mcg_per_kg_per_min)
-        key = struct.pack("<3d", *doses)  # bits, not ==: -0.0 and 0.0 stay apart
+        doses = (obs.vasopressin_u_per_min, obs.epinephrine_mcg_per_kg_per_min, obs.dobutamine_mcg_per_kg_per_min,
+                 obs.hydrocortisone_mg_per_day)
+        key = struct.pack("<4d", *doses)  # bits, not ==: -0.0 and 0.0 stay apart
         if self._co is None or self._co[0] != key:
             self._co = (key, CoInfusions(vasopressin_u_per_min=doses[0], epinephrine_mcg_per_kg_per_min=doses[1],
-                                         dobutamine_mcg_per_kg_per_min=doses[2]))
+                                         dobutamine_mcg_per_kg_per_min=doses[2], hydrocortisone_started=doses[3] > 0.0))
         return self._co[1]
 
     def advise(self, state: State) -> Advice:

@@ -76,9 +76,16 @@ ESCALATION_CODES: dict[str, str] = {
     "ADD_VASOPRESSIN": "ADD_VASOPRESSIN",
     "ADD_EPINEPHRINE": "ADD_EPINEPHRINE",
     "CONSIDER_DOBUTAMINE": "ADD_DOBUTAMINE",
+    "CONSIDER_HYDROCORTISONE": "ADD_HYDROCORTISONE",
 }
 
-_CO_DRUGS: dict[str, str] = {"vasopressin": "VASOPRESSIN", "epinephrine": "EPINEPHRINE", "dobutamine": "DOBUTAMINE"}
+_CO_DRUGS: dict[str, str] = {
+    "vasopressin": "VASOPRESSIN",
+    "epinephrine": "EPINEPHRINE",
+    "dobutamine": "DOBUTAMINE",
+    "hydrocortisone": "HYDROCORTISONE",
+}
+_FLAT_DOSED = frozenset({"vasopressin", "hydrocortisone"})  # U/min and mg/day: not per kg
 _EPS = 1e-9
 
 
@@ -170,6 +177,8 @@ def scenario_prefill(scenario: Scenario, now: datetime) -> Prefill:
         co.append(("epinephrine", inf.epinephrine_mcg_per_kg_per_min, "mcg/kg/min"))
     if inf.dobutamine_mcg_per_kg_per_min > 0:
         co.append(("dobutamine", inf.dobutamine_mcg_per_kg_per_min, "mcg/kg/min"))
+    if inf.hydrocortisone_mg_per_day > 0:
+        co.append(("hydrocortisone", inf.hydrocortisone_mg_per_day, "mg/day"))
     known = patient_context(scenario)  # what the nurse knows: the same as a headless run's policies are told
     return Prefill(
         weight_kg=pt.weight_kg,
@@ -245,6 +254,8 @@ class HiddenState:
     epinephrine_mcg_per_kg_per_min: float
     dobutamine_mcg_per_kg_per_min: float
     weight_kg: float
+    hydrocortisone_mg_per_day: float = 0.0
+    hydrocortisone_effect: float = 0.0  # 0-1 of its full restoration of the vascular response
 
 
 # ---------------------------------------------------------------------------------------------------- injections
@@ -480,6 +491,8 @@ class TrainingRun:
             epinephrine_mcg_per_kg_per_min=float(s.epinephrine[0]),
             dobutamine_mcg_per_kg_per_min=float(s.dobutamine[0]),
             weight_kg=self.weight_kg,
+            hydrocortisone_mg_per_day=float(s.hydrocortisone[0]),
+            hydrocortisone_effect=float(s.hydrocortisone_effect()[0]),
         )
 
     def upcoming_events(self) -> list[Event]:
@@ -589,7 +602,7 @@ class TrainingRun:
             self._co_ids[drug] = eid
             action = str(row.payload.get("action")) if row is not None else "stop"
             dose = (_num(row.payload.get("dose")) or 0.0) if row is not None and action != "stop" else 0.0
-            if drug != "vasopressin" and recorded_weight is not None:
+            if drug not in _FLAT_DOSED and recorded_weight is not None:
                 dose = dose * recorded_weight / self.weight_kg  # the pump delivers what the recorded weight asks
             old = float(getattr(self.sim, drug)[0])
             if abs(dose - old) < 1e-12:
@@ -743,6 +756,8 @@ def _unit(kind: str) -> str:
         return "mcg/kg/min"
     if kind.endswith("VASOPRESSIN"):
         return "U/min"
+    if kind.endswith("HYDROCORTISONE"):
+        return "mg/day"
     if kind.endswith("TARGET"):
         return "mmHg"
     return "mL"

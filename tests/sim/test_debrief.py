@@ -99,3 +99,28 @@ def test_summary_gives_mean_and_percentiles_across_patients() -> None:
     assert s["p10"] == pytest.approx(40.0)
     assert s["p50"] == pytest.approx(100.0)
     assert summarise(ds)["time_to_first_titration_min"]["n"] == 0
+
+
+def test_dose_changes_reversals_and_prompts_are_counted_per_hour() -> None:
+    actions = [
+        ActionRecord(10.0, "INCREASE_NE", 0.15),
+        ActionRecord(20.0, "INCREASE_NE", 0.2),
+        ActionRecord(30.0, "ADD_VASOPRESSIN", 0.03),  # not a norepinephrine change
+        ActionRecord(40.0, "DECREASE_NE", 0.15),  # reversal 1 (up -> down)
+        ActionRecord(70.0, "INCREASE_NE", 0.2),  # reversal 2 (down -> up)
+        ActionRecord(100.0, "STOP_NE", 0.0),  # reversal 3 (up -> down)
+    ]
+    prompts = [PromptRecord(float(t), float(t)) for t in range(0, 120, 10)]  # 12 prompts
+    d = debrief([0.0, 60.0], [60.0, 70.0], target_mmhg=65.0, end_min=120.0, actions=actions, prompts=prompts)
+    # 5 norepinephrine changes and 3 reversals in 2 h: 2.5 and 1.5 per hour; 12 prompts / 2 h = 6 per hour
+    assert (d.ne_changes, d.direction_reversals) == (5, 3)
+    assert d.ne_changes_per_h == pytest.approx(2.5)
+    assert d.reversals_per_h == pytest.approx(1.5)
+    assert d.prompts_per_h == pytest.approx(6.0)
+
+
+def test_time_to_band_is_the_first_sample_in_the_band() -> None:
+    # TIMES/MAPS: 55, 58, 62 below, then 65 at minute 3
+    assert debrief(TIMES, MAPS, target_mmhg=65.0, end_min=10.0).time_to_band_min == 3.0
+    assert debrief([0.0, 1.0], [50.0, 52.0], target_mmhg=65.0).time_to_band_min is None
+    assert debrief([0.0, 1.0], [70.0, 52.0], target_mmhg=65.0).time_to_band_min == 0.0

@@ -40,21 +40,65 @@ def test_half_life_stays_within_2_to_7_minutes_across_severities(saps2: float, e
     assert 2.0 <= t_half <= 7.0
 
 
-def test_map_rise_at_0_1_mcg_per_kg_per_min_is_within_oualha_emax() -> None:
+# Typical adult at SAPS II 40: CL 1.95 L/min; EC50 8 x (40/8)^0.5 = 8 x 2.23607 = 17.8885 mcg/L;
+# dMAP 60 + (40 - 60) x 0.5 = 50 mmHg; endogenous C0 = 0.498/1.95 = 0.25538, C0/(C0 + EC50) = 0.014076.
+CL_40, EC50_40, DMAP_40 = 1.95, 17.8885, 50.0
+
+
+def _rise(dose: float, cl: float, ec50: float, dmap: float) -> float:
+    return pkpd.map_rise_mmhg(dose * 70.0, clearance_l_per_min=cl, endogenous_mcg_per_min=0.498, ec50=ec50,
+                              dmap=dmap)
+
+
+def test_adult_parameters_follow_severity() -> None:
+    assert float(pkpd.adult_ec50_mcg_per_l(20.0)) == pytest.approx(8.0)
+    assert float(pkpd.adult_ec50_mcg_per_l(40.0)) == pytest.approx(EC50_40, abs=1e-4)
+    assert float(pkpd.adult_ec50_mcg_per_l(60.0)) == pytest.approx(40.0)
+    assert float(pkpd.adult_dmap_mmhg(20.0, 2)) == pytest.approx(60.0)
+    assert float(pkpd.adult_dmap_mmhg(40.0, 2)) == pytest.approx(DMAP_40)
+    assert float(pkpd.adult_dmap_mmhg(60.0, 2)) == pytest.approx(40.0)
+
+
+def test_typical_adult_reaches_map_65_within_0_1_to_0_5_and_gains_above_0_5() -> None:
+    # 0.1: C = 7.498/1.95 = 3.84513; 50 x (3.84513/21.73367 - 0.014076) = 50 x (0.176920 - 0.014076) = 8.142
+    # 0.5: C = 35.498/1.95 = 18.2041; 50 x (18.2041/36.0926 - 0.014076) = 50 x (0.504370 - 0.014076) = 24.515
+    # 1.0: C = 70.498/1.95 = 36.1528; 50 x (36.1528/54.0413 - 0.014076) = 50 x (0.668985 - 0.014076) = 32.745
+    assert _rise(0.1, CL_40, EC50_40, DMAP_40) == pytest.approx(8.142, abs=0.01)
+    assert _rise(0.5, CL_40, EC50_40, DMAP_40) == pytest.approx(24.515, abs=0.01)
+    assert _rise(1.0, CL_40, EC50_40, DMAP_40) == pytest.approx(32.745, abs=0.01)
+    # From MAP0 50, MAP 65 needs +15 mmHg: C/(C + EC50) = 15/50 + 0.014076 = 0.314076 -> C = 17.8885 x
+    # 0.314076/0.685924 = 8.19092 mcg/L -> dose (8.19092 x 1.95 - 0.498)/70 = 0.2211 mcg/kg/min: inside 0.1-0.5
+    # [seed 000]; and 0.5 -> 1.0 still adds 32.745 - 24.515 = 8.2 mmHg (the paediatric model gave 2.7).
+    assert _rise(0.2211, CL_40, EC50_40, DMAP_40) == pytest.approx(15.0, abs=0.01)
+
+
+def test_sicker_adults_need_more_drug_for_the_same_rise() -> None:
+    # +15 mmHg. SAPS II 20 (CL 3, EC50 8, dMAP 60): C0 = 0.166, C0/(C0 + 8) = 0.020328; f = 0.25 + 0.020328 =
+    #   0.270328 -> C = 8 x 0.270328/0.729672 = 2.96384 -> dose (2.96384 x 3 - 0.498)/70 = 0.1199.
+    # SAPS II 60 (CL 0.9, EC50 40, dMAP 40): C0 = 0.553333, C0/(C0 + 40) = 0.013644; f = 0.375 + 0.013644 =
+    #   0.388644 -> C = 40 x 0.388644/0.611356 = 25.4282 -> dose (25.4282 x 0.9 - 0.498)/70 = 0.3198.
+    # (The paediatric Emax, EC50 4.11 and dMAP 32 for everyone, gave the reverse: 0.174 at 20, 0.068 at 60.)
+    assert _rise(0.1199, 3.0, 8.0, 60.0) == pytest.approx(15.0, abs=0.01)
+    assert _rise(0.3198, 0.9, 40.0, 40.0) == pytest.approx(15.0, abs=0.01)
+    for saps2, dose in ((20.0, 0.1199), (60.0, 0.3198)):
+        cl = float(pkpd.adult_clearance_l_per_min(saps2))
+        rise = _rise(dose, cl, float(pkpd.adult_ec50_mcg_per_l(saps2)), float(pkpd.adult_dmap_mmhg(saps2, 2)))
+        assert rise == pytest.approx(15.0, abs=0.01)
+
+
+def test_adult_response_falls_gradually_with_organ_failures() -> None:
+    # dMAP at SAPS II 40: 50 x (1 - 0.1 x max(OF - 2, 0)): 50, 50, 45, 40, 35 for 1-5 failing organs, no cliff
+    got = [float(pkpd.adult_dmap_mmhg(40.0, of)) for of in (1, 2, 3, 4, 5)]
+    assert got == pytest.approx([50.0, 50.0, 45.0, 40.0, 35.0])
+
+
+def test_children_keep_oualha_emax() -> None:
     # C = 3.8451, C_endogenous = 0.498/1.95 = 0.25538 mcg/L, EC50 4.11, dMAP 32:
-    # 32 x (3.8451/7.9551 - 0.25538/4.36538) = 32 x (0.48335 - 0.05850) = 13.595 mmHg.
-    rise = pkpd.map_rise_mmhg(7.0, clearance_l_per_min=1.95, endogenous_mcg_per_min=0.498)
-    assert rise == pytest.approx(13.595, abs=0.01)
-    assert 0.0 < rise < pkpd.DMAP_MMHG
-
-
-def test_four_organ_failures_cap_the_rise_at_the_lower_emax() -> None:
-    # Same concentrations with dMAP 12: 12 x 0.42485 = 5.098 mmHg.
-    dmap = float(pkpd.typical_dmap_mmhg(4))
-    rise = pkpd.map_rise_mmhg(7.0, clearance_l_per_min=1.95, endogenous_mcg_per_min=0.498, dmap=dmap)
-    assert dmap == 12.0
-    assert float(pkpd.typical_dmap_mmhg(3)) == 32.0
-    assert rise == pytest.approx(5.098, abs=0.01)
+    # 32 x (3.8451/7.9551 - 0.25538/4.36538) = 32 x (0.48335 - 0.05850) = 13.595 mmHg; dMAP 12: 12 x 0.42485 = 5.098.
+    assert _rise(0.1, 1.95, pkpd.PEDIATRIC_EC50_MCG_PER_L, 32.0) == pytest.approx(13.595, abs=0.01)
+    assert float(pkpd.pediatric_dmap_mmhg(3)) == 32.0
+    assert float(pkpd.pediatric_dmap_mmhg(4)) == 12.0
+    assert _rise(0.1, 1.95, 4.11, 12.0) == pytest.approx(5.098, abs=0.01)
 
 
 def test_pediatric_pk_follows_oualha_allometry_for_20_kg() -> None:

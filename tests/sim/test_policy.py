@@ -125,11 +125,13 @@ class Named:
 def test_escalation_kinds_are_normalised_from_strings_enums_and_objects() -> None:
     assert escalation_kind("epinephrine") == "ADD_EPINEPHRINE"
     assert escalation_kind(Named("DOBUTAMINE")) == "ADD_DOBUTAMINE"
-    assert escalation_kind("hydrocortisone") is None
+    assert escalation_kind("hydrocortisone") == "ADD_HYDROCORTISONE"
+    assert escalation_kind("phenylephrine") is None
 
 
 def test_escalation_codes_of_the_engine_map_to_actions() -> None:
     assert escalation_kind(Coded("CONSIDER_DOBUTAMINE")) == "ADD_DOBUTAMINE"
+    assert escalation_kind(Coded("CONSIDER_HYDROCORTISONE")) == "ADD_HYDROCORTISONE"
     assert escalation_kind(Coded("ADD_VASOPRESSIN")) == "ADD_VASOPRESSIN"
     assert escalation_kind(Coded("START_NOREPINEPHRINE")) is None
 
@@ -158,3 +160,13 @@ def test_advisor_factory_reports_a_missing_engine_as_unavailable(monkeypatch: py
     monkeypatch.setitem(sys.modules, "norepi_gui.sim.titration_advisor", None)
     with pytest.raises(AdvisorUnavailableError, match="titration engine"):
         advisor_policy_factory()
+
+
+def test_advised_hydrocortisone_is_started_at_200_mg_per_day_once() -> None:
+    policy = AdvisorPolicy(
+        advise=lambda s: FakeAdvice("HOLD", None, 15.0, (Coded("CONSIDER_HYDROCORTISONE"),)), to_state=lambda obs: obs
+    )
+    d = policy.decide(OBS)
+    assert d.hydrocortisone_mg_per_day == 200.0  # SSC 2021, protocol escalation.hydrocortisone_mg_per_day [U]
+    assert d.escalations_advised == ("ADD_HYDROCORTISONE",)
+    assert policy.decide(replace(OBS, hydrocortisone_mg_per_day=200.0)).hydrocortisone_mg_per_day is None

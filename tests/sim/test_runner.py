@@ -35,6 +35,7 @@ class ScriptedPolicy:
                 ne_mcg_per_kg_per_min=0.2,
                 vasopressin_u_per_min=0.03,
                 fluid_bolus_ml=500.0,
+                hydrocortisone_mg_per_day=200.0,
                 target_map_mmhg=70.0,
                 other_actions=("CALL_PHYSICIAN",),
                 reaction_delay_min=2.0,
@@ -55,6 +56,7 @@ def test_checks_land_on_the_block_grid_and_decisions_wait_for_the_reaction_delay
     assert [(a.time_min, a.kind) for a in log.actions] == [
         (10.0, "INCREASE_NE"),
         (10.0, "ADD_VASOPRESSIN"),
+        (10.0, "ADD_HYDROCORTISONE"),
         (10.0, "RAISE_TARGET"),
         (10.0, "FLUID_BOLUS"),
         (10.0, "CALL_PHYSICIAN"),
@@ -63,6 +65,7 @@ def test_checks_land_on_the_block_grid_and_decisions_wait_for_the_reaction_delay
     assert log.prompts[1].responded_min == 10.0
     assert policies[0].seen[2].target_map_mmhg == 70.0
     assert policies[0].seen[2].vasopressin_u_per_min == 0.03
+    assert policies[0].seen[2].hydrocortisone_mg_per_day == 200.0
 
 
 def test_observation_reports_what_the_nurse_sees() -> None:

@@ -79,6 +79,8 @@ def test_same_seed_prints_the_same_json(capsys: pytest.CaptureFixture[str]) -> N
         (["--patients", "0"], "--patients"),
         (["--hours", "0"], "--hours"),
         (["--workers", "0"], "--workers must be >= 1, got 0"),
+        (["--policy", "random"], "accepted advisor, fixed, none, reference"),
+        (["--policy", "fixed,fixed"], "each once"),
     ],
 )
 def test_bad_input_exits_2_with_a_message(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -119,3 +121,23 @@ def test_the_number_of_workers_does_not_change_the_results(capsys: pytest.Captur
     two = json.loads(capsys.readouterr().out)
     assert one == two
     assert one["summary"]["time_in_band_pct"]["n"] == 6
+
+
+def test_reference_policy_reports_workload_metrics(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["--policy", "reference", "--hours", "2", "--patients", "5", "--seed", "2", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)["summary"]
+    for key in ("time_in_band_pct", "time_below_target_minus_5_pct", "time_map_below_60_pct", "time_above_band_pct",
+                "ne_changes_per_h", "reversals_per_h", "prompts_per_h", "time_to_band_min"):
+        assert key in summary
+    assert summary["prompts_per_h"]["mean"] == pytest.approx(12.0)  # a check every 5 min
+
+
+def test_several_policies_run_side_by_side_on_the_same_patients(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["--policy", "none,fixed", "--hours", "1", "--patients", "3", "--seed", "4", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["policy"] == ["none", "fixed"]
+    assert set(data["policies"]) == {"none", "fixed"}
+    assert data["policies"]["none"]["summary"]["ne_changes_per_h"]["mean"] == 0.0
+    assert run_cli(["--policy", "none,fixed", "--hours", "1"]) == 0
+    text = capsys.readouterr().out
+    assert "policy none" in text and "policy fixed" in text

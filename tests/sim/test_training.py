@@ -153,8 +153,22 @@ def test_co_infusions_bag_target_and_bedside_actions_reach_the_patient() -> None
     kinds = [a.kind for a in run.sync(events)]
     assert kinds == ["ADD_VASOPRESSIN", "RAISE_TARGET", "FLUID_BOLUS", "FLUSH_LINE"]
     assert float(run.sim.vasopressin[0]) == 0.03
-    assert float(run.sim.expansion[0]) == pytest.approx(500.0 / 70.0)  # mL/kg
+    # the bolus runs from now over 15 min at 500 mL per 15 min: 7.142857 mL/kg
+    assert float(run.sim.fluid_rate[0]) * float(run.sim.fluid_until[0] - run.sim.fluid_from[0]) == \
+        pytest.approx(500.0 / 70.0)
     assert run.sync(events) == []  # each event acts once
+
+
+def test_recorded_hydrocortisone_reaches_the_patient_unscaled_by_weight() -> None:
+    run = run_of()
+    events = [
+        log_event(EventKind.PATIENT, {"weight_kg": 80.0}),  # a recorded weight that differs from the patient's 70
+        log_event(EventKind.CO_INFUSION, {"drug": "hydrocortisone", "action": "start", "dose": 200.0,
+                                          "unit": "mg/day"}),
+    ]
+    assert [a.kind for a in run.sync(events)] == ["ADD_HYDROCORTISONE"]
+    assert float(run.sim.hydrocortisone[0]) == 200.0  # mg/day, a flat dose
+    assert run.hidden().hydrocortisone_mg_per_day == 200.0
 
 
 def test_an_instructor_injection_acts_now() -> None:
