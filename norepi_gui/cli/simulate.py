@@ -54,10 +54,10 @@ def _fail(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run the ``simulate`` subcommand; returns the exit code."""
-    from norepi_gui.sim.advisor import AdvisorUnavailableError
     from norepi_gui.sim.debrief import summarise
     from norepi_gui.sim.runner import POLICY_NAMES, RunConfig, policy_factory, run_headless
     from norepi_gui.sim.scenario import ScenarioError, list_scenarios, load_all, load_scenario
+    from norepi_gui.sim.titration_advisor import AdvisorUnavailableError
 
     if args.list:
         if args.json:

@@ -1,5 +1,7 @@
 """Injected time: logic asks a clock object, never the wall.
 
+:class:`SimulatedClock` is the window's clock in training mode: simulated time at 1x to 60x a base clock.
+
 Every timestamp in the core is a timezone-aware UTC ``datetime``. The ui wraps a
 :class:`Clock` in one QTimer adapter; tests use :class:`ManualClock` and jump
 minutes without sleeping.
@@ -45,3 +47,61 @@ class ManualClock:
         if when < self._now:
             raise ValueError("a clock never moves backwards")
         self._now = when
+
+
+# Issue 5, "Training mode in the window": a scenario runs at 1x to 60x speed.
+MIN_SPEED = 1.0
+MAX_SPEED = 60.0
+
+
+def check_speed(speed: float) -> float:
+    if not (isinstance(speed, int | float) and MIN_SPEED <= float(speed) <= MAX_SPEED):
+        raise ValueError(f"speed: {speed!r} is not accepted; accepted: a factor from {MIN_SPEED:g} to {MAX_SPEED:g}")
+    return float(speed)
+
+
+class SimulatedClock:
+    """Simulated time: ``speed`` times as fast as ``base`` while running, standing still while paused.
+
+    It never moves backwards: a change of speed or a pause re-anchors at the current simulated time.
+    """
+
+    def __init__(self, base: Clock, *, speed: float = 1.0, running: bool = True) -> None:
+        self.base = base
+        self._base_anchor = base.now()
+        if self._base_anchor.tzinfo is None:
+            raise ValueError("base: the base clock must give timezone-aware times")
+        self._sim_anchor = self._base_anchor
+        self._speed = check_speed(speed)
+        self._running = running
+
+    def now(self) -> datetime:
+        if not self._running:
+            return self._sim_anchor
+        return self._sim_anchor + (self.base.now() - self._base_anchor) * self._speed
+
+    @property
+    def speed(self) -> float:
+        return self._speed
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def _reanchor(self) -> None:
+        self._sim_anchor = self.now()
+        self._base_anchor = self.base.now()
+
+    def set_speed(self, speed: float) -> None:
+        checked = check_speed(speed)
+        self._reanchor()
+        self._speed = checked
+
+    def pause(self) -> None:
+        self._reanchor()
+        self._running = False
+
+    def resume(self) -> None:
+        if not self._running:
+            self._base_anchor = self.base.now()
+            self._running = True

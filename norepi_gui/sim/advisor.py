@@ -1,13 +1,9 @@
-"""Adapter from the titration engine's advice to a simulator :class:`Policy`.
+"""From the titration engine's advice to a simulator :class:`Policy`: what a nurse following it would do.
 
-The engine (``norepi_gui.core.titration``, written separately) exposes
-``advise(state) -> Advice(action, dose_mcg_per_kg_per_min, next_check_in_min, escalations)``.
-:class:`AdvisorPolicy` needs only two functions: ``advise`` itself and ``to_state``,
-which builds the engine's state from an :class:`Observation`. It follows the advice
-after a short reaction delay and starts advised escalations at their usual first doses.
-
-**Wiring place**: :func:`advisor_policy_factory` below. Until the engine exists it raises
-:class:`AdvisorUnavailableError`; the CLI turns that into exit code 2.
+:class:`AdvisorPolicy` takes two functions: ``advise`` (the engine, :func:`norepi_gui.core.titration.advise`, wired
+in :mod:`norepi_gui.sim.titration_advisor`) and ``to_state``, which builds its inputs from an :class:`Observation`. It
+follows the advice after a short reaction delay, starts advised escalations at their usual first doses and takes
+off the co-infusions the advice says to stop.
 """
 
 from __future__ import annotations
@@ -17,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
 from norepi_gui.sim.actions import ESCALATIONS
-from norepi_gui.sim.policy import Decision, Observation, PolicyFactory
+from norepi_gui.sim.policy import Decision, Observation
 
 S = TypeVar("S")
 
@@ -34,8 +30,11 @@ DEFAULT_ESCALATION_DOSES: Mapping[str, float] = {
 DEFAULT_REACTION_DELAY_MIN = 1.0  # model assumption: a nurse answers a prompt within a minute
 
 
-class AdvisorUnavailableError(RuntimeError):
-    """The titration engine is not wired into the simulator yet."""
+class EscalationLike(Protocol):
+    """What the adapter reads of the engine's :class:`~norepi_gui.core.titration.Escalation`."""
+
+    @property
+    def code(self) -> str: ...
 
 
 class AdviceLike(Protocol):
@@ -48,34 +47,24 @@ class AdviceLike(Protocol):
     def next_check_in_min(self) -> float: ...
 
     @property
-    def escalations(self) -> Sequence[object]: ...
+    def escalations(self) -> Sequence[EscalationLike]: ...
 
 
-def _code_tokens(item: object) -> list[str]:
-    raw = getattr(item, "code", None) or getattr(item, "kind", None) or getattr(item, "name", None) or item
-    return str(getattr(raw, "name", raw)).upper().replace("-", "_").split("_")
-
-
-def escalation_kind(item: object) -> str | None:
-    """Map an engine escalation (str, enum, or object with ``code``/``kind``/``name``) to an ESCALATIONS kind.
-
-    A de-escalation (``STOP_VASOPRESSIN``, ``STOP_EPINEPHRINE``) is not an escalation: None.
-    """
-    tokens = _code_tokens(item)
-    if "STOP" in tokens:
-        return None
-    for kind in ESCALATIONS:
-        if kind.removeprefix("ADD_") in tokens:  # ADD_VASOPRESSIN, CONSIDER_DOBUTAMINE, "epinephrine"
-            return kind
-    return None
-
-
-def stop_kind(item: object) -> str | None:
-    """The drug an engine ``STOP_*`` advice takes off, as its ESCALATIONS kind (``ADD_VASOPRESSIN``), else None."""
-    tokens = _code_tokens(item)
-    if "STOP" not in tokens:
-        return None
+def _drug(code: str) -> str | None:
+    """The ESCALATIONS kind whose drug an engine code names: CONSIDER_DOBUTAMINE -> ADD_DOBUTAMINE."""
+    tokens = code.upper().split("_")
     return next((kind for kind in ESCALATIONS if kind.removeprefix("ADD_") in tokens), None)
+
+
+def escalation_kind(code: str) -> str | None:
+    """The ESCALATIONS kind an engine escalation code starts (ADD_VASOPRESSIN, CONSIDER_DOBUTAMINE, ...); a
+    de-escalation (STOP_VASOPRESSIN) or anything else (CHECK_VOLUME_STATUS): None."""
+    return None if code.upper().startswith("STOP_") else _drug(code)
+
+
+def stop_kind(code: str) -> str | None:
+    """The drug an engine STOP_* code takes off, as its ESCALATIONS kind (STOP_VASOPRESSIN -> ADD_VASOPRESSIN)."""
+    return _drug(code) if code.upper().startswith("STOP_") else None
 
 
 @dataclass
@@ -92,7 +81,7 @@ class AdvisorPolicy(Generic[S]):
         kinds: tuple[str, ...] = ()
         doses: dict[str, float] = {}
         if advice.escalations:  # most advice has none: skip the bookkeeping
-            kinds = tuple(k for k in (escalation_kind(e) for e in advice.escalations) if k is not None)
+            kinds = tuple(k for k in (escalation_kind(e.code) for e in advice.escalations) if k is not None)
             current = {
                 "ADD_VASOPRESSIN": obs.vasopressin_u_per_min,
                 "ADD_EPINEPHRINE": obs.epinephrine_mcg_per_kg_per_min,
@@ -102,7 +91,7 @@ class AdvisorPolicy(Generic[S]):
             for kind in kinds:
                 if current[kind] <= 0.0 and kind in self.escalation_doses:
                     doses[kind] = self.escalation_doses[kind]
-            for kind in (k for k in (stop_kind(e) for e in advice.escalations) if k is not None):
+            for kind in (k for k in (stop_kind(e.code) for e in advice.escalations) if k is not None):
                 if current[kind] > 0.0:
                     doses[kind] = 0.0
         return Decision(
@@ -116,19 +105,3 @@ class AdvisorPolicy(Generic[S]):
             escalations_advised=kinds,
             reaction_delay_min=self.reaction_delay_min,
         )
-
-
-def advisor_policy_factory() -> PolicyFactory:
-    """WIRING PLACE for the titration engine: :mod:`norepi_gui.sim.titration_advisor`.
-
-    Raises :class:`AdvisorUnavailableError` when the engine or its protocol cannot be loaded.
-    """
-    try:
-        from norepi_gui.sim.titration_advisor import engine_advisor_factory
-
-        return engine_advisor_factory()
-    except (ImportError, ValueError, OSError) as exc:  # missing engine, bad protocol file
-        raise AdvisorUnavailableError(
-            f"the advisor policy needs the titration engine (norepi_gui.core.titration): {exc}; "
-            "use --policy fixed or none"
-        ) from exc

@@ -620,11 +620,11 @@ POLICY_NAMES: tuple[str, ...] = ("advisor", "fixed", "none", "reference")
 def policy_factory(name: str) -> PolicyFactory:
     """The named policy: ``none``, ``fixed``, ``reference`` or ``advisor``.
 
-    Raises AdvisorUnavailableError for ``advisor`` when the titration engine cannot be loaded.
+    Raises AdvisorUnavailableError for ``advisor`` when its protocol cannot be loaded.
     """
-    from norepi_gui.sim.advisor import advisor_policy_factory
     from norepi_gui.sim.policy import FixedStepPolicy, NonePolicy
     from norepi_gui.sim.reference import ReferencePolicy
+    from norepi_gui.sim.titration_advisor import engine_advisor_factory
 
     if name == "none":
         return NonePolicy
@@ -633,5 +633,5 @@ def policy_factory(name: str) -> PolicyFactory:
     if name == "reference":
         return ReferencePolicy
     if name == "advisor":
-        return advisor_policy_factory()
+        return engine_advisor_factory()
     raise ValueError(f"policy {name!r}: accepted {', '.join(POLICY_NAMES)}")

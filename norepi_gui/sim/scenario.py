@@ -2,8 +2,7 @@
 
 Every error is a :class:`ScenarioError` naming the file, the dotted key and what is
 accepted. The schema is the ``_read_*`` functions below; ``docs/simulator.md`` shows a
-complete example. Until the lead's ``norepi_gui.resources_path()`` exists,
-:func:`default_scenario_dir` falls back to the repository's ``resources/scenarios``.
+complete example. :func:`default_scenario_dir` finds the shipped ones.
 """
 
 from __future__ import annotations
@@ -419,16 +418,8 @@ def load_scenario_file(path: Path) -> Scenario:
 
 
 def default_scenario_dir() -> Path:
-    """Where the shipped scenarios live.
-
-    Order: the lead's ``norepi_gui.resources_path()`` when it exists; the installed
-    ``norepi_gui.resources`` package; the repository's top-level ``resources/scenarios``.
-    """
-    import norepi_gui
-
-    helper = getattr(norepi_gui, "resources_path", None)
-    if callable(helper):
-        return Path(helper()) / "scenarios"
+    """Where the shipped scenarios live: the installed ``norepi_gui.resources`` package, else the repository's
+    top-level ``resources/scenarios`` (a source tree that was never installed)."""
     try:
         shipped = Path(str(importlib.resources.files("norepi_gui.resources") / "scenarios"))
     except ModuleNotFoundError:

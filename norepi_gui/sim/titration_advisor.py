@@ -105,11 +105,20 @@ def _concentration(mcg_per_ml: float) -> Concentration:
     return parse_concentration(f"{mcg_per_ml:g} mcg/mL")
 
 
+class AdvisorUnavailableError(RuntimeError):
+    """The advisor policy cannot run: its protocol file does not load."""
+
+
 def engine_advisor_factory(
     protocol_path: Path | None = None, reaction_delay_min: float = DEFAULT_REACTION_DELAY_MIN
 ) -> Callable[[], Policy]:
-    """A policy factory: one :class:`AdvisorPolicy` over the engine per patient."""
-    protocol = load_protocol(protocol_path)
+    """A policy factory: one :class:`AdvisorPolicy` over the engine per patient. Raises
+    :class:`AdvisorUnavailableError` naming the problem when the protocol cannot be loaded."""
+    try:
+        protocol = load_protocol(protocol_path)
+    except (ValueError, OSError) as exc:
+        raise AdvisorUnavailableError(f"the advisor policy cannot load its protocol: {exc}; use --policy fixed, "
+                                      "reference or none") from exc
 
     def make() -> Policy:
         adviser = EngineAdvisor(protocol)

@@ -2,8 +2,8 @@
 
 The window runs a training session exactly like a patient session; this module is everything behind it:
 
-* :class:`SimulatedClock` is the window's clock in training mode: simulated time runs at 1x to 60x its base clock
-  (the wall clock in the app, a ManualClock in tests) and stands still while paused.
+* The window's clock in training mode is :class:`norepi_gui.core.clock.SimulatedClock` (1x to 60x its base clock,
+  standing still while paused).
 * :class:`TrainingRun` owns one :class:`VirtualPatients` for a scenario. :meth:`TrainingRun.advance_to` steps the
   patient up to the clock's time and returns the arterial-line samples the monitor shows; :meth:`monitor_reading`
   is what the nurse charts at a check; :meth:`sync` reads the session's recorded events (doses, co-infusions,
@@ -43,14 +43,11 @@ from norepi_gui.sim.patient import baseline_map0, sample_patients
 from norepi_gui.sim.runner import LimitRules, RunConfig, patient_context
 
 if TYPE_CHECKING:
-    from norepi_gui.core.clock import Clock
     from norepi_gui.sim.scenario import Scenario
 
 FloatArray = npt.NDArray[np.float64]
 
-# Issue 5, "Training mode in the window": the scenario runs at 1x to 60x speed.
-MIN_SPEED = 1.0
-MAX_SPEED = 60.0
+# The speeds offered, within norepi_gui.core.clock.MIN_SPEED to MAX_SPEED (1x to 60x).
 SPEEDS: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0)
 
 #: SIM_EVENT payload ``source`` values.
@@ -87,59 +84,6 @@ _CO_DRUGS: dict[str, str] = {
 }
 _FLAT_DOSED = frozenset({"vasopressin", "hydrocortisone"})  # U/min and mg/day: not per kg
 _EPS = 1e-9
-
-
-def check_speed(speed: float) -> float:
-    if not (isinstance(speed, int | float) and MIN_SPEED <= float(speed) <= MAX_SPEED):
-        raise ValueError(f"speed: {speed!r} is not accepted; accepted: a factor from {MIN_SPEED:g} to {MAX_SPEED:g}")
-    return float(speed)
-
-
-class SimulatedClock:
-    """Simulated time: ``speed`` times as fast as ``base`` while running, standing still while paused.
-
-    It never moves backwards: a change of speed or a pause re-anchors at the current simulated time.
-    """
-
-    def __init__(self, base: Clock, *, speed: float = 1.0, running: bool = True) -> None:
-        self.base = base
-        self._base_anchor = base.now()
-        if self._base_anchor.tzinfo is None:
-            raise ValueError("base: the base clock must give timezone-aware times")
-        self._sim_anchor = self._base_anchor
-        self._speed = check_speed(speed)
-        self._running = running
-
-    def now(self) -> datetime:
-        if not self._running:
-            return self._sim_anchor
-        return self._sim_anchor + (self.base.now() - self._base_anchor) * self._speed
-
-    @property
-    def speed(self) -> float:
-        return self._speed
-
-    @property
-    def running(self) -> bool:
-        return self._running
-
-    def _reanchor(self) -> None:
-        self._sim_anchor = self.now()
-        self._base_anchor = self.base.now()
-
-    def set_speed(self, speed: float) -> None:
-        checked = check_speed(speed)
-        self._reanchor()
-        self._speed = checked
-
-    def pause(self) -> None:
-        self._reanchor()
-        self._running = False
-
-    def resume(self) -> None:
-        if not self._running:
-            self._base_anchor = self.base.now()
-            self._running = True
 
 
 # ---------------------------------------------------------------------------------------------------- prefill

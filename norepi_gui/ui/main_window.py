@@ -157,7 +157,7 @@ class MainWindow(QMainWindow):
         self.training = training
         self.training_controller: TrainingController | None = None
         if training:  # simulated time is the window's clock
-            from norepi_gui.sim.training import SimulatedClock
+            from norepi_gui.core.clock import SimulatedClock
 
             if not isinstance(self.clock, SimulatedClock):
                 self.clock = SimulatedClock(self.clock)
@@ -176,7 +176,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._bind()
         if training:  # training mode: banner, training bar, instructor dock, Training menu
-            from norepi_gui.sim.training import SimulatedClock
+            from norepi_gui.core.clock import SimulatedClock
             from norepi_gui.ui.training_panel import EntryPanels, TrainingController
 
             assert isinstance(self.clock, SimulatedClock)

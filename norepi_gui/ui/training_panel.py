@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from norepi_gui.core.clock import SimulatedClock
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.events import EventKind
 from norepi_gui.core.titration import Reading
@@ -50,7 +51,6 @@ from norepi_gui.sim.training import (
     SPEEDS,
     MonitorReading,
     Prefill,
-    SimulatedClock,
     TrainingDebrief,
     TrainingRun,
     event_payload,

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pytest
 
-from norepi_gui.sim.advisor import (
-    AdvisorPolicy,
-    AdvisorUnavailableError,
-    advisor_policy_factory,
-    escalation_kind,
-    stop_kind,
-)
+from norepi_gui.core.titration import Escalation
+from norepi_gui.sim.advisor import AdvisorPolicy, escalation_kind, stop_kind
 from norepi_gui.sim.policy import Decision, FixedStepPolicy, NonePolicy, Observation
+from norepi_gui.sim.titration_advisor import AdvisorUnavailableError, engine_advisor_factory
 
 OBS = Observation(
     patient=0,
@@ -83,12 +80,17 @@ def test_decision_rejects_bad_values_naming_the_field() -> None:
 
 @dataclass(frozen=True)
 class FakeAdvice:
-    """Test double with the fields of the engine's Advice that the adapter reads."""
+    """The fields of the engine's Advice that the adapter reads, carrying the engine's own Escalation type."""
 
     action: str
     dose_mcg_per_kg_per_min: float | None
     next_check_in_min: float
-    escalations: tuple[object, ...] = ()
+    escalations: tuple[Escalation, ...] = ()
+
+
+def esc(code: str) -> Escalation:
+    """An escalation as the engine writes it (reason and rule are not read by the adapter)."""
+    return Escalation(code, "reason", "RULE")
 
 
 def test_advisor_adapter_follows_the_advice_after_a_reaction_delay() -> None:
@@ -96,7 +98,7 @@ def test_advisor_adapter_follows_the_advice_after_a_reaction_delay() -> None:
 
     def advise(state: float) -> FakeAdvice:
         seen.append(state)
-        return FakeAdvice("INCREASE", 0.15, 10.0, ("vasopressin",))
+        return FakeAdvice("INCREASE", 0.15, 10.0, (esc("ADD_VASOPRESSIN"),))
 
     policy = AdvisorPolicy(advise=advise, to_state=lambda obs: obs.map_mmhg, reaction_delay_min=2.0)
     d = policy.decide(OBS)
@@ -110,61 +112,46 @@ def test_advisor_adapter_follows_the_advice_after_a_reaction_delay() -> None:
 
 def test_advisor_adapter_does_not_restart_a_running_escalation() -> None:
     policy = AdvisorPolicy(
-        advise=lambda s: FakeAdvice("HOLD", None, 15.0, ("ADD_VASOPRESSIN",)), to_state=lambda obs: obs
+        advise=lambda s: FakeAdvice("HOLD", None, 15.0, (esc("ADD_VASOPRESSIN"),)), to_state=lambda obs: obs
     )
     d = policy.decide(replace(OBS, vasopressin_u_per_min=0.03))
     assert d.vasopressin_u_per_min is None
     assert d.ne_mcg_per_kg_per_min is None
 
 
-@dataclass(frozen=True)
-class Named:
-    name: str
-
-
-def test_escalation_kinds_are_normalised_from_strings_enums_and_objects() -> None:
-    assert escalation_kind("epinephrine") == "ADD_EPINEPHRINE"
-    assert escalation_kind(Named("DOBUTAMINE")) == "ADD_DOBUTAMINE"
-    assert escalation_kind("hydrocortisone") == "ADD_HYDROCORTISONE"
-    assert escalation_kind("phenylephrine") is None
-
-
-def test_escalation_codes_of_the_engine_map_to_actions() -> None:
-    assert escalation_kind(Coded("CONSIDER_DOBUTAMINE")) == "ADD_DOBUTAMINE"
-    assert escalation_kind(Coded("CONSIDER_HYDROCORTISONE")) == "ADD_HYDROCORTISONE"
-    assert escalation_kind(Coded("ADD_VASOPRESSIN")) == "ADD_VASOPRESSIN"
-    assert escalation_kind(Coded("START_NOREPINEPHRINE")) is None
-
-
-@dataclass(frozen=True)
-class Coded:
-    code: str
+def test_the_engine_escalation_codes_map_to_simulator_actions() -> None:
+    # every escalation code core/titration/escalation.py and decision.py write
+    assert escalation_kind("ADD_VASOPRESSIN") == "ADD_VASOPRESSIN"
+    assert escalation_kind("ADD_EPINEPHRINE") == "ADD_EPINEPHRINE"
+    assert escalation_kind("CONSIDER_DOBUTAMINE") == "ADD_DOBUTAMINE"
+    assert escalation_kind("CONSIDER_HYDROCORTISONE") == "ADD_HYDROCORTISONE"
+    for other in ("START_NOREPINEPHRINE", "CHECK_VOLUME_STATUS", "CENTRAL_LINE_NEEDED", "STOP_DOBUTAMINE"):
+        assert escalation_kind(other) is None
 
 
 def test_stop_advice_takes_a_running_co_infusion_off_and_is_not_an_escalation() -> None:
-    assert escalation_kind(Coded("STOP_VASOPRESSIN")) is None
-    assert stop_kind(Coded("STOP_VASOPRESSIN")) == "ADD_VASOPRESSIN"
-    assert stop_kind(Coded("STOP_EPINEPHRINE")) == "ADD_EPINEPHRINE"
-    assert stop_kind(Coded("ADD_VASOPRESSIN")) is None
+    assert escalation_kind("STOP_VASOPRESSIN") is None
+    assert stop_kind("STOP_VASOPRESSIN") == "ADD_VASOPRESSIN"
+    assert stop_kind("STOP_EPINEPHRINE") == "ADD_EPINEPHRINE"
+    assert stop_kind("ADD_VASOPRESSIN") is None
     policy = AdvisorPolicy(
-        advise=lambda s: FakeAdvice("HOLD", 0.02, 5.0, (Coded("STOP_VASOPRESSIN"),)), to_state=lambda obs: obs
+        advise=lambda s: FakeAdvice("HOLD", 0.02, 5.0, (esc("STOP_VASOPRESSIN"),)), to_state=lambda obs: obs
     )
     running = policy.decide(replace(OBS, vasopressin_u_per_min=0.03))
     assert running.vasopressin_u_per_min == 0.0 and running.escalations_advised == ()
     assert policy.decide(OBS).vasopressin_u_per_min is None  # nothing running: nothing to stop
 
 
-def test_advisor_factory_reports_a_missing_engine_as_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-
-    monkeypatch.setitem(sys.modules, "norepi_gui.sim.titration_advisor", None)
-    with pytest.raises(AdvisorUnavailableError, match="titration engine"):
-        advisor_policy_factory()
+def test_advisor_factory_reports_a_protocol_that_does_not_load(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[meta]\nname = 'x'\n", encoding="utf-8")
+    with pytest.raises(AdvisorUnavailableError, match="cannot load its protocol"):
+        engine_advisor_factory(bad)
 
 
 def test_advised_hydrocortisone_is_started_at_200_mg_per_day_once() -> None:
     policy = AdvisorPolicy(
-        advise=lambda s: FakeAdvice("HOLD", None, 15.0, (Coded("CONSIDER_HYDROCORTISONE"),)), to_state=lambda obs: obs
+        advise=lambda s: FakeAdvice("HOLD", None, 15.0, (esc("CONSIDER_HYDROCORTISONE"),)), to_state=lambda obs: obs
     )
     d = policy.decide(OBS)
     assert d.hydrocortisone_mg_per_day == 200.0  # SSC 2021, protocol escalation.hydrocortisone_mg_per_day [U]

@@ -96,9 +96,16 @@ def test_advisor_policy_runs_the_titration_engine(capsys: pytest.CaptureFixture[
 
 
 def test_advisor_unavailable_exits_2(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setitem(sys.modules, "norepi_gui.sim.titration_advisor", None)
+    from norepi_gui.core.protocol import ProtocolError
+    from norepi_gui.sim import titration_advisor
+
+    def refuse(path: object = None) -> None:
+        raise ProtocolError("site.toml", "titration.step_up", "out of range", "0.005 to 0.5")
+
+    monkeypatch.setattr(titration_advisor, "load_protocol", refuse)
     assert run_cli(["--policy", "advisor"]) == 2
-    assert "titration engine" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "cannot load its protocol" in err and "titration.step_up" in err
 
 
 def test_simulate_never_imports_qt() -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from norepi_gui.core.clock import ManualClock
+from norepi_gui.core.clock import ManualClock, SimulatedClock
 from norepi_gui.core.events import Event as LogEvent
 from norepi_gui.core.events import EventKind, Payload
 from norepi_gui.sim.actions import PromptRecord
@@ -16,7 +16,6 @@ from norepi_gui.sim.events import Event
 from norepi_gui.sim.runner import policy_factory, run_headless
 from norepi_gui.sim.scenario import load_scenario
 from norepi_gui.sim.training import (
-    SimulatedClock,
     TrainingRun,
     action_rows,
     debrief_rows,

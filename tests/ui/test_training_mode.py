@@ -12,10 +12,10 @@ from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
-from norepi_gui.core.clock import ManualClock
+from norepi_gui.core.clock import ManualClock, SimulatedClock
 from norepi_gui.core.events import EventKind
 from norepi_gui.core.session_log import SessionStore
-from norepi_gui.sim.training import INSTRUCTOR_PRESETS, SimulatedClock
+from norepi_gui.sim.training import INSTRUCTOR_PRESETS
 from norepi_gui.ui.app import Launcher
 from norepi_gui.ui.debrief_dialog import TRAINING_MARK
 from norepi_gui.ui.main_window import MainWindow
