@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from norepi_gui.core.events import SUPERSEDING_KINDS, Event, EventKind, SessionInfo, check_payload
-from norepi_gui.core.session_log import SessionStoreError
+from norepi_gui.core.protocol_identity import content_sha256
+from norepi_gui.core.session_log import SessionRead, SessionStoreError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -26,13 +27,14 @@ class MemoryStore:
         self._sessions: dict[int, SessionInfo] = {}
         self._events: dict[int, list[Event]] = {}
         self._next_event = 1
+        self._protocols: dict[str, str] = {}
         self.path = None
 
     def create_session(self, label: str, *, is_training: bool, protocol_name: str, protocol_version: str,
-                       scenario: str | None = None) -> SessionInfo:
+                       scenario: str | None = None, protocol_sha256: str | None = None) -> SessionInfo:
         sid = len(self._sessions) + 1
         info = SessionInfo(sid, self._clock.now().astimezone(UTC), label, is_training, protocol_name,
-                           protocol_version, scenario, None)
+                           protocol_version, scenario, None, uid=f"{sid:032x}", protocol_sha256=protocol_sha256)
         self._sessions[sid] = info
         self._events[sid] = []
         return info
@@ -78,6 +80,20 @@ class MemoryStore:
     def events(self, session_id: int) -> list[Event]:
         self.session(session_id)
         return list(self._events[session_id])
+
+    def read_session(self, session_id: int) -> SessionRead:
+        return SessionRead(self.session(session_id), self.events(session_id), [])
+
+    def check_file(self) -> None:
+        return None  # nothing on disk to lose
+
+    def keep_protocol(self, canonical: str) -> str:
+        sha = content_sha256(canonical)
+        self._protocols[sha] = canonical
+        return sha
+
+    def protocol_content(self, sha256: str) -> str | None:
+        return self._protocols.get(sha256)
 
     def close(self) -> None:
         return None

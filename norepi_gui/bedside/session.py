@@ -44,12 +44,14 @@ from norepi_gui.bedside.state import CoInfusionRow, Delta, DoseRow, SessionState
 from norepi_gui.bedside.undo import CorrectEntry, DeleteEntry, RecordEntry, UndoStack
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.events import Event, EventKind, JsonValue, Payload, SessionInfo, check_payload
+from norepi_gui.core.storage_errors import DatabaseReplacedError, StorageError
 
 if TYPE_CHECKING:
     from norepi_gui.core.alerts import Alert
     from norepi_gui.core.clock import Clock
     from norepi_gui.core.infusion import InfusionSummary
     from norepi_gui.core.protocol import Protocol as ClinicalProtocol
+    from norepi_gui.core.session_log import SessionRead, UnreadableRow
     from norepi_gui.core.titration import Advice, Reading
     from norepi_gui.core.units import DoseBasis
 
@@ -65,7 +67,15 @@ class Store(Protocol):
     """What the session needs of a store: :class:`~norepi_gui.core.session_log.SessionStore` or a MemoryStore."""
 
     def create_session(self, label: str, *, is_training: bool, protocol_name: str, protocol_version: str,
-                       scenario: str | None = None) -> SessionInfo: ...
+                       scenario: str | None = None, protocol_sha256: str | None = None) -> SessionInfo: ...
+
+    def read_session(self, session_id: int) -> SessionRead: ...
+
+    def check_file(self) -> None: ...
+
+    def keep_protocol(self, canonical: str) -> str: ...
+
+    def protocol_content(self, sha256: str) -> str | None: ...
 
     def session(self, session_id: int) -> SessionInfo: ...
 
@@ -141,18 +151,38 @@ class BedsideSession:
         self._recorded_key: tuple[object, ...] | None = None
         self.prompt = PromptState()
         self._derive_failure = ""
+        #: Why recording stopped for good in this run (the database was deleted or replaced); empty while it records.
+        self.recording_stopped = ""
+        #: Stored rows of the open session that could not be read (left out, never hidden: the window lists them).
+        self.unreadable: list[UnreadableRow] = []
 
     # ------------------------------------------------------------------------------------------------ store
     @property
     def store(self) -> Store:
-        """The session database (opened on first use)."""
+        """The session database (opened on first use); RecordingError says why it cannot be used."""
         if self._store is None:
-            self._store = self._open_store()
+            try:
+                self._store = self._open_store()
+            except StorageError as exc:
+                self.recording_stopped = str(exc)
+                raise RecordingError(str(exc)) from exc
         return self._store
 
     @property
     def store_open(self) -> bool:
         return self._store is not None
+
+    def open_store(self) -> str:
+        """Open the database now; the problem in words ("" when it opened). Until it opens, every entry is refused
+        with that problem and nothing is shown as recorded."""
+        try:
+            self.store  # noqa: B018 - opening is the point
+        except RecordingError as exc:
+            return str(exc)
+        return ""
+
+    def store_if_open(self) -> Store | None:
+        return self._store
 
     def close_store(self) -> None:
         if self._store is not None:
@@ -172,10 +202,16 @@ class BedsideSession:
 
     # ------------------------------------------------------------------------------------------------ sessions
     def resumable(self) -> list[SessionInfo]:
-        return self.store.open_sessions(training=self.training)
+        try:
+            return self.store.open_sessions(training=self.training)
+        except RecordingError:
+            return []  # the database cannot be used: said at once, elsewhere
 
     def sessions(self) -> list[SessionInfo]:
-        return self.store.list_sessions(training=self.training)
+        try:
+            return self.store.list_sessions(training=self.training)
+        except RecordingError:
+            return []
 
     def new_session(self, label: str, *, scenario: str | None = None) -> Change:
         """Close the current session (if open) and start a new one under the base protocol."""
@@ -183,18 +219,61 @@ class BedsideSession:
         return self._finish(_Op(session=True, undo=True))
 
     def _start(self, label: str, scenario: str | None = None) -> None:
+        from norepi_gui.core.protocol_identity import canonical_json
+
         if self.writable and self.info is not None:
             self.info = self.store.close_session(self.info.id)
         p = self.base_protocol
+        sha = self.store.keep_protocol(canonical_json(p))  # the session records the very protocol it runs under
         self.info = self.store.create_session(label, is_training=self.training, protocol_name=p.meta.name,
-                                              protocol_version=p.meta.version, scenario=scenario)
+                                              protocol_version=p.meta.version, scenario=scenario,
+                                              protocol_sha256=sha)
+        self.unreadable = []
+        self._session_protocol: ClinicalProtocol | None = None
         self._begin([])
 
     def open_session(self, session_id: int) -> Change:
-        info = self.store.session(session_id)
-        self.info = info
-        self._begin(self.store.events(session_id))
-        return self._finish(_Op(session=True, undo=True))
+        """Open a session: what can be read of it (rows that cannot are listed, never hidden), under the protocol
+        it was recorded with when that one is kept (or a message saying the protocol changed)."""
+        read = self.store.read_session(session_id)
+        self.info = read.info
+        self.unreadable = list(read.unreadable)
+        message = self._resume_protocol(read)
+        self._begin(read.events)
+        if self.unreadable:
+            rows = ", ".join(f"{u.table} row {u.row_id}" + (f" (entry {u.seq})" if u.seq is not None else "")
+                             + f": {u.reason}" for u in self.unreadable[:5])
+            more = f" and {len(self.unreadable) - 5} more" if len(self.unreadable) > 5 else ""
+            message = (f"{len(self.unreadable)} stored entr{'y' if len(self.unreadable) == 1 else 'ies'} of this "
+                       f"session could not be read and {'is' if len(self.unreadable) == 1 else 'are'} left out "
+                       f"(still in the file): {rows}{more}. " + message).strip()
+        return self._finish(_Op(session=True, undo=True, message=message))
+
+    def _resume_protocol(self, read: SessionRead) -> str:
+        """Run a resumed session under the protocol it was recorded with; say so when that is not the one loaded."""
+        from norepi_gui.core.protocol import ProtocolError
+        from norepi_gui.core.protocol_identity import (
+            compare_protocols,
+            identify,
+            protocol_from_json,
+            session_protocol,
+        )
+
+        self._session_protocol = None
+        recorded = session_protocol(read.info, read.events)
+        comparison = compare_protocols(recorded, identify(self.base_protocol))
+        if comparison.matches:
+            return ""
+        content = self.store.protocol_content(recorded.sha256) if recorded.sha256 is not None else None
+        if content is not None:
+            try:
+                self._session_protocol = protocol_from_json(content, f"the protocol kept with session {read.info.id}")
+            except ProtocolError:
+                self._session_protocol = None
+        if self._session_protocol is not None:
+            return (comparison.message + " The session continues under the protocol it was recorded with; a "
+                    "new session starts under the one loaded now.")
+        return comparison.message + " The session continues under the protocol loaded now."
 
     def close_session(self) -> Change:
         if self.writable and self.info is not None:
@@ -212,9 +291,11 @@ class BedsideSession:
         self._advice_json = None
         self._apply_settings()
 
+    _session_protocol: ClinicalProtocol | None = None
+
     def _apply_settings(self) -> None:
         resolution = as_float(self.state.settings.get(SETTING_PUMP_RESOLUTION))
-        protocol = self.base_protocol
+        protocol = self._session_protocol if self._session_protocol is not None else self.base_protocol
         if resolution is not None:
             protocol = dataclasses.replace(protocol, pump=dataclasses.replace(protocol.pump,
                                                                               resolution_ml_per_h=resolution))
@@ -231,7 +312,10 @@ class BedsideSession:
         assert self.info is not None
         try:
             event = self.store.append(self.info.id, kind, payload, at=at, supersedes=supersedes)
-        except (OSError, RuntimeError) as exc:
+        except DatabaseReplacedError as exc:
+            self.recording_stopped = str(exc)
+            raise RecordingError(str(exc)) from exc
+        except (StorageError, OSError, RuntimeError) as exc:
             raise RecordingError(str(exc)) from exc
         except Exception as exc:
             if type(exc).__module__.startswith("sqlite3"):
@@ -339,7 +423,17 @@ class BedsideSession:
         return due is not None and now >= due and not self.prompt.open
 
     def tick(self) -> Change:
-        """The clock moved: re-derive what depends on time (advice once a minute or at a due time, the prompt)."""
+        """The clock moved: re-derive what depends on time (advice once a minute or at a due time, the prompt);
+        check that the database file is still the one being written (a deleted or replaced file stops recording
+        at once, not at the next entry)."""
+        if self.writable and self._store is not None and not self.recording_stopped:
+            try:
+                self._store.check_file()
+            except DatabaseReplacedError as exc:
+                self.recording_stopped = str(exc)
+                return Change(failure=f"Not recorded: {exc}")
+            except StorageError:
+                pass  # a passing check failure: the next entry reports it with its own words
         advice_changed, prompt_changed, extra = self._derive(force=False)
         failure, self._derive_failure = self._derive_failure, ""
         if not (advice_changed or prompt_changed or extra or failure):
@@ -724,8 +818,15 @@ class BedsideSession:
         if not self.writable:
             self._apply_settings()
             return self._finish(_Op())
+        from norepi_gui.core.protocol_identity import canonical_json
+
+        self._session_protocol = None  # a protocol chosen now replaces the one a resumed session ran under
+        try:
+            sha = self.store.keep_protocol(canonical_json(protocol))
+        except StorageError as exc:
+            return Change(failure=f"Not recorded: {exc}")
         value: dict[str, JsonValue] = {"source": protocol.source, "name": protocol.meta.name,
-                                       "version": protocol.meta.version}
+                                       "version": protocol.meta.version, "sha256": sha}
         return self.set_setting(SETTING_PROTOCOL, value)
 
     def replay(self, entries: list[tuple[EventKind, Payload, datetime]]) -> Change:

@@ -4,7 +4,7 @@ Every export goes to a temporary file in the target's folder (same file system, 
 read back and checked, fsynced, made 0600 and only then renamed over the target; the folder is fsynced after the
 rename. On any failure the temporary file is removed, the target is left exactly as it was, and
 :class:`~norepi_gui.core.storage_errors.ExportError` says what went wrong. A process killed mid-export leaves the
-previous file intact (and at most a hidden ``.name.PID.*.part`` file, removed by the next export to that name).
+previous file intact (and at most a hidden ``.name.PID.*.part.ext`` file, removed by the next export to that name).
 
 :func:`write_export` takes the bytes (the CSV); :func:`export_target` yields the temporary path to a writer that
 writes a file itself (Qt's PDF writer), then checks and renames it.
@@ -133,8 +133,13 @@ def _part_prefix(path: Path) -> str:
     return f".{path.name[:120]}."
 
 
+def _part_suffix(path: Path) -> str:
+    """The temporary file keeps the target's extension (a writer may insist on it: Qt's PDF writer on .pdf)."""
+    return ".part" + path.suffix[:16]
+
+
 def _new_part(path: Path) -> Path:
-    temporary = path.with_name(f"{_part_prefix(path)}{os.getpid()}.{secrets.token_hex(4)}.part")
+    temporary = path.with_name(f"{_part_prefix(path)}{os.getpid()}.{secrets.token_hex(4)}{_part_suffix(path)}")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     os.close(fd)
     make_private(temporary)
@@ -165,7 +170,7 @@ def _remove_stale_parts(path: Path) -> None:
     with contextlib.suppress(OSError):
         for candidate in path.parent.iterdir():
             name = candidate.name
-            if not (name.startswith(prefix) and name.endswith(".part")):
+            if not (name.startswith(prefix) and name.endswith(_part_suffix(path))):
                 continue
             pid_text = name[len(prefix) :].split(".", 1)[0]
             if pid_text.isdigit() and not _alive(int(pid_text)):

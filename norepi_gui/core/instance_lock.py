@@ -96,6 +96,29 @@ class InstanceLock:
         self.release()
 
 
+RAISE_FILENAME = "norepi-gui.raise"
+
+
+def request_raise(data_dir: Path) -> None:
+    """Ask the norepi-gui that holds ``data_dir`` to bring its window forward (it watches this file's time)."""
+    path = data_dir / RAISE_FILENAME
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        try:
+            os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+        finally:
+            os.close(fd)
+        os.utime(path)
+
+
+def raise_requested(data_dir: Path) -> float | None:
+    """When a second start last asked for this folder's window (file time), or None if never."""
+    try:
+        return (data_dir / RAISE_FILENAME).stat().st_mtime
+    except OSError:
+        return None
+
+
 def folder_holder(data_dir: Path) -> int | None:
     """The pid of the process that holds ``data_dir``'s lock (this one included), or None when it is free."""
     path = data_dir / LOCK_FILENAME

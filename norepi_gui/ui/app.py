@@ -22,6 +22,7 @@ from norepi_gui import DISCLAIMER
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
 
+    from norepi_gui.core.instance_lock import InstanceLock
     from norepi_gui.ui.main_window import MainWindow
 
 APP_NAME = "norepi-gui"
@@ -71,10 +72,14 @@ class Launcher(QObject):
         self.shown_window: MainWindow | None = None
         #: The bedside window once it is complete (``ready``); None before.
         self.window: MainWindow | None = None
+        #: Shows what was refused or set aside at start (a bad settings or protocol file); tests replace it.
+        self.ask_notes: Callable[[QWidget, str], None] = self._notes_box
         #: The first-start disclaimer question (True = accepted); tests replace it.
         self.ask_disclaimer: Callable[[QWidget], bool] = self._disclaimer_box
         #: Replaces the window's confirmation dialogs when set (tests).
         self.confirm: Callable[[str, str], bool] | None = None
+        #: The data folder's lock (run_app takes it before the window exists).
+        self.lock: InstanceLock | None = None
 
     def start(self) -> MainWindow:
         """Build and show the window (without numpy, pint, pyqtgraph); it completes itself after its first paint."""
@@ -108,10 +113,17 @@ class Launcher(QObject):
                 return
             window.view_settings.disclaimer_accepted = True
             window.view_settings.sync()
+        window.show_startup_notes(self.ask_notes)
         if window.training_controller is not None:  # training mode: pick a scenario (nothing to resume)
             window.training_controller.pick_scenario()
             return
         window.offer_resume()
+
+    @staticmethod
+    def _notes_box(parent: QWidget, text: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.warning(parent, "norepi-gui: read before you start", text)
 
     @staticmethod
     def _disclaimer_box(parent: QWidget) -> bool:
@@ -156,9 +168,15 @@ def run_app(
     app.setApplicationDisplayName("norepi-gui" + (" (training)" if training else ""))
     app.setDesktopFileName(DESKTOP_ID)  # matches the .desktop entry, so the shell groups windows under our icon
     use_locale_number_format()
-    folder = data_dir if data_dir is not None else default_data_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    from norepi_gui.ui.data_folder import ask_with_dialog, choose_with_dialog, open_data_folder
+
+    opened = open_data_folder(data_dir if data_dir is not None else default_data_dir(), ask_with_dialog,
+                              choose_with_dialog)
+    if opened is None:  # the nurse quit, or brought the norepi-gui that holds the folder forward
+        return 0
+    folder, lock = opened
     launcher = Launcher(folder, protocol_path=protocol_path, training=training)
+    launcher.lock = lock  # held until the process ends
     # The icon (an SVG, ~8 ms to load) is set right after the window's first paint, not before it.
     launcher.shown.connect(lambda _window: app.setWindowIcon(app_icon()))
     launcher.start()

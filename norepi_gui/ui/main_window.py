@@ -153,6 +153,9 @@ class MainWindow(QMainWindow):
         self._shown_once = False
         self.is_complete = not progressive
         self.data_dir = Path(data_dir)
+        import time
+
+        self._started_at = time.time()  # file times are wall-clock: a raise request after this start is for us
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.training = training
         self.training_controller: TrainingController | None = None
@@ -193,7 +196,7 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         if not progressive:
-            self.bedside.store  # noqa: B018 - open the database now: a failure shows before any entry
+            self._open_database()
         self.controller.session_changed.emit()  # every view draws the (empty) state once
         self.tick()
         if self.protocol_problem:
@@ -204,6 +207,12 @@ class MainWindow(QMainWindow):
         from norepi_gui.core.session_log import SessionStore
 
         return SessionStore(self.data_dir, self.clock)
+
+    def _open_database(self) -> None:
+        """Open the session database now: a problem is shown at once, never at the first entry."""
+        problem = self.bedside.open_store()
+        if problem:
+            self._show_failure(problem)
 
     @staticmethod
     def _load_protocol(path: Path | None) -> tuple[Protocol, str | None]:
@@ -221,6 +230,13 @@ class MainWindow(QMainWindow):
         self.plot_area = PlotArea(build_now=not self._progressive)
         self.titration = TitrationPanel()
         self.banner = PromptBanner()
+        self.recording_alarm = QLabel()
+        self.recording_alarm.setObjectName("recordingAlarm")
+        self.recording_alarm.setAccessibleName("Not recorded: alarm")
+        self.recording_alarm.setWordWrap(True)
+        # high priority (IEC 60601-1-8): red, with the words and the symbol, never colour alone
+        self.recording_alarm.setStyleSheet("background: #C00000; color: #FFFFFF; font-weight: bold; padding: 6px;")
+        self.recording_alarm.hide()
         self.line_note = QLabel()
         self.line_note.setObjectName("lineSafetyNote")
         self.line_note.setWordWrap(True)
@@ -260,6 +276,7 @@ class MainWindow(QMainWindow):
         central = QWidget()
         cl = QVBoxLayout(central)
         cl.setContentsMargins(4, 4, 4, 4)
+        cl.addWidget(self.recording_alarm)
         cl.addWidget(self.banner)
         cl.addWidget(splitter, 1)
         self.setCentralWidget(central)
@@ -360,7 +377,7 @@ class MainWindow(QMainWindow):
 
         from norepi_gui.core.units import registry
 
-        self.bedside.store  # noqa: B018 - open the database
+        self._open_database()
         registry()  # pint and the unit definitions: loaded now, not on the nurse's first entry
         importlib.import_module("norepi_gui.core.titration.engine")  # the titration engine: likewise
         self.infusion_panel.release_figures()
@@ -481,6 +498,8 @@ class MainWindow(QMainWindow):
             self.sound.alert()
         shown = next((e for e in events if e.kind not in QUIET_KINDS), None)
         if shown is not None:
+            if not self.bedside.recording_stopped:
+                self.recording_alarm.hide()  # recording works again (e.g. space on the disk was freed)
             self.statusBar().showMessage(f"\u2713 Recorded {shown.kind.value.lower().replace('_', ' ')} at "
                                          f"{fmt_clock(shown.recorded_at)}", 8000)
 
@@ -488,6 +507,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 15000)
 
     def _show_failure(self, text: str) -> None:
+        """A write that failed: shown at once, in the high-priority colours, until an entry is recorded again
+        (for good when recording has stopped); the value stays in its field."""
+        stopped = self.bedside.recording_stopped
+        prefix = "RECORDING STOPPED" if stopped else "NOT RECORDED"
+        self.recording_alarm.setText(f"\u26a0 !!! {prefix}: {text}")
+        self.recording_alarm.show()
         self.statusBar().showMessage(f"\u26a0 !!! {text}")
 
     def _show_problem(self, problem: FieldProblem) -> None:
@@ -496,6 +521,33 @@ class MainWindow(QMainWindow):
         elif problem.field == "reason":
             self.banner.reason_status.show_error(problem.message)
             self.banner.reason.setFocus()
+
+    def startup_notes(self) -> str:
+        """What was refused or set aside at start, in words (empty when nothing was)."""
+        notes = list(self.view_settings.warnings)
+        if self.protocol_problem:
+            notes.append(self.protocol_problem)
+        store = self.bedside.store_if_open()
+        if store is not None:
+            notes.extend(getattr(store, "warnings", []))
+        return "\n\n".join(notes)
+
+    def show_startup_notes(self, show: Callable[[QWidget, str], None]) -> None:
+        notes = self.startup_notes()
+        if notes:
+            self.statusBar().showMessage(notes.replace("\n\n", " | "), 30000)
+            show(self, notes)
+
+    def _raise_if_asked(self) -> None:
+        """A second start on this data folder asked for this window: bring it forward."""
+        from norepi_gui.core.instance_lock import raise_requested
+
+        asked = raise_requested(self.data_dir)
+        if asked is not None and asked > self._started_at:
+            self._started_at = asked
+            self.showNormal()
+            self.raise_()
+            self.activateWindow()
 
     # ------------------------------------------------------------------------------------------------ ticking
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
@@ -522,6 +574,7 @@ class MainWindow(QMainWindow):
         self.titration.show_due(prompt.due_at, now)
         self.banner.follow(now)
         self.sound.tick(prompt.priority if prompt.open else None)
+        self._raise_if_asked()
 
     # ------------------------------------------------------------------------------------------------ actions
     def focus_map_entry(self) -> None:
@@ -655,15 +708,31 @@ class MainWindow(QMainWindow):
         if isinstance(action, QAction) and isinstance(action.data(), int):
             self.load_session(action.data())
 
-    def export_csv(self, path: Path) -> None:
+    def export_csv(self, path: Path) -> str:
+        """The raw event log as CSV, written atomically; the message says what happened (a failure in words)."""
         from norepi_gui.core.session_log import SessionStore
+        from norepi_gui.core.storage_errors import StorageError
 
         if self.session is None:
             raise RuntimeError("no session to export")
         store = self.bedside.store
         assert isinstance(store, SessionStore)
-        store.export_csv(self.session.id, path)
-        self.statusBar().showMessage(f"Exported {path}", 8000)
+        try:
+            store.export_csv(self.session.id, path)
+        except StorageError as exc:
+            message = f"\u26a0 CSV not exported: {exc}"
+            self._show_export_failure(message)
+            return message
+        message = f"Exported {path}"
+        self.statusBar().showMessage(message, 8000)
+        return message
+
+    def _show_export_failure(self, message: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        self.statusBar().showMessage(message, 30000)
+        if self.isVisible():
+            QMessageBox.warning(self, "Export failed", message)
 
     def export_csv_dialog(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -674,7 +743,7 @@ class MainWindow(QMainWindow):
         prefix = "training-session" if self.session.is_training else "session"  # the CSV's training column says 1
         path, _f = QFileDialog.getSaveFileName(self, "Export CSV", f"{prefix}-{self.session.id}.csv", "CSV (*.csv)")
         if path:
-            self.export_csv(Path(path))
+            self.export_csv(Path(path))  # shows its own message
 
     def export_pdf_dialog(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -700,11 +769,22 @@ class MainWindow(QMainWindow):
         return data
 
     def export_pdf(self, path: Path) -> str:
+        """The handover PDF, written to a temporary file, checked and renamed: a failure leaves any file at ``path``
+        as it was and says so."""
+        from norepi_gui.core.export_file import check_pdf, export_target
         from norepi_gui.core.handover import DEFAULT_WINDOW_HOURS
+        from norepi_gui.core.storage_errors import StorageError
         from norepi_gui.ui.report import write_handover_pdf
 
-        write_handover_pdf(path, self.handover_data(), self.plot.render_image(DEFAULT_WINDOW_HOURS * 3600))
         what = "Training handover" if self.session is not None and self.session.is_training else "Handover"
+        try:
+            with export_target(path, verify=check_pdf) as temporary:
+                write_handover_pdf(temporary, self.handover_data(),
+                                   self.plot.render_image(DEFAULT_WINDOW_HOURS * 3600))
+        except StorageError as exc:
+            message = f"\u26a0 {what} not written: {exc}"
+            self._show_export_failure(message)
+            return message
         return f"{what} written to {path}"
 
     def print_dialog(self) -> None:

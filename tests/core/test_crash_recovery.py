@@ -96,7 +96,7 @@ def test_export_killed_midway_leaves_the_previous_export_whole(tmp_path: Path) -
                 return True
         except FileNotFoundError:
             return True
-        return any(p.suffix == ".part" and p.stat().st_size > 0 for p in tmp_path.iterdir())
+        return any(".part" in p.suffixes and p.stat().st_size > 0 for p in tmp_path.iterdir())
 
     header = kill_when(EXPORT_CHILD, str(tmp_path), header_ok=lambda line: line.startswith("session "),
                        condition=mid_export)
@@ -107,7 +107,7 @@ def test_export_killed_midway_leaves_the_previous_export_whole(tmp_path: Path) -
         assert target.read_bytes() == (tmp_path / "expected.csv").read_bytes()
         # The next export to that name removes what the killed process left half-written.
         store.export_csv(session_id, target)
-    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".part") == []
+    assert sorted(p.name for p in tmp_path.iterdir() if ".part" in p.suffixes) == []
 
 
 # The child saves its settings over and over (a large value, so each save takes a while) until it is killed.
@@ -139,7 +139,7 @@ def test_settings_killed_while_being_saved_are_whole_afterwards(tmp_path: Path) 
                 return True
         except FileNotFoundError:
             return True
-        return any(p.suffix == ".part" and p.stat().st_size > 0 for p in tmp_path.iterdir())
+        return any(".part" in p.suffixes and p.stat().st_size > 0 for p in tmp_path.iterdir())
 
     kill_when(SETTINGS_CHILD, str(tmp_path), header_ok=lambda line: line.strip() == "saved", condition=mid_save)
     document = json.loads(path.read_bytes())

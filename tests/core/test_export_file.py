@@ -33,7 +33,7 @@ POSIX = sys.platform != "win32"
 
 
 def _leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".part"))
+    return sorted(p.name for p in folder.iterdir() if ".part" in p.suffixes)
 
 
 def test_export_replaces_the_target_whole_and_leaves_no_temporary_file(tmp_path: Path) -> None:
