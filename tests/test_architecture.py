@@ -11,7 +11,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "norepi_gui"
 QT_MODULES = ("PySide6", "shiboken6", "pyqtgraph")
-QT_FREE = ("core", "sim")
+QT_FREE = ("core", "sim", "monitor")
 
 
 def _imported_modules(path: Path) -> set[str]:
