@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from norepi_gui.monitor.mllp import Frame, FramingError, FramingErrorKind, MllpDecoder, frame
-from tests.monitor.helpers import CR, EB, SB
+from tests.monitor.messages import CR, EB, SB
 
 
 def decoder(max_frame: int = 1000, max_junk: int = 100, head: int = 16) -> MllpDecoder:
