@@ -30,7 +30,7 @@ class RecentRefusal:
 class MonitorDiagnostics:
     connections_opened: int = 0
     connections_refused_sender: int = 0
-    connections_refused_busy: int = 0
+    connections_replaced: int = 0  # all connections taken: the one silent longest was closed for a newcomer
     connections_closed: Counter[str] = field(default_factory=Counter)
     bytes_received: int = 0
     frames: int = 0
@@ -59,7 +59,7 @@ class MonitorDiagnostics:
         rows = [
             ("Connections opened", str(self.connections_opened)),
             ("Connections refused (sender not allowed)", str(self.connections_refused_sender)),
-            ("Connections refused (too many)", str(self.connections_refused_busy)),
+            ("Connections replaced (all taken)", str(self.connections_replaced)),
             ("Bytes received", str(self.bytes_received)),
             ("Messages", str(self.frames)),
             ("Accepted (AA)", str(self.accepted)),
