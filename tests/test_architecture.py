@@ -2,6 +2,7 @@
 
 - core, sim and bedside never import Qt (in the source, and when every module is imported);
 - core imports nothing of the program outside core; bedside nothing of sim or ui; sim nothing of bedside or ui;
+  the monitor feed (PCD-01 parsing, framing, summaries) nothing but core;
 - no module imports one that imports it back, directly or around a circle (function-level and type-only imports
   count: a helper that takes the whole window is a circle even if it only imports it for a type);
 - ui/ holds no clinical rule: it never calls the engine's rule modules (the bedside layer does) and states no
@@ -20,7 +21,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "norepi_gui"
 QT_MODULES = ("PySide6", "shiboken6", "pyqtgraph")
-QT_FREE = ("core", "sim", "bedside")
+QT_FREE = ("core", "sim", "bedside", "monitor")
 
 
 def _imported_modules(path: Path) -> set[str]:
@@ -173,6 +174,8 @@ LAYERS = {
                         "norepi_gui.selftest"),
     "norepi_gui.bedside": ("norepi_gui.sim", "norepi_gui.ui", "norepi_gui.cli", "norepi_gui.selftest"),
     "norepi_gui.sim": ("norepi_gui.bedside", "norepi_gui.ui", "norepi_gui.cli", "norepi_gui.selftest"),
+    "norepi_gui.monitor": ("norepi_gui.sim", "norepi_gui.bedside", "norepi_gui.ui", "norepi_gui.cli",
+                           "norepi_gui.selftest"),
 }
 
 

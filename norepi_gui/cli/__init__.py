@@ -1,6 +1,7 @@
 """The ``norepi-gui`` command: no arguments opens the window; subcommands script the core.
 
-Subcommands never import Qt (``calc``, ``advise`` and ``simulate`` answer in well under a second), so each lives in
+Subcommands never import Qt (``calc``, ``advise`` and ``simulate`` answer in well under a second; ``monitor-sim``
+and ``monitor-listen`` speak to the bedside monitor feed), so each lives in
 its own module that exposes ``add_parser(subparsers)`` and ``run(args) -> int`` and is imported only when named.
 """
 
@@ -18,6 +19,8 @@ SUBCOMMANDS = {
     "calc": "norepi_gui.cli.calc",
     "advise": "norepi_gui.cli.advise",
     "simulate": "norepi_gui.cli.simulate",
+    "monitor-sim": "norepi_gui.cli.monitor_sim",
+    "monitor-listen": "norepi_gui.cli.monitor_listen",
 }
 
 EXIT_OK = 0

@@ -194,6 +194,26 @@ class Safety:
 
 
 @dataclass(frozen=True)
+class Monitor:
+    """The bedside monitor feed (docs/monitor.md): when it goes stale, which observation times are believed, and the
+    summary offered at a check with its artefact checks (flush, damped trace, implausible jump). The plausible MAP
+    bounds cannot cross (0-60 and 100-300 mmHg)."""
+
+    stale_after_s: float = _range(10.0, 3600.0, "s")
+    clock_tolerance_s: float = _range(0.0, 600.0, "s")
+    max_age_min: float = _range(1.0, 1440.0, "min")
+    summary_window_min: float = _range(1.0, 30.0, "min")
+    summary_min_samples: int = _range(1, 600)
+    max_excluded_fraction: float = _range(0.0, 1.0, "fraction of the samples")
+    map_plausible_min_mmhg: float = _range(0.0, 60.0, "mmHg")
+    map_plausible_max_mmhg: float = _range(100.0, 300.0, "mmHg")
+    flush_max_s: float = _range(1.0, 120.0, "s")
+    flush_settle_s: float = _range(0.0, 120.0, "s")
+    damped_pulse_pressure_below_mmhg: float = _range(0.0, 60.0, "mmHg")
+    jump_mmhg: float = _range(5.0, 100.0, "mmHg")
+
+
+@dataclass(frozen=True)
 class Protocol:
     """Everything institutional, as loaded from one TOML file."""
 
@@ -212,6 +232,7 @@ class Protocol:
     start_criteria: StartCriteria
     escalation: Escalation
     safety: Safety
+    monitor: Monitor
 
     def population(self, population: Population) -> PopulationLimits:
         return self.populations[population]
@@ -286,6 +307,7 @@ _SECTIONS: dict[str, type] = {
     "start_criteria": StartCriteria,
     "escalation": Escalation,
     "safety": Safety,
+    "monitor": Monitor,
 }
 
 
