@@ -49,6 +49,7 @@ class Change:
     message: str = ""  # a status line: what was done, or why nothing was
     problem: FieldProblem | None = None
     failure: str = ""  # recording failed: shown at once as an alarm, nothing is shown as recorded
+    notice: str = ""  # something the nurse must know that is not a failure (the computer's clock moved back)
 
     @property
     def nothing(self) -> bool:

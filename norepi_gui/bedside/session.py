@@ -434,11 +434,28 @@ class BedsideSession:
                 return Change(failure=f"Not recorded: {exc}")
             except StorageError:
                 pass  # a passing check failure: the next entry reports it with its own words
+        notice = self._clock_notice()
         advice_changed, prompt_changed, extra = self._derive(force=False)
         failure, self._derive_failure = self._derive_failure, ""
-        if not (advice_changed or prompt_changed or extra or failure):
+        if not (advice_changed or prompt_changed or extra or failure or notice):
             return Change()
-        return Change(recorded=extra, advice=advice_changed, prompt=prompt_changed, failure=failure)
+        return Change(recorded=extra, advice=advice_changed, prompt=prompt_changed, failure=failure, notice=notice)
+
+    _steps_seen = 0
+
+    def _clock_notice(self) -> str:
+        """A new step back of the computer's clock, in words (the clock keeps this session's order: see SteadyClock)."""
+        self.clock.now()  # a step shows when the clock is read
+        steps = getattr(self.clock, "steps", None)
+        if not isinstance(steps, list) or len(steps) <= self._steps_seen:
+            return ""
+        self._steps_seen = len(steps)
+        step = steps[-1]
+        minutes = step.back.total_seconds() / 60.0
+        return (f"The computer's clock moved back {minutes:.0f} min (seen at {_clock(step.seen_at)}). norepi-gui "
+                "keeps counting from its own last time, so entries stay in the order they were made; until the "
+                f"computer's clock catches up, times here run up to {minutes:.0f} min ahead of it. Check the "
+                "computer's clock.")
 
     # ------------------------------------------------------------------------------------------------ prompts
     def due_now(self) -> bool:

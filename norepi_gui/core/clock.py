@@ -1,5 +1,7 @@
 """Injected time: logic asks a clock object, never the wall.
 
+:class:`SteadyClock` is the window's clock at the bedside: the wall clock, except that it never runs backwards when
+the computer's clock is stepped back (it keeps counting on a monotonic clock and says by how much it stepped).
 :class:`SimulatedClock` is the window's clock in training mode: simulated time at 1x to 60x a base clock.
 
 Every timestamp in the core is a timezone-aware UTC ``datetime``. The ui wraps a
@@ -9,6 +11,8 @@ minutes without sleeping.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -47,6 +51,53 @@ class ManualClock:
         if when < self._now:
             raise ValueError("a clock never moves backwards")
         self._now = when
+
+
+@dataclass(frozen=True)
+class ClockStep:
+    """The wall clock was stepped back by ``back``: seen at ``seen_at`` (the steady time)."""
+
+    back: timedelta
+    seen_at: datetime
+
+
+class SteadyClock:
+    """The wall clock, kept from running backwards.
+
+    A wall clock stepped back (a wrong time corrected by hand or by NTP, a daylight-saving mistake in the system's
+    zone) would give later entries earlier times: a reading typed afterwards would not be the latest, a dose set by
+    hand would not be the one running, the next check would move an hour away. This clock then keeps counting from
+    where it was on ``monotonic`` (seconds, e.g. ``time.monotonic``) until the wall catches up, and records the step
+    in :attr:`steps` so the window can say so. A forward jump (after a suspend, when the monotonic clock stood
+    still) is the wall's time and is followed at once. Steps smaller than ``tolerance`` are ordinary clock slew.
+    """
+
+    def __init__(self, wall: Clock, monotonic: Callable[[], float], *,
+                 tolerance: timedelta = timedelta(seconds=2)) -> None:
+        self.wall = wall
+        self._monotonic = monotonic
+        self._tolerance = tolerance
+        self._anchor_time = wall.now()
+        self._anchor_mono = monotonic()
+        self._lag = timedelta(0)  # how far the wall is behind this clock now
+        self.steps: list[ClockStep] = []
+
+    @property
+    def behind(self) -> timedelta:
+        """How far the wall clock is behind this clock (0 when it agrees)."""
+        return self._lag
+
+    def now(self) -> datetime:
+        wall = self.wall.now()
+        steady = self._anchor_time + timedelta(seconds=self._monotonic() - self._anchor_mono)
+        lag = steady - wall
+        if lag <= self._tolerance:  # the wall is right, or ahead (a suspend, a forward correction): follow it
+            self._anchor_time, self._anchor_mono, self._lag = wall, self._monotonic(), timedelta(0)
+            return wall
+        if lag - self._lag > self._tolerance:  # stepped back (again)
+            self.steps.append(ClockStep(lag - self._lag, steady))
+        self._lag = lag
+        return steady
 
 
 # Issue 5, "Training mode in the window": a scenario runs at 1x to 60x speed.

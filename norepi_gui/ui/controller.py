@@ -46,6 +46,7 @@ class BedsideController(QObject):
     problem = Signal(object)  # FieldProblem: an entry the core refused, for the field it names
     message = Signal(str)  # a status line
     failed = Signal(str)  # recording failed: shown as an alarm
+    notice = Signal(str)  # something to know that is not a failure (the computer's clock moved back)
     changed = Signal(object)  # the whole Change, last (training mode follows every change)
 
     def __init__(self, session: BedsideSession, parent: QObject | None = None) -> None:
@@ -88,6 +89,8 @@ class BedsideController(QObject):
             self.message.emit(change.message)
         if change.failure:
             self.failed.emit(change.failure)
+        if change.notice:
+            self.notice.emit(change.notice)
         if change.recorded:
             self.events_recorded.emit(change.recorded)
         self.changed.emit(change)

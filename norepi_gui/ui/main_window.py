@@ -15,6 +15,7 @@ returns.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QScrollArea, QSplitter
 from norepi_gui import DISCLAIMER, package_version
 from norepi_gui.bedside.records import SETTING_PUMP_RESOLUTION, SETTING_SOUND
 from norepi_gui.bedside.session import BedsideSession
-from norepi_gui.core.clock import Clock, SystemClock
+from norepi_gui.core.clock import Clock, SteadyClock, SystemClock
 from norepi_gui.core.events import EventKind
 from norepi_gui.core.protocol import Protocol, load_protocol_or_shipped
 from norepi_gui.ui.coinfusion_panel import CoInfusionPanel
@@ -153,10 +154,9 @@ class MainWindow(QMainWindow):
         self._shown_once = False
         self.is_complete = not progressive
         self.data_dir = Path(data_dir)
-        import time
-
         self._started_at = time.time()  # file times are wall-clock: a raise request after this start is for us
-        self.clock: Clock = clock if clock is not None else SystemClock()
+        # At the bedside the wall clock, kept from running backwards (SteadyClock); tests inject their own.
+        self.clock: Clock = clock if clock is not None else SteadyClock(SystemClock(), time.monotonic)
         self.training = training
         self.training_controller: TrainingController | None = None
         if training:  # simulated time is the window's clock
@@ -237,6 +237,13 @@ class MainWindow(QMainWindow):
         # high priority (IEC 60601-1-8): red, with the words and the symbol, never colour alone
         self.recording_alarm.setStyleSheet("background: #C00000; color: #FFFFFF; font-weight: bold; padding: 6px;")
         self.recording_alarm.hide()
+        self.clock_notice = QLabel()
+        self.clock_notice.setObjectName("clockNotice")
+        self.clock_notice.setAccessibleName("Clock notice")
+        self.clock_notice.setWordWrap(True)
+        # medium priority (IEC 60601-1-8): yellow, with the words and the symbol
+        self.clock_notice.setStyleSheet("background: #FFD500; color: #000000; font-weight: bold; padding: 6px;")
+        self.clock_notice.hide()
         self.line_note = QLabel()
         self.line_note.setObjectName("lineSafetyNote")
         self.line_note.setWordWrap(True)
@@ -277,6 +284,7 @@ class MainWindow(QMainWindow):
         cl = QVBoxLayout(central)
         cl.setContentsMargins(4, 4, 4, 4)
         cl.addWidget(self.recording_alarm)
+        cl.addWidget(self.clock_notice)
         cl.addWidget(self.banner)
         cl.addWidget(splitter, 1)
         self.setCentralWidget(central)
@@ -336,6 +344,7 @@ class MainWindow(QMainWindow):
         c.events_recorded.connect(self._announce)
         c.message.connect(self._show_message)
         c.failed.connect(self._show_failure)
+        c.notice.connect(self._show_notice)
         c.problem.connect(self._show_problem)
 
     def _set_tab_order(self) -> None:
@@ -515,6 +524,11 @@ class MainWindow(QMainWindow):
         self.recording_alarm.show()
         self.statusBar().showMessage(f"\u26a0 !!! {text}")
 
+    def _show_notice(self, text: str) -> None:
+        self.clock_notice.setText(f"\u26a0 !! {text}")
+        self.clock_notice.show()
+        self.statusBar().showMessage(f"\u26a0 {text}", 30000)
+
     def _show_problem(self, problem: FieldProblem) -> None:
         if problem.field == "weight":
             self.patient_panel.weight.show_error(problem.message)
@@ -575,6 +589,8 @@ class MainWindow(QMainWindow):
         self.banner.follow(now)
         self.sound.tick(prompt.priority if prompt.open else None)
         self._raise_if_asked()
+        if isinstance(self.clock, SteadyClock) and not self.clock.behind and not self.clock_notice.isHidden():
+            self.clock_notice.hide()  # the computer's clock caught up
 
     # ------------------------------------------------------------------------------------------------ actions
     def focus_map_entry(self) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from norepi_gui.core.clock import ManualClock
+from norepi_gui.core.clock import ManualClock, SteadyClock
 from norepi_gui.core.instance_lock import InstanceLock, raise_requested
 from norepi_gui.core.protocol import load_protocol
 from norepi_gui.core.session_log import DB_FILENAME, SessionStore
@@ -197,3 +198,45 @@ def test_a_failed_pdf_export_says_so_and_leaves_the_old_file(qtbot: QtBot, tmp_p
     assert message.startswith("\u26a0 Handover not written:") and "not a complete PDF" in message
     assert target.read_bytes() == b"%PDF- another patient's handover %%EOF"
     assert sorted(p.name for p in tmp_path.iterdir() if ".part" in p.suffixes) == []
+
+
+class _Wall:
+    def __init__(self) -> None:
+        self.time = START
+
+    def now(self) -> datetime:
+        return self.time
+
+
+class _Monotonic:
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+def test_a_clock_stepped_back_keeps_entries_in_order_and_is_said(qtbot: QtBot, tmp_path: Path) -> None:
+    # 08:00 MAP 58 at 0.1; at 08:01 the computer's clock is stepped back to 07:01. The window keeps counting from
+    # 08:01: the reading typed then is the latest, the dose set by hand is the one running, the check is 5 min out.
+    wall, mono = _Wall(), _Monotonic()
+    window = MainWindow(data_dir=tmp_path, clock=SteadyClock(wall, mono))
+    qtbot.addWidget(window)
+    window.confirm = lambda _title, _text: True
+    start_infusion(qtbot, window)
+    record_map(qtbot, window, "58")
+    wall.time, mono.seconds = START - timedelta(minutes=59), 60.0
+    window.tick()
+    notice = window.findChild(QLabel, "clockNotice")
+    assert notice is not None and not notice.isHidden()
+    assert "clock moved back 60 min" in notice.text()
+    record_map(qtbot, window, "62")
+    assert [r.map_mmhg for r in window.state.readings] == [58.0, 62.0]
+    assert window.state.readings[-1].at == START + timedelta(minutes=1)
+    type_into(qtbot, line(window, "doseInput"), "0.12", enter=True)
+    current = window.state.current_dose
+    assert current is not None and current.dose_mcg_per_kg_per_min == 0.12
+    assert window.bedside.prompt.due_at == START + timedelta(minutes=6)  # 5 min after the change, not 65
+    wall.time, mono.seconds = START + timedelta(minutes=3), 120.0  # the clock set right again
+    window.tick()
+    assert notice.isHidden()
