@@ -18,6 +18,7 @@ import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,8 +49,6 @@ from norepi_gui.ui.titration_panel import TitrationPanel
 from norepi_gui.ui.view_settings import ViewSettings
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from norepi_gui.bedside.changes import Change, FieldProblem
     from norepi_gui.bedside.session import Store
     from norepi_gui.bedside.state import SessionState
@@ -544,6 +543,14 @@ class MainWindow(QMainWindow):
         store = self.bedside.store_if_open()
         if store is not None:
             notes.extend(getattr(store, "warnings", []))
+            recovery = getattr(store, "recovery", None)
+            if recovery is not None:
+                kept = recovery.entries()
+                if kept.entries:
+                    where = ", ".join(str(p) for p in recovery.paths() if p.exists())
+                    notes.append(f"{len(kept.entries)} entr{'y' if len(kept.entries) == 1 else 'ies'} typed earlier "
+                                 f"could not be recorded and {'is' if len(kept.entries) == 1 else 'are'} kept in "
+                                 f"{where}: check them against the record and enter what is missing.")
         return "\n\n".join(notes)
 
     def show_startup_notes(self, show: Callable[[QWidget, str], None]) -> None:
@@ -670,9 +677,12 @@ class MainWindow(QMainWindow):
         self.sound.enabled = choice.sound_enabled
         self.infusion_panel.dose_unit.setCurrentText(choice.dose_unit)
         if choice.protocol_path != self._protocol_path or choice.protocol.meta != self.bedside.base_protocol.meta:
-            self._protocol_path = choice.protocol_path
-            self.view_settings.protocol_path = choice.protocol_path
-            self.controller.set_base_protocol(choice.protocol)
+            # The session log first, then the settings file: killed in between, the next start finds the session
+            # under the protocol it recorded (and resumes under that one, or says that it changed).
+            change = self.controller.set_base_protocol(choice.protocol)
+            if not change.failure:
+                self._protocol_path = choice.protocol_path
+                self.view_settings.protocol_path = choice.protocol_path
         if sound_changed and self.bedside.writable:  # silencing prompts is part of the record
             self.controller.set_setting(SETTING_SOUND, choice.sound_enabled)
         if abs(choice.pump_resolution_ml_per_h - self.protocol.pump.resolution_ml_per_h) > 1e-12:
@@ -756,8 +766,11 @@ class MainWindow(QMainWindow):
         if self.session is None:
             self.statusBar().showMessage("No session to export.", 5000)
             return
-        prefix = "training-session" if self.session.is_training else "session"  # the CSV's training column says 1
-        path, _f = QFileDialog.getSaveFileName(self, "Export CSV", f"{prefix}-{self.session.id}.csv", "CSV (*.csv)")
+        from norepi_gui.core.export_file import default_export_name
+
+        # label, local date and the session's uid (ids restart at 1 in every data folder); Qt asks before replacing
+        name = default_export_name(self.session, "csv", tz=datetime.now().astimezone().tzinfo)
+        path, _f = QFileDialog.getSaveFileName(self, "Export CSV", name, "CSV (*.csv)")
         if path:
             self.export_csv(Path(path))  # shows its own message
 
@@ -767,9 +780,10 @@ class MainWindow(QMainWindow):
         if self.session is None:
             self.statusBar().showMessage("No session to export.", 5000)
             return
-        prefix = "training-handover" if self.session.is_training else "handover"
-        path, _f = QFileDialog.getSaveFileName(self, "Export PDF handover", f"{prefix}-{self.session.id}.pdf",
-                                               "PDF (*.pdf)")
+        from norepi_gui.core.export_file import default_export_name
+
+        name = default_export_name(self.session, "pdf", tz=datetime.now().astimezone().tzinfo)
+        path, _f = QFileDialog.getSaveFileName(self, "Export PDF handover", name, "PDF (*.pdf)")
         if path:
             self.statusBar().showMessage(self.export_pdf(Path(path)), 10000)
 

@@ -63,3 +63,59 @@ def test_sigkilled_window_resumes_with_every_recorded_reading(qtbot: QtBot, tmp_
     assert set(printed) <= table_ids
     x, _y = window.plot.map_curve_data()
     assert len(x) == len(window.state.readings) >= READ_BEFORE_KILL
+
+
+# The child switches the site protocol back and forth through Settings (A: pump 0.1 mL/h, B: 1.0 mL/h), printing the
+# switch number after each; it is killed mid-stream, possibly between writing the session log and the settings file.
+RELOAD_CHILD = """
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+from norepi_gui.core.clock import ManualClock
+from norepi_gui.core.protocol import load_protocol
+from norepi_gui.core.titration import Reading
+from norepi_gui.ui import MainWindow
+from norepi_gui.ui.settings_dialog import SettingsChoice
+
+folder = Path(sys.argv[1])
+app = QApplication([])
+clock = ManualClock(datetime(2026, 1, 1, 8, 0, tzinfo=UTC))
+window = MainWindow(data_dir=folder / "data", clock=clock)
+window.confirm = lambda title, text: True
+window.record_reading(Reading(at=clock.now(), map_mmhg=70.0))
+paths = [folder / "a.toml", folder / "b.toml"]
+print("ready", flush=True)
+for i in range(100_000):
+    path = paths[i % 2]
+    protocol = load_protocol(path)
+    window.apply_settings(SettingsChoice("mcg/kg/min", protocol.pump.resolution_ml_per_h, True, 50, path, protocol))
+    print(i, flush=True)
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")
+def test_killed_during_a_protocol_reload_the_session_resumes_under_the_protocol_it_recorded(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    from norepi_gui.core.protocol import load_protocol
+    from norepi_gui.core.protocol_identity import identify, session_protocol
+
+    shipped = (Path(__file__).resolve().parents[2] / "resources" / "protocols" / "default.toml").read_text()
+    (tmp_path / "a.toml").write_text(shipped.replace('version = "1.0.0"', 'version = "a"'), encoding="utf-8")
+    (tmp_path / "b.toml").write_text(shipped.replace('version = "1.0.0"', 'version = "b"')
+                                     .replace("resolution_ml_per_h = 0.1", "resolution_ml_per_h = 1.0"),
+                                     encoding="utf-8")
+    assert load_protocol(tmp_path / "b.toml").pump.resolution_ml_per_h == 1.0
+    kill_after(RELOAD_CHILD, str(tmp_path), read_before_kill=6, header_ok=lambda line: line.strip() == "ready",
+               env={"QT_QPA_PLATFORM": "offscreen"})
+
+    window, _confirmer = make_window(qtbot, tmp_path / "data", ManualClock(datetime(2026, 1, 2, 8, 0, tzinfo=UTC)))
+    messages: list[str] = []
+    window.controller.message.connect(messages.append)
+    info = window.offer_resume()
+    assert info is not None
+    recorded = session_protocol(info, window.bedside.store.events(info.id))
+    assert recorded.version in ("a", "b")
+    assert identify(window.protocol).sha256 == recorded.sha256  # runs under what the log says, whatever the file
+    if window.bedside.base_protocol.meta.version != recorded.version:  # the settings named the other one
+        assert messages and "continues under the protocol it was recorded with" in messages[-1]
