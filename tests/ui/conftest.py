@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,3 +15,14 @@ def _qsettings_in_tmp(tmp_path: Path) -> None:
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
             QSettings.setPath(fmt, scope, folder)
+
+
+@pytest.fixture
+def english_numbers() -> Iterator[None]:
+    """Numbers read the English way ('.' decimal, ',' thousands) whatever the test machine's locale."""
+    from norepi_gui.core.units import NumberFormat, number_format, set_number_format
+
+    before = number_format()
+    set_number_format(NumberFormat(".", ","))
+    yield None
+    set_number_format(before)

@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from norepi_gui.core.units import NumberFormat, number_format, set_number_format
 from norepi_gui.ui.main_window import MainWindow
 from tests.ui.helpers import make_window, raw_events, start_infusion
 
@@ -33,12 +32,7 @@ TYPED = st.one_of(
 )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _english_numbers() -> object:
-    before = number_format()
-    set_number_format(NumberFormat(".", ","))
-    yield None
-    set_number_format(before)
+pytestmark = pytest.mark.usefixtures("english_numbers")
 
 
 def _status(window: MainWindow, name: str) -> str:

@@ -10,18 +10,12 @@ from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from norepi_gui.core.events import EventKind
-from norepi_gui.core.units import NumberFormat, number_format, set_number_format
+from norepi_gui.core.units import NumberFormat, number_format
 from norepi_gui.ui.app import use_locale_number_format
 from norepi_gui.ui.main_window import MainWindow
 from tests.ui.helpers import line, make_window, raw_events, set_weight, start_infusion, type_into
 
-
-@pytest.fixture(autouse=True)
-def _english_numbers() -> object:
-    before = number_format()
-    set_number_format(NumberFormat(".", ","))
-    yield None
-    set_number_format(before)
+pytestmark = pytest.mark.usefixtures("english_numbers")
 
 
 def _status(window: MainWindow, name: str) -> str:
