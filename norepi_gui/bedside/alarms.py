@@ -110,8 +110,22 @@ def derive_alarms(state: SessionState, prompt: PromptState, advice: Advice | Non
     return AlarmState(tuple(found))
 
 
+TITLES = {
+    "MAP_CRITICALLY_LOW": "MAP critically low",
+    "MAP_FAR_ABOVE_TARGET": "MAP far above target",
+    "MAP_ABOVE_BAND": "MAP above the band",
+    "DOSE_AT_HARD_MAX": "Dose at the hard maximum",
+    "DOSE_ABOVE_HARD_MAX": "Dose above the hard maximum",
+    "DOSE_ABOVE_SOFT_MAX": "Dose above the soft maximum",
+    "RATE_ABOVE_PUMP_MAX": "Rate above the pump maximum",
+    "LINE_DOSE_LIMIT": "Line dose limit",
+    "EXCESS_VASOCONSTRICTION": "Excess vasoconstriction",
+    "DAILY_TOTAL_ABOVE_LABEL_MAX": "Daily total above the label maximum",
+}
+
+
 def _title(code: str) -> str:
-    return code.replace("_", " ").capitalize()
+    return TITLES.get(code, code.replace("_", " ").capitalize())
 
 
 def _check_alarm(prompt: PromptState, now: datetime) -> Alarm | None:

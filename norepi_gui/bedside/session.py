@@ -51,6 +51,7 @@ from norepi_gui.core.errors import InputError
 from norepi_gui.core.events import Event, EventKind, JsonValue, Payload, SessionInfo, check_payload
 
 if TYPE_CHECKING:
+    from norepi_gui.bedside.glance import Glance
     from norepi_gui.core.alerts import Alert
     from norepi_gui.core.clock import Clock
     from norepi_gui.core.infusion import InfusionSummary
@@ -876,6 +877,50 @@ class BedsideSession:
     # ------------------------------------------------------------------------------------------------ views
     def running_dose_per_kg(self) -> float:
         return per_kg(self.state.current_dose, self.state.patient.weight_kg)
+
+    def advice_figures(self) -> InfusionSummary | None:
+        """The dosing core's figures for the advised dose on the recorded patient and bag (its mcg/min and pump
+        rate beside the mcg/kg/min the engine gives); ``None`` without a dose to advise."""
+        advice = self._advice
+        if isinstance(advice, Unavailable) or advice.dose_mcg_per_kg_per_min <= 0:
+            return None
+        if self._figures_for is advice:
+            return self._figures
+        try:
+            figures: InfusionSummary | None = dose_summary(self.state, self.protocol, advice.dose_mcg_per_kg_per_min,
+                                                           self.now())
+        except InputError:
+            figures = None
+        self._figures_for, self._figures = advice, figures
+        return figures
+
+    _figures_for: object = None
+    _figures: InfusionSummary | None = None
+
+    def running_nee(self) -> float | None:
+        """Norepinephrine equivalents of what runs now (rule NEE-SUM on the running NE dose and co-infusions);
+        ``None`` without another vasopressor running (NEE is the NE dose then)."""
+        from norepi_gui.bedside.inputs import co_infusions
+        from norepi_gui.core.titration.nee import has_other_vasopressor, norepinephrine_equivalents
+
+        co = co_infusions({drug: row.dose for drug, row in self.state.active_co_infusions.items()})
+        if not has_other_vasopressor(co):
+            return None
+        return norepinephrine_equivalents(self.running_dose_per_kg(), co)
+
+    def bedside_glance(self) -> Glance:
+        """What the bedside strip shows now (latest MAP and trend, dose, bag, line, time in band)."""
+        from norepi_gui.bedside.glance import glance
+
+        now = self.now()
+        return glance(self.state, self.protocol, now, band=self.target_band(),
+                      left_ml=bag_left_ml(self.state, now) if self.state.bag is not None else None,
+                      session_start=self.info.created_at if self.info is not None else None)
+
+    def advice_on_empty_bag(self) -> bool:
+        """The bag is empty while the pump runs: advice to change its dose is not the headline (hang a bag)."""
+        alarm = self.alarm_state.of_source("bag")
+        return alarm is not None and alarm.code == "BAG_EMPTY"
 
     def bag_left_ml(self) -> float | None:
         return bag_left_ml(self.state, self.now())

@@ -12,6 +12,8 @@ from PySide6.QtCore import QByteArray, QSettings
 
 SETTINGS_FILE = "norepi-gui.ini"
 MAX_RECENT = 8
+MIN_FONT_STEPS = -3  # each step is 10 % of the system's text size
+MAX_FONT_STEPS = 8
 
 
 class ViewSettings:
@@ -67,6 +69,25 @@ class ViewSettings:
     @sound_volume.setter
     def sound_volume(self, value: int) -> None:
         self._qs.setValue("sound/volume", int(value))
+
+    @property
+    def night_mode(self) -> str:
+        """system (follow the system's colour scheme), day or night."""
+        mode = self._get_str("view/night_mode", "system")
+        return mode if mode in ("system", "day", "night") else "system"
+
+    @night_mode.setter
+    def night_mode(self, mode: str) -> None:
+        self._qs.setValue("view/night_mode", mode)
+
+    @property
+    def font_steps(self) -> int:
+        """Text size steps from the system's (Ctrl +/-), within MIN_FONT_STEPS..MAX_FONT_STEPS."""
+        return max(MIN_FONT_STEPS, min(MAX_FONT_STEPS, self._get_int("view/font_steps", 0)))
+
+    @font_steps.setter
+    def font_steps(self, steps: int) -> None:
+        self._qs.setValue("view/font_steps", int(steps))
 
     @property
     def protocol_path(self) -> Path | None:
