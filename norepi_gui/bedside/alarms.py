@@ -162,7 +162,7 @@ def _bag_title(code: str, minutes_left: float) -> str:
         return "Bag empty"
     if code == "BAG_CHANGE_DUE":
         return "Next bag due"
-    return f"Bag empty in {max(0.0, minutes_left):.0f} min"
+    return f"Bag runs out in {max(0.0, minutes_left):.0f} min"
 
 
 def _line_alarms(state: SessionState, advice: Advice | None, protocol: Protocol, now: datetime) -> list[Alarm]:

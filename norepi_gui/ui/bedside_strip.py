@@ -180,9 +180,11 @@ class BedsideStrip(QWidget):
             self.bag_value.setText(f"Bag {bag.left_ml:.0f} mL left")
             if bag.empty_at is None:
                 self.bag_caption.setText("not running")
-            elif bag.hang_by is not None:
+            elif bag.hang_by is not None and bag.hang_by > self._controller.session.now():
                 self.bag_caption.setText(f"hang next bag by {fmt_clock(bag.hang_by)} \u00b7 "
                                          f"empty {fmt_clock(bag.empty_at)}")
+            elif bag.hang_by is not None:
+                self.bag_caption.setText(f"hang the next bag now \u00b7 empty {fmt_clock(bag.empty_at)}")
             else:
                 self.bag_caption.setText(f"empty at {fmt_clock(bag.empty_at)}")
         line = g.line

@@ -34,6 +34,8 @@ class KeyboardSheet(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
         for i, (group, keys, what) in enumerate(rows):
             for j, text in enumerate((group, keys, what)):

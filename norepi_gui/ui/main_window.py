@@ -95,6 +95,13 @@ ConfirmFn = Callable[[str, str], bool]
 COMPLETE_WITHOUT_PAINT_MS = 2000  # a progressive window completes by then even if it was never painted
 #: Events that are part of the record but not announced on the status line (what was shown, training internals).
 QUIET_KINDS = frozenset({EventKind.PROMPT_SHOWN, EventKind.ADVICE, EventKind.SIM_EVENT})
+RECORDED_WORDS = {
+    EventKind.READING: "reading", EventKind.NE_DOSE: "norepinephrine dose", EventKind.INFUSION: "bag",
+    EventKind.PERFUSION: "perfusion entry", EventKind.PATIENT: "patient details", EventKind.SITE_CHECK: "site check",
+    EventKind.AUDIO_PAUSED: "alarm sound pause", EventKind.PROMPT_ANSWERED: "answer", EventKind.PROMPT_SNOOZED:
+    "snooze", EventKind.CO_INFUSION: "co-infusion", EventKind.DELETION: "deletion", EventKind.CORRECTION:
+    "correction", EventKind.SETTING: "setting",
+}
 
 
 @dataclass(frozen=True)
@@ -701,8 +708,8 @@ class MainWindow(QMainWindow):
     def _announce(self, events: tuple[Event, ...]) -> None:
         shown = next((e for e in events if e.kind not in QUIET_KINDS), None)
         if shown is not None:
-            self.statusBar().showMessage(f"\u2713 Recorded {shown.kind.value.lower().replace('_', ' ')} at "
-                                         f"{fmt_clock(shown.recorded_at)}", 8000)
+            what = RECORDED_WORDS.get(shown.kind, shown.kind.value.lower().replace("_", " "))
+            self.statusBar().showMessage(f"\u2713 Recorded {what} at {fmt_clock(shown.recorded_at)}", 8000)
 
     def _show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 15000)
@@ -1080,7 +1087,10 @@ class MainWindow(QMainWindow):
         rows: list[tuple[str, str, str]] = []
         for info in ACTIONS:
             action: QAction = getattr(self, f"action_{info.key}")
-            keys = " or ".join(k.toString(native) for k in action.shortcuts())
+            shortcuts = action.shortcuts()
+            if isinstance(info.shortcut, QKeySequence.StandardKey):
+                shortcuts = shortcuts[:1]  # the platform's first key for it (not its Undo-key aliases)
+            keys = " or ".join(k.toString(native) for k in shortcuts)
             if keys:
                 what = info.text.replace("&", "").replace("\u2026", "")
                 where = " (in the table)" if info.table_only else ""

@@ -391,7 +391,7 @@ class AlarmArea(QFrame):
             self.pause_label.hide()
         minutes = self._controller.session.protocol.alarms.audio_pause_minutes
         self.pause_button.setText(f"Silence {minutes:g} min")
-        self.pause_button.setEnabled(bool(alarms))
+        self.pause_button.setVisible(bool(alarms))
         others = len(alarms) - 1
         self.next_button.setVisible(others > 0)
         if others > 0:

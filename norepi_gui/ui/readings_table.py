@@ -44,6 +44,8 @@ class ReadingsTable(QTableWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setAlternatingRowColors(True)
         self.setTabKeyNavigation(False)  # Tab moves on to the next control, never round the cells (issue 15)
+        self.setWordWrap(False)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -64,7 +66,8 @@ class ReadingsTable(QTableWidget):
     def _reading_entry(self, r: ReadingRow, state: SessionState) -> Entry:
         pressures = "" if r.sbp_mmhg is None or r.dbp_mmhg is None else f"{r.sbp_mmhg:g}/{r.dbp_mmhg:g}"
         map_text = f"{r.map_mmhg:.0f}" + (" (calc)" if r.map_from_pressures else "")
-        details = ", ".join(f"{k} {v}" for k, v in r.perfusion.items() if v is not None)
+        details = perfusion_text(r.record.lactate_mmol_per_l, r.record.urine_ml_per_kg_per_h, r.record.crt_s,
+                                 r.record.altered_mental_status)
         d = state.dose_at_reading(r)  # the dose the pump ran when the reading was taken
         dose_text = rate_text = ""
         if d is not None:
@@ -91,7 +94,8 @@ class ReadingsTable(QTableWidget):
 
     @staticmethod
     def _perfusion_entry(p: PerfusionRow) -> Entry:
-        details = ", ".join(f"{k} {v}" for k, v in p.perfusion.items() if v is not None)
+        m = p.record
+        details = perfusion_text(m.lactate_mmol_per_l, m.urine_ml_per_kg_per_h, m.crt_s, m.altered_mental_status)
         return (p.at, p.seq, [fmt_clock(p.at), "Perfusion", "", "", "", "", "", details], EventKind.PERFUSION)
 
     @staticmethod
@@ -208,3 +212,17 @@ class ReadingsTable(QTableWidget):
 
 def _key(entry: Entry) -> tuple[float, int]:
     return -entry[0].timestamp(), -entry[1]
+
+
+def perfusion_text(lactate: float | None, urine: float | None, crt: float | None, mental: bool | None) -> str:
+    """``lactate 3.2 mmol/L, urine 0.3 mL/kg/h, CRT 4 s, altered mental status`` (the markers recorded)."""
+    parts = []
+    if lactate is not None:
+        parts.append(f"lactate {lactate:g} mmol/L")
+    if urine is not None:
+        parts.append(f"urine {urine:g} mL/kg/h")
+    if crt is not None:
+        parts.append(f"CRT {crt:g} s")
+    if mental:
+        parts.append("altered mental status")
+    return ", ".join(parts)

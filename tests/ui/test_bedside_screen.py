@@ -202,7 +202,7 @@ def test_one_priority_per_condition_on_banner_panel_and_badge(qtbot: QtBot, tmp_
     assert bag is not None and bag.priority == "high"
     badge = window.findChild(PriorityBadge, "alarmPriorityBadge")
     assert badge is not None and badge.text() == "!!! HIGH"
-    assert _label(window, "alarmTitle").text().startswith("Bag empty in")
+    assert _label(window, "alarmTitle").text().startswith("Bag runs out in")
     # the infusion panel and the advice panel show the same alarm at the same priority, once each
     assert window.infusion_panel.bag_alarm.text().startswith("!!! HIGH: Bag runs out")
     listed = window.titration.alerts.text().splitlines()
