@@ -142,6 +142,7 @@ def run_app(
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName("norepi-gui" + (" (training)" if training else ""))
     app.setDesktopFileName(DESKTOP_ID)  # matches the .desktop entry, so the shell groups windows under our icon
+    app.setStyle("Fusion")  # the one style that draws the day and night palettes the same on every platform
     folder = data_dir if data_dir is not None else default_data_dir()
     folder.mkdir(parents=True, exist_ok=True)
     launcher = Launcher(folder, protocol_path=protocol_path, training=training)
