@@ -1,11 +1,20 @@
-"""Screenshots of the real bedside window for the README: docs/screenshots/{main,prompt-due,escalation}.png.
+"""Screenshots of the real bedside window for the README, at 1366x768 and 1280x800 (docs/screenshots/).
 
-Builds ``MainWindow(data_dir=<temporary folder>, clock=ManualClock(...))`` offscreen (or under Xvfb: set
-QT_QPA_PLATFORM=xcb), then drives it the way a nurse does: weight, bag and dose typed in, a MAP reading typed and
-recorded with Enter at every check, the advice applied when it changes the dose. The clock is moved by hand, so a
-shift of readings takes a second. The MAP values are an invented training course, not patient data.
+A long night shift is filled from the simulator, so the screenshots show what seven hours look like without waiting:
+the virtual patient of a training scenario (``septic_responsive``: septic shock, a bleed at 5 h) is stepped on a
+ManualClock, and at every check the script does what a nurse does in the bedside window: reads the MAP and heart rate
+off the patient and types them into the MAP field with Enter, records the hour's lactate and urine output as a
+perfusion entry, applies the advice when it changes the dose (the pump setting is confirmed), and hangs a new bag when
+the reminder comes. The patient then receives what was recorded (``TrainingRun.sync``). Nothing is staged by hand but
+the moments the pictures are taken:
 
-Run:  .venv/bin/python bench/make_screenshots.py [--out docs/screenshots]
+- ``main-day``, ``main-night``: the window after seven hours, no alarm; then night mode (View > Night mode);
+- ``prompt-due``: the next check falls due;
+- ``high-alarm``: the check left unanswered until it is high priority;
+- ``bag-alarm``: the bag read at 8 mL: it runs out before the next check;
+- ``keyboard``: Help > Keyboard (F1) over the window.
+
+Run:  .venv/bin/python bench/make_screenshots.py [--out docs/screenshots]   (offscreen; QT_QPA_PLATFORM=xcb under Xvfb)
 """
 
 from __future__ import annotations
@@ -22,28 +31,33 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtGui import QImage, QPainter  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QWidget  # noqa: E402
 
 from norepi_gui.core.clock import ManualClock  # noqa: E402
+from norepi_gui.core.events import EventKind  # noqa: E402
+from norepi_gui.sim.scenario import default_scenario_dir, load_scenario_file  # noqa: E402
+from norepi_gui.sim.training import TrainingRun  # noqa: E402
 from norepi_gui.ui.main_window import MainWindow  # noqa: E402
 
-START = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
-WINDOW_SIZE = (1440, 900)
-# A made-up course: hypotensive at the start, brought into range, stable, then worsening (for the escalation shot).
-OPENING_MAPS = (58, 61, 63, 66, 69, 71, 70, 69, 71, 70, 72, 70, 69, 71)
-WORSENING_MAPS = (62, 59, 57, 56, 55, 55, 54, 54)
+START = datetime(2026, 1, 1, 19, 0, tzinfo=UTC)  # a night shift
+SHIFT_HOURS = 7.0
+SIZES = ((1366, 768), (1280, 800))
+SCENARIO = "septic_responsive"
+SEED = 7
+NURSE_DELAY_S = 40  # the nurse takes the reading this long after the check falls due
 
 
-def find(window: MainWindow, kind: type[QWidget], name: str) -> QWidget:
+def find(window: QWidget, kind: type[QWidget], name: str) -> QWidget:
     widget = window.findChild(kind, name)
     if widget is None:
         raise LookupError(f"the window has no {kind.__name__} named {name!r}")
     return widget
 
 
-def type_into(window: MainWindow, name: str, text: str, *, enter: bool = True) -> None:
+def type_into(window: QWidget, name: str, text: str, *, enter: bool = True) -> None:
     edit = find(window, QLineEdit, name)
     assert isinstance(edit, QLineEdit)
     edit.clear()
@@ -53,51 +67,142 @@ def type_into(window: MainWindow, name: str, text: str, *, enter: bool = True) -
     QApplication.processEvents()
 
 
-def start_infusion(window: MainWindow) -> None:
-    type_into(window, "weightInput", "70")
-    select = find(window, QComboBox, "concentrationSelect")
+def choose(window: QWidget, name: str, data: object) -> None:
+    select = find(window, QComboBox, name)
     assert isinstance(select, QComboBox)
-    index = select.findData(16.0)  # 4 mg in 250 mL = 16 mcg/mL, from the protocol's standard list
+    index = select.findData(data)
     if index < 0:
-        raise LookupError("the protocol lists no 16 mcg/mL concentration")
+        raise LookupError(f"{name} offers no {data!r}")
     select.setCurrentIndex(index)
     select.activated.emit(index)
-    type_into(window, "doseInput", "0.1")
-
-
-def advance_to_due(window: MainWindow, clock: ManualClock, extra_s: float = 20.0) -> None:
-    due = window.state.due_at
-    target = (due if due is not None else clock.now() + timedelta(minutes=15)) + timedelta(seconds=extra_s)
-    if target > clock.now():
-        clock.set(target)
-    window.tick()
     QApplication.processEvents()
 
 
-def reading_and_advice(window: MainWindow, clock: ManualClock, map_mmhg: int) -> bool:
-    """At the check: record the MAP (Enter), then set the pump to the advice when it changes the dose.
+class Shift:
+    """The bedside window and the virtual patient, kept in step on one ManualClock."""
 
-    Returns True (and applies nothing) once the advice suggests an escalation: the screenshot is taken there.
-    """
-    advance_to_due(window, clock)
-    type_into(window, "mapInput", str(map_mmhg))
-    advice = window.state.last_advice
-    payload = advice.payload if advice is not None else {}
-    if payload.get("escalations"):
-        return True
-    if str(payload.get("action", "")) in ("increase", "decrease", "start", "taper_off"):
-        clock.advance(minutes=1)
-        window.apply_advice()
-    window.tick()
+    def __init__(self, folder: Path, size: tuple[int, int]) -> None:
+        self.clock = ManualClock(START)
+        self.window = MainWindow(data_dir=folder, clock=self.clock)
+        self.window.confirm = lambda _title, _text: True  # every confirmation (the pump setting, ...) answered yes
+        self.window.resize(*size)
+        self.window.show()
+        QTest.qWaitForWindowExposed(self.window)
+        self.window.ticker.stop()  # the clock moves only when this script says so
+        self.window.view_settings.night_mode = "day"
+        self.window._apply_theme()
+        scenario = load_scenario_file(default_scenario_dir() / f"{SCENARIO}.toml")
+        self.run = TrainingRun(scenario, start=START, seed=SEED)
+        self.scenario = scenario
+
+    def events(self) -> list:  # type: ignore[type-arg]
+        session = self.window.session
+        return [] if session is None else self.window.bedside.store.events(session.id)
+
+    def start(self) -> None:
+        """The handover: weight, line, bag and the running dose, typed in as a nurse would."""
+        patient, infusion = self.scenario.patient, self.scenario.infusion
+        w = self.window
+        type_into(w, "weightInput", f"{self.run.weight_kg:.0f}")
+        inserted = START - timedelta(hours=patient.line_hours)
+        type_into(w, "lineInsertedInput", inserted.astimezone().strftime("%Y-%m-%d %H:%M"))
+        choose(w, "concentrationSelect", float(infusion.concentration_mcg_per_ml))
+        type_into(w, "bagVolumeInput", f"{infusion.bag_volume_ml:g}")
+        type_into(w, "doseInput", f"{infusion.start_dose_mcg_per_kg_per_min:g}")
+        self.run.baseline(self.events())
+        self.tick()
+
+    def tick(self) -> None:
+        self.run.advance_to(self.clock.now())
+        self.window.tick()
+        QApplication.processEvents()
+
+    def go_to(self, when: datetime) -> None:
+        if when > self.clock.now():
+            self.clock.set(when)
+        self.tick()
+
+    def check(self, *, apply: bool = True) -> None:
+        """At the due check: the reading typed in; the hour's perfusion markers; the advice applied."""
+        w, run = self.window, self.run
+        due = w.bedside.prompt.due_at or self.clock.now() + timedelta(minutes=15)
+        self.go_to(due + timedelta(seconds=NURSE_DELAY_S))
+        reading = run.monitor_reading()
+        if self.clock.now().minute < 15 and self.clock.now() - START > timedelta(minutes=50):
+            type_into(w, "lactateInput", f"{reading.lactate_mmol_per_l:.1f}", enter=False)
+            type_into(w, "urineInput", f"{reading.urine_ml_per_kg_per_h:.2f}")  # a perfusion entry, no pressure
+        type_into(w, "hrInput", f"{reading.hr_per_min:.0f}", enter=False)
+        type_into(w, "mapInput", f"{reading.map_mmhg:.0f}")
+        if apply and w.titration.apply_button.isEnabled():
+            self.clock.advance(seconds=50)
+            w.action_apply_advice.trigger()
+        alarm = w.bedside.alarm_state.of_source("bag")
+        if alarm is not None:  # the reminder: the next bag is hung
+            w.controller.hang_new_bag(self._new_bag())
+        run.sync(self.events())
+        self.tick()
+
+    def _new_bag(self):  # type: ignore[no-untyped-def]
+        from dataclasses import replace
+
+        bag = self.window.state.bag
+        assert bag is not None
+        return replace(bag, bag_volume_ml=self.scenario.infusion.bag_volume_ml, hung=True)
+
+
+def save(widget: QWidget, path: Path, overlay: QWidget | None = None) -> None:
     QApplication.processEvents()
-    return False
-
-
-def save(window: MainWindow, path: Path) -> None:
-    QApplication.processEvents()
-    if not window.grab().save(str(path)):
+    image = widget.grab().toImage()
+    if overlay is not None:  # a dialog over the window, where the window manager would put it
+        top = overlay.grab().toImage()
+        painter = QPainter(image)
+        painter.drawImage(QPoint((image.width() - top.width()) // 2, (image.height() - top.height()) // 2), top)
+        painter.end()
+    if not image.convertToFormat(QImage.Format.Format_RGB32).save(str(path)):
         raise OSError(f"could not write {path}")
     print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+
+def shoot(out: Path, size: tuple[int, int]) -> None:
+    suffix = f"{size[0]}x{size[1]}"
+    with tempfile.TemporaryDirectory(prefix="norepi-screens-") as folder:
+        shift = Shift(Path(folder), size)
+        w = shift.window
+        shift.start()
+        w.tabs.setCurrentIndex(0)  # the Infusion tab in front, as during a shift
+        while shift.clock.now() - START < timedelta(hours=SHIFT_HOURS):
+            shift.check()
+        w.alarm_area.steady()
+        save(w, out / f"main-day-{suffix}.png")
+        w.action_night_mode.trigger()
+        w.alarm_area.steady()
+        save(w, out / f"main-night-{suffix}.png")
+        w.action_night_mode.trigger()
+
+        due = w.bedside.prompt.due_at
+        assert due is not None
+        shift.go_to(due + timedelta(seconds=70))
+        w.alarm_area.steady()
+        save(w, out / f"prompt-due-{suffix}.png")
+        shift.go_to(due + timedelta(minutes=6))  # left unanswered: high after intervals.overdue_high 5 min
+        w.alarm_area.steady()
+        save(w, out / f"high-alarm-{suffix}.png")
+
+        shift.check(apply=True)
+        type_into(w, "bagVolumeInput", "8")  # the nurse reads the bag: 8 mL left
+        w.alarm_area.steady()
+        save(w, out / f"bag-alarm-{suffix}.png")
+
+        w.action_keyboard.trigger()
+        sheet = w.keyboard_sheet
+        sheet.resize(min(760, size[0] - 80), min(600, size[1] - 80))
+        QApplication.processEvents()
+        save(w, out / f"keyboard-{suffix}.png", overlay=sheet)
+        sheet.close()
+        readings = sum(1 for e in shift.events() if e.kind is EventKind.READING)
+        print(f"  {suffix}: {readings} readings over {SHIFT_HOURS:g} h")
+        w.close()
+        QApplication.processEvents()
 
 
 def main() -> int:
@@ -106,38 +211,11 @@ def main() -> int:
     args = parser.parse_args()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
-    with tempfile.TemporaryDirectory(prefix="norepi-screens-") as folder:
-        clock = ManualClock(START)
-        window = MainWindow(data_dir=Path(folder), clock=clock)
-        window.confirm = lambda _title, _text: True  # the confirmation dialogs answer yes
-        window.resize(*WINDOW_SIZE)
-        window.show()
-        QTest.qWaitForWindowExposed(window)
-        window.ticker.stop()  # the clock moves only when this script says so
-
-        start_infusion(window)
-        for map_mmhg in OPENING_MAPS:
-            reading_and_advice(window, clock, map_mmhg)
-        clock.advance(minutes=2)
-        window.tick()
-        save(window, out / "main.png")
-
-        advance_to_due(window, clock, extra_s=90.0)
-        save(window, out / "prompt-due.png")
-
-        for map_mmhg in WORSENING_MAPS:
-            if reading_and_advice(window, clock, map_mmhg):
-                break
-        else:
-            raise RuntimeError("the worsening course never led to an escalation suggestion")
-        clock.advance(minutes=1)
-        window.tick()
-        save(window, out / "escalation.png")
-        window.close()
-        app.processEvents()
+    app.setStyle("Fusion")
+    for size in SIZES:
+        shoot(out, size)
     return 0
 
 

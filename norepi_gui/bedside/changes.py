@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from norepi_gui.bedside.state import CoInfusionRow, Delta, DoseRow, ReadingRow
+from norepi_gui.bedside.state import CoInfusionRow, Delta, DoseRow, PerfusionRow, ReadingRow
 from norepi_gui.core.events import Event
 
-Row = TypeVar("Row", ReadingRow, DoseRow, CoInfusionRow)
+Row = TypeVar("Row", ReadingRow, DoseRow, CoInfusionRow, PerfusionRow)
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class Change:
     readings: Rows[ReadingRow] = field(default_factory=Rows)
     doses: Rows[DoseRow] = field(default_factory=Rows)
     co_infusions: Rows[CoInfusionRow] = field(default_factory=Rows)
+    perfusion: Rows[PerfusionRow] = field(default_factory=Rows)
     patient: bool = False
     bag: bool = False
     settings: bool = False
@@ -45,6 +46,7 @@ class Change:
     advice: bool = False  # the derived advice changed
     prompt: bool = False  # the check cycle (due time, prompt, snoozes) changed
     undo: bool = False  # what Undo / Redo would do changed
+    alarms: bool = False  # the alarms sounding or shown (bag, line, site check, check due, audio pause) changed
     sim: bool = False  # a training event was recorded
     message: str = ""  # a status line: what was done, or why nothing was
     problem: FieldProblem | None = None
@@ -62,6 +64,7 @@ class Change:
             readings=Rows(tuple(delta.appended_readings), "readings" in delta.reordered),
             doses=Rows(tuple(delta.appended_doses), "doses" in delta.reordered),
             co_infusions=Rows(tuple(delta.appended_co), "co" in delta.reordered),
+            perfusion=Rows(tuple(delta.appended_perfusion), "perfusion" in delta.reordered),
             patient="patient" in delta.aspects,
             bag="bag" in delta.aspects,
             settings="settings" in delta.aspects,

@@ -6,8 +6,14 @@ the same advice everywhere. It only translates: every decision, target, limit an
 
 It keeps the engine's :class:`ChartedHistory` in step with the record: a reading charted after the latest one is
 appended (O(1)); anything that changes what an earlier reading stood for (a back-dated entry, a correction, a
-deletion, a dose or co-infusion placed before the latest reading, a new weight for a flat dose) makes it rebuild
-the history once, on the next advice.
+deletion, a dose or co-infusion placed before the latest reading, a new weight for a flat dose, perfusion markers
+recorded on their own) makes it rebuild the history once, on the next advice.
+
+Perfusion markers recorded without a blood pressure (a PERFUSION entry) go to the engine with the reading they
+follow: the engine reads markers per reading (``Reading.lactate_mmol_per_l`` and so on, compared with the marker of
+the reading before), so each entry's markers replace those of the latest reading at or before it (the later
+measurement wins); entries before the first reading go with the first reading. The engine's rule that a reading
+needs a MAP or SBP/DBP stays as it is.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from norepi_gui.core.protocol import LineType, Population
 
 if TYPE_CHECKING:
     from norepi_gui.bedside.records import BagRecord, PatientRecord
-    from norepi_gui.bedside.state import Delta, DoseRow, ReadingRow, SessionState
+    from norepi_gui.bedside.state import Delta, DoseRow, PerfusionRow, SessionState
     from norepi_gui.core.dosing import Concentration
     from norepi_gui.core.infusion import InfusionSummary
     from norepi_gui.core.protocol import Protocol
@@ -122,6 +128,17 @@ def bag_left_ml(state: SessionState, now: datetime) -> float | None:
     return volume_left_ml(bag.bag_volume_ml, state.bag_at, rates, now)
 
 
+def _perfusion_for(index: int, state: SessionState) -> list[PerfusionRow]:
+    """The perfusion entries that go with reading ``index``: from its time up to the next reading (from the start of
+    the record for the first reading), in time order."""
+    if not state.perfusion_log:
+        return []
+    readings = state.readings
+    start = None if index == 0 else readings[index].at
+    end = readings[index + 1].at if index + 1 < len(readings) else None
+    return state.perfusion_between(start, end)
+
+
 def co_infusions(running: dict[str, float]) -> CoInfusions:
     from norepi_gui.core.titration import CoInfusions
 
@@ -166,11 +183,22 @@ class EngineInputs:
                 return
         if "patient" in delta.aspects and state.patient.weight_kg != self._weight:
             self.invalidate()  # flat (mcg/min) doses are charted per kg
+            return
+        if delta.appended_perfusion:
+            self.invalidate()  # the markers join the latest reading, which the chart already holds
 
-    def _engine_reading(self, row: ReadingRow, state: SessionState, weight_kg: float) -> Reading:
+    def _engine_reading(self, index: int, state: SessionState, weight_kg: float) -> Reading:
         from norepi_gui.core.titration import Reading
 
+        row = state.readings[index]
         r = row.record
+        lactate, urine, crt, mental = r.lactate_mmol_per_l, r.urine_ml_per_kg_per_h, r.crt_s, r.altered_mental_status
+        for entry in _perfusion_for(index, state):
+            m = entry.record
+            lactate = m.lactate_mmol_per_l if m.lactate_mmol_per_l is not None else lactate
+            urine = m.urine_ml_per_kg_per_h if m.urine_ml_per_kg_per_h is not None else urine
+            crt = m.crt_s if m.crt_s is not None else crt
+            mental = m.altered_mental_status if m.altered_mental_status is not None else mental
         last_co = state.co_infusion_log[-1] if state.co_infusion_log else None
         if last_co is None or last_co.at <= row.at:
             co = {drug: c.dose for drug, c in state.active_co_infusions.items()}
@@ -186,10 +214,10 @@ class EngineInputs:
             vasopressin_u_per_min=co.get("vasopressin"),
             epinephrine_mcg_per_kg_per_min=co.get("epinephrine"),
             dobutamine_mcg_per_kg_per_min=co.get("dobutamine"),
-            lactate_mmol_per_l=r.lactate_mmol_per_l,
-            urine_ml_per_kg_per_h=r.urine_ml_per_kg_per_h,
-            crt_s=r.crt_s,
-            altered_mental_status=r.altered_mental_status,
+            lactate_mmol_per_l=lactate,
+            urine_ml_per_kg_per_h=urine,
+            crt_s=crt,
+            altered_mental_status=mental,
         )
 
     def chart(self, state: SessionState, weight_kg: float) -> ChartedHistory:
@@ -201,8 +229,8 @@ class EngineInputs:
             self._charted = 0
             self._weight = weight_kg
         readings = state.readings
-        for row in readings[self._charted:]:
-            self._chart.append(self._engine_reading(row, state, weight_kg))
+        for index in range(self._charted, len(readings)):
+            self._chart.append(self._engine_reading(index, state, weight_kg))
         self._charted = len(readings)
         return self._chart
 

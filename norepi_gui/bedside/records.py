@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from norepi_gui.core.errors import InputError
 from norepi_gui.core.events import JsonValue, Payload
 
 if TYPE_CHECKING:
@@ -31,6 +32,9 @@ ANSWER_NEW_READING = "new_reading"
 
 SOURCE_TYPED = "typed"
 SOURCE_MONITOR = "monitor"
+
+SITE_OK = "ok"
+SITE_PROBLEM = "problem"
 
 
 def as_float(value: JsonValue) -> float | None:
@@ -91,10 +95,8 @@ class ReadingRecord:
     @property
     def perfusion(self) -> dict[str, JsonValue]:
         """The perfusion markers recorded with the reading, labelled for display."""
-        return {key: value for key, value in (
-            ("lactate", self.lactate_mmol_per_l), ("urine mL/kg/h", self.urine_ml_per_kg_per_h),
-            ("CRT s", self.crt_s), ("altered mental status", self.altered_mental_status),
-        ) if value is not None}
+        return _perfusion_labels(self.lactate_mmol_per_l, self.urine_ml_per_kg_per_h, self.crt_s,
+                                 self.altered_mental_status)
 
     @classmethod
     def from_reading(cls, reading: Reading, *, source: str = SOURCE_TYPED) -> ReadingRecord:
@@ -151,6 +153,81 @@ class ReadingRecord:
             source=as_str(p.get("source")) or SOURCE_TYPED,
             restores=_int(p.get("restores")),
         )
+
+
+def _perfusion_labels(lactate: float | None, urine: float | None, crt: float | None,
+                     mental: bool | None) -> dict[str, JsonValue]:
+    return {key: value for key, value in (
+        ("lactate", lactate), ("urine mL/kg/h", urine), ("CRT s", crt), ("altered mental status", mental),
+    ) if value is not None}
+
+
+@dataclass(frozen=True)
+class PerfusionRecord:
+    """Perfusion markers recorded on their own, without a blood pressure (lactate from a blood gas, the hour's urine
+    output, capillary refill, mental status). The engine reads markers per reading: the input builder gives them to
+    the reading they follow (``bedside/inputs.py``)."""
+
+    lactate_mmol_per_l: float | None = None
+    urine_ml_per_kg_per_h: float | None = None
+    crt_s: float | None = None
+    altered_mental_status: bool | None = None
+    source: str = SOURCE_TYPED
+    restores: int | None = None
+
+    @property
+    def perfusion(self) -> dict[str, JsonValue]:
+        return _perfusion_labels(self.lactate_mmol_per_l, self.urine_ml_per_kg_per_h, self.crt_s,
+                                 self.altered_mental_status)
+
+    @property
+    def empty(self) -> bool:
+        return not self.perfusion
+
+    @classmethod
+    def checked(cls, at: datetime, *, lactate_mmol_per_l: float | None = None,
+                urine_ml_per_kg_per_h: float | None = None, crt_s: float | None = None,
+                altered_mental_status: bool | None = None, source: str = SOURCE_TYPED) -> PerfusionRecord:
+        """The markers, checked against the bounds the engine puts on them in a reading; InputError names the field
+        (``lactate_mmol_l``, ``urine_ml_kg_h``, ``crt_s``), or ``perfusion`` when nothing was entered."""
+        from norepi_gui.core.titration.model import Reading
+
+        record = cls(lactate_mmol_per_l, urine_ml_per_kg_per_h, crt_s, altered_mental_status, source)
+        if record.empty:
+            raise InputError("perfusion", "nothing entered",
+                             "a lactate, urine output, capillary refill or mental status")
+        try:  # the engine's own bounds for each marker: a reading checks them before it asks for a pressure
+            Reading(at=at, lactate_mmol_per_l=lactate_mmol_per_l, urine_ml_per_kg_per_h=urine_ml_per_kg_per_h,
+                    crt_s=crt_s, altered_mental_status=altered_mental_status)
+        except InputError as exc:
+            if exc.field not in ("sbp", "dbp"):
+                raise
+        return record
+
+    def to_payload(self) -> Payload:
+        payload: Payload = {
+            "lactate_mmol_per_l": self.lactate_mmol_per_l,
+            "urine_ml_per_kg_per_h": self.urine_ml_per_kg_per_h,
+            "crt_s": self.crt_s,
+            "altered_mental_status": self.altered_mental_status,
+            "perfusion": self.perfusion,
+            "source": self.source,
+        }
+        if self.restores is not None:
+            payload["restores"] = self.restores
+        return payload
+
+    @classmethod
+    def from_payload(cls, p: Payload) -> PerfusionRecord | None:
+        record = cls(
+            lactate_mmol_per_l=as_float(p.get("lactate_mmol_per_l")),
+            urine_ml_per_kg_per_h=as_float(p.get("urine_ml_per_kg_per_h")),
+            crt_s=as_float(p.get("crt_s")),
+            altered_mental_status=as_bool(p.get("altered_mental_status")),
+            source=as_str(p.get("source")) or SOURCE_TYPED,
+            restores=_int(p.get("restores")),
+        )
+        return None if record.empty else record
 
 
 # ------------------------------------------------------------------------------------------------------ doses
@@ -317,9 +394,11 @@ class BagRecord:
     diluent: str | None = None
     bag_volume_ml: float | None = None
     drop_factor: float | None = None
+    hung: bool = False  # a new bag was hung now (full, as read); otherwise a change to the set-up or a volume read
+    restores: int | None = None
 
     def to_payload(self) -> Payload:
-        return {
+        payload: Payload = {
             "concentration_mcg_per_ml": self.concentration_mcg_per_ml,
             "standard": self.standard,
             "description": self.description,
@@ -330,6 +409,11 @@ class BagRecord:
             "bag_volume_ml": self.bag_volume_ml,
             "drop_factor": self.drop_factor,
         }
+        if self.hung:
+            payload["hung"] = True
+        if self.restores is not None:
+            payload["restores"] = self.restores
+        return payload
 
     @classmethod
     def from_payload(cls, p: Payload) -> BagRecord | None:
@@ -346,7 +430,55 @@ class BagRecord:
             diluent=as_str(p.get("diluent")),
             bag_volume_ml=as_float(p.get("bag_volume_ml")),
             drop_factor=as_float(p.get("drop_factor")),
+            hung=p.get("hung") is True,
+            restores=_int(p.get("restores")),
         )
+
+    def same_setup(self, other: BagRecord) -> bool:
+        """The same bag set-up whether or not it was just hung (what the fields show)."""
+        return _replace_hung(self) == _replace_hung(other)
+
+
+def _replace_hung(bag: BagRecord) -> BagRecord:
+    from dataclasses import replace
+
+    return replace(bag, hung=False, restores=None)
+
+
+@dataclass(frozen=True)
+class SiteCheckRecord:
+    """A peripheral or intraosseous line's site was checked: ``ok``, or a ``problem`` (swelling, blanching, pain)."""
+
+    line: str
+    finding: str = SITE_OK
+    note: str = ""
+
+    def to_payload(self) -> Payload:
+        return {"line": self.line, "finding": self.finding, "note": self.note}
+
+    @classmethod
+    def from_payload(cls, p: Payload) -> SiteCheckRecord | None:
+        line = as_str(p.get("line"))
+        return None if line is None else cls(line, as_str(p.get("finding")) or SITE_OK, as_str(p.get("note")) or "")
+
+
+@dataclass(frozen=True)
+class AudioPauseRecord:
+    """The alarm sound was paused until ``until`` for the alarms then sounding (``codes``); a new one sounds."""
+
+    until: datetime
+    codes: tuple[str, ...] = ()
+
+    def to_payload(self) -> Payload:
+        return {"until": self.until.isoformat(), "codes": list(self.codes)}
+
+    @classmethod
+    def from_payload(cls, p: Payload) -> AudioPauseRecord | None:
+        until = parse_time(p.get("until"))
+        codes = p.get("codes")
+        if until is None:
+            return None
+        return cls(until, tuple(c for c in codes if isinstance(c, str)) if isinstance(codes, list) else ())
 
 
 # ----------------------------------------------------------------------------------------------------- prompts

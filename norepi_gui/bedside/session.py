@@ -20,6 +20,7 @@ from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
+from norepi_gui.bedside.alarms import Alarm, AlarmState, derive_alarms
 from norepi_gui.bedside.changes import Change, FieldProblem, Rows
 from norepi_gui.bedside.inputs import EngineInputs, Unavailable, bag_left_ml, dose_summary, per_kg
 from norepi_gui.bedside.prompts import PromptState, prompt_state
@@ -29,24 +30,29 @@ from norepi_gui.bedside.records import (
     ANSWER_NOT_APPLIED,
     SETTING_PROTOCOL,
     SETTING_PUMP_RESOLUTION,
+    SITE_OK,
     AnswerRecord,
+    AudioPauseRecord,
     BagRecord,
     CoInfusionRecord,
     DoseRecord,
     PatientRecord,
+    PerfusionRecord,
     PromptShownRecord,
     ReadingRecord,
     SettingRecord,
+    SiteCheckRecord,
     SnoozeRecord,
     as_float,
 )
 from norepi_gui.bedside.state import CoInfusionRow, Delta, DoseRow, SessionState, fold
-from norepi_gui.bedside.undo import CorrectEntry, DeleteEntry, RecordEntry, UndoStack
+from norepi_gui.bedside.undo import Batch, Command, CorrectEntry, DeleteEntry, RecordEntry, UndoStack
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.events import Event, EventKind, JsonValue, Payload, SessionInfo, check_payload
 from norepi_gui.core.storage_errors import DatabaseReplacedError, StorageError
 
 if TYPE_CHECKING:
+    from norepi_gui.bedside.glance import Glance
     from norepi_gui.core.alerts import Alert
     from norepi_gui.core.clock import Clock
     from norepi_gui.core.infusion import InfusionSummary
@@ -61,6 +67,8 @@ ConfirmFn = Callable[[str, str], bool]
 #: alert escalates with the clock and is recorded as PROMPT_SHOWN.
 _TIME_ONLY_ALERTS = frozenset({"CHECK_OVERDUE"})
 _STOP_SOURCE = "stopped"
+#: Events recorded for the audit trail, not typed by the nurse: recording them does not clear a failure alarm.
+_QUIET = frozenset({EventKind.ADVICE, EventKind.PROMPT_SHOWN})
 
 
 class Store(Protocol):
@@ -150,11 +158,17 @@ class BedsideSession:
         self._advice_minute: int | None = None
         self._recorded_key: tuple[object, ...] | None = None
         self.prompt = PromptState()
+        self.alarm_state = AlarmState()
+        self._alarm_minute: int | None = None
         self._derive_failure = ""
         #: Why recording stopped for good in this run (the database was deleted or replaced); empty while it records.
         self.recording_stopped = ""
         #: Stored rows of the open session that could not be read (left out, never hidden: the window lists them).
         self.unreadable: list[UnreadableRow] = []
+        #: The last entry that could not be recorded, in words, until an entry is recorded again (an alarm).
+        self.recording_failure = ""
+        #: The computer's clock stepped back and has not caught up (an alarm), in words.
+        self.clock_step = ""
 
     # ------------------------------------------------------------------------------------------------ store
     @property
@@ -165,6 +179,7 @@ class BedsideSession:
                 self._store = self._open_store()
             except StorageError as exc:
                 self.recording_stopped = str(exc)
+                self.recording_failure = f"Not recorded: {exc}"
                 raise RecordingError(str(exc)) from exc
         return self._store
 
@@ -321,6 +336,8 @@ class BedsideSession:
             if type(exc).__module__.startswith("sqlite3"):
                 raise RecordingError(str(exc)) from exc
             raise
+        if kind not in _QUIET and not self.recording_stopped:
+            self.recording_failure = ""  # recording works again: the alarm goes
         delta = self.state.apply(event)
         self._inputs.note(delta, self.state)
         if self._current_op is not None:
@@ -349,8 +366,9 @@ class BedsideSession:
                     op.session = op.undo = True
                 body(op)
             except RecordingError as exc:
+                self.recording_failure = f"Not recorded: {exc}"
                 change = self._finish(op)
-                return dataclasses.replace(change, failure=f"Not recorded: {exc}")
+                return dataclasses.replace(change, failure=self.recording_failure)
         return self._finish(op)
 
     def _finish(self, op: _Op) -> Change:
@@ -359,6 +377,7 @@ class BedsideSession:
             self._apply_settings()
         change = Change.from_delta(op.delta, tuple(op.events))
         advice_changed, prompt_changed, extra = self._derive(force=True)
+        alarms_changed = self._derive_alarms(force=True)
         recorded = change.recorded + extra
         failure, self._derive_failure = self._derive_failure, ""
         return dataclasses.replace(
@@ -368,6 +387,8 @@ class BedsideSession:
             readings=Rows(change.readings.appended, change.readings.reset or op.session),
             doses=Rows(change.doses.appended, change.doses.reset or op.session),
             co_infusions=Rows(change.co_infusions.appended, change.co_infusions.reset or op.session),
+            perfusion=Rows(change.perfusion.appended, change.perfusion.reset or op.session),
+            alarms=alarms_changed or op.session,
             patient=change.patient or op.session, bag=change.bag or op.session,
             settings=change.settings or op.session,
         )
@@ -394,7 +415,8 @@ class BedsideSession:
                         extra.append(self._append_quiet(EventKind.ADVICE, payload))
                         self._recorded_key = key
                     except RecordingError as exc:  # the advice is still shown, with the failure beside it
-                        self._derive_failure = f"The advice shown could not be recorded: {exc}"
+                        self._derive_failure = self.recording_failure = \
+                            f"The advice shown could not be recorded: {exc}"
         before = self.prompt
         self.prompt = self._prompt(now)
         if self.prompt.needs_recording and self.prompt.due_at is not None and self.prompt.priority is not None:
@@ -402,7 +424,7 @@ class BedsideSession:
             try:
                 extra.append(self._append_quiet(EventKind.PROMPT_SHOWN, record.to_payload()))
             except RecordingError as exc:
-                self._derive_failure = f"The check prompt could not be recorded: {exc}"
+                self._derive_failure = self.recording_failure = f"The check prompt could not be recorded: {exc}"
             self.prompt = self._prompt(now)
         return advice_changed, self.prompt != before, tuple(extra)
 
@@ -431,31 +453,65 @@ class BedsideSession:
                 self._store.check_file()
             except DatabaseReplacedError as exc:
                 self.recording_stopped = str(exc)
-                return Change(failure=f"Not recorded: {exc}")
+                self.recording_failure = f"Not recorded: {exc}"
+                return Change(failure=self.recording_failure, alarms=self._derive_alarms(force=True))
             except StorageError:
                 pass  # a passing check failure: the next entry reports it with its own words
         notice = self._clock_notice()
         advice_changed, prompt_changed, extra = self._derive(force=False)
+        alarms_changed = self._derive_alarms(force=advice_changed or prompt_changed or bool(notice))
         failure, self._derive_failure = self._derive_failure, ""
-        if not (advice_changed or prompt_changed or extra or failure or notice):
+        if not (advice_changed or prompt_changed or extra or failure or alarms_changed or notice):
             return Change()
-        return Change(recorded=extra, advice=advice_changed, prompt=prompt_changed, failure=failure, notice=notice)
+        return Change(recorded=extra, advice=advice_changed, prompt=prompt_changed, failure=failure,
+                      alarms=alarms_changed, notice=notice)
 
     _steps_seen = 0
 
     def _clock_notice(self) -> str:
         """A new step back of the computer's clock, in words (the clock keeps this session's order: see SteadyClock)."""
         self.clock.now()  # a step shows when the clock is read
+        if self.clock_step and getattr(self.clock, "behind", None) == timedelta(0):
+            self.clock_step = ""  # the computer's clock caught up: the alarm goes
+            self._alarm_minute = None
         steps = getattr(self.clock, "steps", None)
         if not isinstance(steps, list) or len(steps) <= self._steps_seen:
             return ""
         self._steps_seen = len(steps)
         step = steps[-1]
         minutes = step.back.total_seconds() / 60.0
-        return (f"The computer's clock moved back {minutes:.0f} min (seen at {_clock(step.seen_at)}). norepi-gui "
-                "keeps counting from its own last time, so entries stay in the order they were made; until the "
-                f"computer's clock catches up, times here run up to {minutes:.0f} min ahead of it. Check the "
-                "computer's clock.")
+        self.clock_step = (f"The computer's clock moved back {minutes:.0f} min (seen at {_clock(step.seen_at)}). "
+                           "norepi-gui keeps counting from its own last time, so entries stay in the order they were "
+                           f"made; until the computer's clock catches up, times here run up to {minutes:.0f} min "
+                           "ahead of it. Check the computer's clock.")
+        return self.clock_step
+
+    def _derive_alarms(self, *, force: bool) -> bool:
+        """Re-derive the alarms (after an operation or a change of advice or prompt, else once a minute and when an
+        audio pause ends); True when they changed."""
+        now = self.now()
+        minute = int(now.timestamp() // 60)
+        pause_over = self.alarm_state.paused_until is not None and now >= self.alarm_state.paused_until
+        if not (force or minute != self._alarm_minute or pause_over):
+            return False
+        self._alarm_minute = minute
+        before = self.alarm_state
+        advice = self._advice if not isinstance(self._advice, Unavailable) else None
+        self.alarm_state = derive_alarms(self.state, self.prompt, advice, self.protocol, now,
+                                         bag_left_ml=bag_left_ml(self.state, now) if self.state.bag is not None
+                                         else None, writable=self.writable, system=self._system_alarms())
+        return self.alarm_state != before
+
+    def _system_alarms(self) -> tuple[Alarm, ...]:
+        found: list[Alarm] = []
+        if self.recording_stopped:
+            found.append(Alarm("RECORDING_STOPPED", "high", "Recording stopped", self.recording_failure
+                               or f"Not recorded: {self.recording_stopped}", "system"))
+        elif self.recording_failure:
+            found.append(Alarm("NOT_RECORDED", "high", "Not recorded", self.recording_failure, "system"))
+        if self.clock_step:
+            found.append(Alarm("CLOCK_STEPPED_BACK", "medium", "Clock moved back", self.clock_step, "system"))
+        return tuple(found)
 
     # ------------------------------------------------------------------------------------------------ prompts
     def due_now(self) -> bool:
@@ -519,6 +575,53 @@ class BedsideSession:
                 self._answer(ANSWER_NEW_READING)
         return self._run(body)
 
+    def record_perfusion(self, record: PerfusionRecord, at: datetime) -> Change:
+        """Chart perfusion markers without a blood pressure (a PERFUSION entry, undoable). It does not answer a due
+        check: the check asks for a pressure."""
+        def body(op: _Op) -> None:
+            event = self._append(EventKind.PERFUSION, record.to_payload(), at=at)
+            self.undo_stack.push(RecordEntry(event.id, EventKind.PERFUSION, event.payload, event.at,
+                                             f"Perfusion entry of {_clock(event.at)}"))
+            op.undo = True
+        return self._run(body)
+
+    def hang_new_bag(self, bag: BagRecord) -> Change:
+        """A new bag was hung now, full as read (``bag.bag_volume_ml``): its volume and concentration are recorded
+        (undoable); a new concentration under a running per-kg dose is confirmed with the pump rate that follows."""
+        bag = dataclasses.replace(bag, hung=True)
+
+        def body(op: _Op) -> None:
+            if self._record_bag(op, bag) is None:
+                return
+            text = f"New bag of {_clock(self.now())}"
+            steps: list[Command] = [RecordEntry(e.id, e.kind, e.payload, e.at, text) for e in op.events
+                                    if e.kind in (EventKind.INFUSION, EventKind.NE_DOSE)]
+            self.undo_stack.push(Batch(steps, text))
+            op.undo = True
+        return self._run(body)
+
+    def check_site(self, finding: str = SITE_OK, note: str = "") -> Change:
+        """The line's site was checked (answers the site-check reminder); ``finding`` ok or problem."""
+        from norepi_gui.bedside.inputs import line_of
+
+        def body(op: _Op) -> None:
+            self._append(EventKind.SITE_CHECK, SiteCheckRecord(line_of(self.state).value, finding, note).to_payload())
+            op.message = ("Site check recorded." if finding == SITE_OK else
+                          "Site problem recorded: follow the extravasation pathway in the line note.")
+        return self._run(body)
+
+    def pause_audio(self) -> Change:
+        """Silence the alarms sounding now for ``alarms.audio_pause_minutes`` (recorded); a new alarm still sounds."""
+        codes = tuple(a.code for a in self.alarm_state.banner)
+        if not codes:
+            return Change()
+        until = self.now() + timedelta(minutes=self.protocol.alarms.audio_pause_minutes)
+
+        def body(op: _Op) -> None:
+            self._append(EventKind.AUDIO_PAUSED, AudioPauseRecord(until, codes).to_payload())
+            op.message = f"Alarm sound paused until {_clock(until)}."
+        return self._run(body, needs_session=False)
+
     def set_patient(self, record: PatientRecord, alerts: tuple[Alert, ...] = ()) -> Change:
         """Record the patient's details; a weight that may be pounds, or a new weight under a running per-kg dose,
         is confirmed first (with the pump rate that follows)."""
@@ -565,9 +668,9 @@ class BedsideSession:
                 return
         if summary is not None:
             new_rate = _rate(summary.pump_rate_ml_per_h, resolution)
-            text = (f"Norepinephrine runs at {_dose(per_kg_dose)} mcg/kg/min. Changing the weight from {old:g} to "
-                    f"{record.weight_kg:g} kg changes the pump rate from {old_rate} to {new_rate} mL/h. Record the "
-                    f"new weight and set the pump to {new_rate} mL/h?")
+            text = (f"Norepinephrine runs at {self._dose_text(per_kg_dose)} mcg/kg/min. Changing the weight from "
+                    f"{old:g} to {record.weight_kg:g} kg changes the pump rate from {old_rate} to {new_rate} mL/h. "
+                    f"Record the new weight and set the pump to {new_rate} mL/h?")
         else:
             text = (f"Changing the weight from {old:g} to {record.weight_kg:g} kg while norepinephrine runs at a flat "
                     f"dose ({old_rate} mL/h, unchanged). Record the new weight?")
@@ -580,40 +683,55 @@ class BedsideSession:
             self._append_dose(summary, DoseBasis.PER_KG, "weight change", confirmed=())
 
     def set_bag(self, bag: BagRecord) -> Change:
-        """Record the bag set-up; a new concentration under a running per-kg dose is confirmed with the new rate."""
-        from norepi_gui.core.units import DoseBasis
-
+        """Record the bag set-up; a new concentration under a running per-kg dose is confirmed with the new rate, a
+        change of delivery (pump or gravity) while the infusion runs is confirmed too."""
         def body(op: _Op) -> None:
-            state = self.state
-            current = state.current_dose
-            if state.infusing and current is not None and \
-                    abs(bag.concentration_mcg_per_ml - current.concentration_mcg_per_ml) > 1e-9:
-                per_kg_dose = current.dose_mcg_per_kg_per_min
-                if per_kg_dose is None:
-                    op.problem = FieldProblem("concentration", "Concentration: record the weight before changing "
-                                                               "the bag of a running infusion")
-                    return
-                try:
-                    summary = dose_summary(state, self.protocol, per_kg_dose, self.now(), bag=bag)
-                except InputError as exc:
-                    op.problem = FieldProblem("concentration", f"Concentration: {exc.problem}")
-                    return
-                resolution = self.protocol.pump.resolution_ml_per_h
-                text = (f"New bag {bag.description}. To keep {_dose(per_kg_dose)} mcg/kg/min the pump rate changes "
-                        f"from {_rate(current.pump_rate_ml_per_h, resolution)} to "
-                        f"{_rate(summary.pump_rate_ml_per_h, resolution)} mL/h. Record the new bag and rate?")
-                if not self.confirm("Concentration change during the infusion", text):
-                    op.message = "Bag not changed (not confirmed)."
-                    op.delta.aspects.add("bag")
-                    return
-                self._append(EventKind.INFUSION, bag.to_payload())
-                self._append_dose(summary, DoseBasis.PER_KG, "new bag", confirmed=())
-                return
-            self._append(EventKind.INFUSION, bag.to_payload())
+            self._record_bag(op, bag)
         return self._run(body)
 
-    def _confirmations(self, op: _Op, summary: InfusionSummary, extra: tuple[str, ...] = ()) -> tuple[str, ...] | None:
-        """Ask for every alert that needs confirmation; ``None`` when refused or declined."""
+    def _record_bag(self, op: _Op, bag: BagRecord) -> Event | None:
+        from norepi_gui.core.units import DoseBasis
+
+        state = self.state
+        current = state.current_dose
+        old = state.bag
+        running = state.infusing and current is not None
+        if running and old is not None and not _same_factor(old.drop_factor, bag.drop_factor) \
+                and not self.confirm("Delivery change during the infusion",
+                                     f"Norepinephrine runs {_delivery(old.drop_factor)}. Record that it now runs "
+                                     f"{_delivery(bag.drop_factor)}?"):
+            op.message = "Delivery not changed (not confirmed)."
+            op.delta.aspects.add("bag")
+            return None
+        if running and current is not None and \
+                abs(bag.concentration_mcg_per_ml - current.concentration_mcg_per_ml) > 1e-9:
+            per_kg_dose = current.dose_mcg_per_kg_per_min
+            if per_kg_dose is None:
+                op.problem = FieldProblem("concentration", "Concentration: record the weight before changing "
+                                                           "the bag of a running infusion")
+                return None
+            try:
+                summary = dose_summary(state, self.protocol, per_kg_dose, self.now(), bag=bag)
+            except InputError as exc:
+                op.problem = FieldProblem("concentration", f"Concentration: {exc.problem}")
+                return None
+            resolution = self.protocol.pump.resolution_ml_per_h
+            text = (f"New bag {bag.description}. To keep {self._dose_text(per_kg_dose)} mcg/kg/min the pump rate "
+                    f"changes from {_rate(current.pump_rate_ml_per_h, resolution)} to "
+                    f"{_rate(summary.pump_rate_ml_per_h, resolution)} mL/h. Record the new bag and rate?")
+            if not self.confirm("Concentration change during the infusion", text):
+                op.message = "Bag not changed (not confirmed)."
+                op.delta.aspects.add("bag")
+                return None
+            event = self._append(EventKind.INFUSION, bag.to_payload())
+            self._append_dose(summary, DoseBasis.PER_KG, "new bag", confirmed=())
+            return event
+        return self._append(EventKind.INFUSION, bag.to_payload())
+
+    def _confirmations(self, op: _Op, summary: InfusionSummary, extra: tuple[str, ...] = (), *,
+                       pump: bool = False) -> tuple[str, ...] | None:
+        """Ask for every alert that needs confirmation (and, with ``pump``, the pump setting to enter); ``None`` when
+        refused or declined."""
         from norepi_gui.core.infusion import CONFIRM_CODES
 
         if summary.refused:
@@ -622,9 +740,11 @@ class BedsideSession:
             op.message = "!!! Refused: " + hard.message
             return None
         asks = [a for a in summary.alerts if a.code in CONFIRM_CODES]
-        lines = [_alert_lines(asks)] if asks else []
+        lines = [self.pump_setting_text(summary)] if pump else []
+        lines += [_alert_lines(asks)] if asks else []
         lines += list(extra)
-        if lines and not self.confirm("Confirm the dose", "\n".join(lines) + "\n\nRecord this dose?"):
+        title = "Set the pump" if pump else "Confirm the dose"
+        if lines and not self.confirm(title, "\n".join(lines) + "\n\nRecord this dose as set on the pump?"):
             op.message = "Dose not recorded (not confirmed)."
             return None
         return tuple(a.code for a in asks)
@@ -648,16 +768,36 @@ class BedsideSession:
         return self._append(EventKind.NE_DOSE, record.to_payload())
 
     def set_dose(self, summary: InfusionSummary, basis: DoseBasis, bag: BagRecord | None = None) -> Change:
-        """The nurse set the pump to this dose (after any confirmation the core asks for)."""
+        """The nurse set the pump to this dose (after any confirmation the core asks for); the same dose recorded
+        again within ``dose_change.repeat_entry_minutes`` (a double press) asks first."""
         def body(op: _Op) -> None:
+            if not self._repeat_confirmed(op, summary):
+                return
             confirmed = self._confirmations(op, summary)
             if confirmed is None:
                 return
-            if bag is not None and bag != self.state.bag:
+            if bag is not None and (self.state.bag is None or not bag.same_setup(self.state.bag)):
                 self._append(EventKind.INFUSION, bag.to_payload())
             event = self._append_dose(summary, basis, "manual", confirmed=confirmed)
             self._push_entry(op, event, "Dose change")
         return self._run(body)
+
+    def _repeat_confirmed(self, op: _Op, summary: InfusionSummary) -> bool:
+        current = self.state.current_dose
+        window = self.protocol.dose_change.repeat_entry_minutes
+        if current is None or window <= 0 or not current.running:
+            return True
+        same = abs(current.pump_rate_ml_per_h - summary.pump_rate_ml_per_h) < 1e-9 and \
+            abs(current.concentration_mcg_per_ml - summary.concentration_mcg_per_ml) < 1e-9
+        minutes = (self.now() - current.at).total_seconds() / 60.0
+        if not same or minutes > window:
+            return True
+        rate = _rate(summary.pump_rate_ml_per_h, self.protocol.pump.resolution_ml_per_h)
+        if self.confirm("Same dose again", f"The same dose ({rate} mL/h) was recorded at {_clock(current.at)}, "
+                        f"{max(0.0, minutes):.0f} min ago. Record it again as a second entry?"):
+            return True
+        op.message = "Not recorded again (the same dose is already recorded)."
+        return False
 
     def stop_infusion(self) -> Change:
         """Record that norepinephrine was stopped (after the warning that abrupt withdrawal drops the pressure)."""
@@ -725,12 +865,28 @@ class BedsideSession:
             op.message = f"Advice not applied: {exc}"
             return False
         extra = ("The advised dose needs your confirmation: " + advice.rationale,) if advice.needs_confirmation else ()
-        confirmed = self._confirmations(op, summary, extra)
+        confirmed = self._confirmations(op, summary, extra, pump=True)
         if confirmed is None:
             return False
         event = self._append_dose(summary, DoseBasis.PER_KG, "advice", confirmed=confirmed, advice_event_id=advice_id)
         self._push_entry(op, event, "Applied advice")
         return True
+
+    def pump_setting_text(self, summary: InfusionSummary) -> str:
+        """What to set on the pump for ``summary``, in words (shown before an advised dose is recorded)."""
+        resolution = self.protocol.pump.resolution_ml_per_h
+        per_kg = summary.dose_mcg_per_kg_per_min
+        dose = f"{self._dose_text(per_kg)} mcg/kg/min = " if per_kg is not None else ""
+        return (f"Set the pump to {_rate(summary.pump_rate_ml_per_h, resolution)} mL/h "
+                f"({dose}{self._flat_text(summary.dose_mcg_per_min)} mcg/min at "
+                f"{summary.concentration_mcg_per_ml:.3g} mcg/mL).")
+
+    def _dose_text(self, value: float | None) -> str:
+        """A per-kg dose at the protocol's dose resolution (what a pump and a nurse use; the record keeps all)."""
+        return _at_resolution(value, self.protocol.titration.dose_resolution)
+
+    def _flat_text(self, value: float | None) -> str:
+        return _at_resolution(value, self.protocol.titration.flat_dose_resolution_mcg_per_min)
 
     # ------------------------------------------------------------------------------------------------ corrections
     def correct_reading(self, event_id: int, reading: Reading) -> Change:
@@ -758,8 +914,8 @@ class BedsideSession:
             return f"{row.drug} stop" if row.action == "stop" else f"{row.drug} {row.action} {row.dose:g} {row.unit}"
         if not row.running:
             return "norepinephrine stop"
-        dose = (f"{_dose(row.dose_mcg_per_kg_per_min)} mcg/kg/min" if row.dose_mcg_per_kg_per_min is not None
-                else f"{_dose(row.dose_mcg_per_min)} mcg/min")
+        dose = (f"{self._dose_text(row.dose_mcg_per_kg_per_min)} mcg/kg/min" if row.dose_mcg_per_kg_per_min is not None
+                else f"{self._flat_text(row.dose_mcg_per_min)} mcg/min")
         rate = _rate(row.pump_rate_ml_per_h, self.protocol.pump.resolution_ml_per_h)
         return f"norepinephrine dose {dose} ({rate} mL/h)"
 
@@ -867,6 +1023,50 @@ class BedsideSession:
     def running_dose_per_kg(self) -> float:
         return per_kg(self.state.current_dose, self.state.patient.weight_kg)
 
+    def advice_figures(self) -> InfusionSummary | None:
+        """The dosing core's figures for the advised dose on the recorded patient and bag (its mcg/min and pump
+        rate beside the mcg/kg/min the engine gives); ``None`` without a dose to advise."""
+        advice = self._advice
+        if isinstance(advice, Unavailable) or advice.dose_mcg_per_kg_per_min <= 0:
+            return None
+        if self._figures_for is advice:
+            return self._figures
+        try:
+            figures: InfusionSummary | None = dose_summary(self.state, self.protocol, advice.dose_mcg_per_kg_per_min,
+                                                           self.now())
+        except InputError:
+            figures = None
+        self._figures_for, self._figures = advice, figures
+        return figures
+
+    _figures_for: object = None
+    _figures: InfusionSummary | None = None
+
+    def running_nee(self) -> float | None:
+        """Norepinephrine equivalents of what runs now (rule NEE-SUM on the running NE dose and co-infusions);
+        ``None`` without another vasopressor running (NEE is the NE dose then)."""
+        from norepi_gui.bedside.inputs import co_infusions
+        from norepi_gui.core.titration.nee import has_other_vasopressor, norepinephrine_equivalents
+
+        co = co_infusions({drug: row.dose for drug, row in self.state.active_co_infusions.items()})
+        if not has_other_vasopressor(co):
+            return None
+        return norepinephrine_equivalents(self.running_dose_per_kg(), co)
+
+    def bedside_glance(self) -> Glance:
+        """What the bedside strip shows now (latest MAP and trend, dose, bag, line, time in band)."""
+        from norepi_gui.bedside.glance import glance
+
+        now = self.now()
+        return glance(self.state, self.protocol, now, band=self.target_band(),
+                      left_ml=bag_left_ml(self.state, now) if self.state.bag is not None else None,
+                      session_start=self.info.created_at if self.info is not None else None)
+
+    def advice_on_empty_bag(self) -> bool:
+        """The bag is empty while the pump runs: advice to change its dose is not the headline (hang a bag)."""
+        alarm = self.alarm_state.of_source("bag")
+        return alarm is not None and alarm.code == "BAG_EMPTY"
+
     def bag_left_ml(self) -> float | None:
         return bag_left_ml(self.state, self.now())
 
@@ -910,16 +1110,28 @@ def _clock(when: datetime) -> str:
     return when.astimezone().strftime("%H:%M")
 
 
-def _dose(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return "0" if value == 0 else f"{value:.3g}"
-
-
 def _rate(value: float, resolution: float) -> str:
     text = f"{resolution:.6f}".rstrip("0").rstrip(".")
     decimals = len(text.split(".")[1]) if "." in text else 0
     return f"{value:.{decimals}f}"
+
+
+def _at_resolution(value: float | None, resolution: float) -> str:
+    """``value`` rounded to ``resolution`` (no trailing zeros): 0.3947 at 0.005 -> 0.395; 8.16 at 0.5 -> 8."""
+    if value is None:
+        return "-"
+    text = f"{resolution:.6f}".rstrip("0").rstrip(".")
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    shown = f"{round(value / resolution) * resolution:.{decimals}f}"
+    return shown.rstrip("0").rstrip(".") if "." in shown else shown
+
+
+def _same_factor(a: float | None, b: float | None) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and abs(a - b) < 1e-9)
+
+
+def _delivery(drop_factor: float | None) -> str:
+    return "on the infusion pump" if drop_factor is None else f"by gravity at {drop_factor:g} gtt/mL"
 
 
 def _alert_lines(alerts: list[Alert]) -> str:

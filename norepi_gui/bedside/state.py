@@ -16,13 +16,16 @@ from typing import Generic, TypeVar
 
 from norepi_gui.bedside.records import (
     AnswerRecord,
+    AudioPauseRecord,
     BagRecord,
     CoInfusionRecord,
     DoseRecord,
     PatientRecord,
+    PerfusionRecord,
     PromptShownRecord,
     ReadingRecord,
     SettingRecord,
+    SiteCheckRecord,
     SnoozeRecord,
 )
 from norepi_gui.core.events import Event, EventKind, JsonValue
@@ -116,7 +119,19 @@ class CoInfusionRow:
         return self.record.unit
 
 
-Row = TypeVar("Row", ReadingRow, DoseRow, CoInfusionRow)
+@dataclass(frozen=True, slots=True)
+class PerfusionRow:
+    event_id: int
+    seq: int
+    at: datetime
+    record: PerfusionRecord
+
+    @property
+    def perfusion(self) -> dict[str, JsonValue]:
+        return self.record.perfusion
+
+
+Row = TypeVar("Row", ReadingRow, DoseRow, CoInfusionRow, PerfusionRow)
 
 
 class TimeOrdered(Generic[Row]):
@@ -163,6 +178,9 @@ class TimeOrdered(Generic[Row]):
     def after(self, when: datetime) -> list[Row]:
         return self.rows[bisect_right(self._keys, (when, 1 << 62)):]
 
+    def after_or_at(self, when: datetime) -> list[Row]:
+        return self.rows[bisect_left(self._keys, (when, -1)):]
+
 
 @dataclass
 class Delta:
@@ -172,28 +190,30 @@ class Delta:
     appended_readings: list[ReadingRow] = field(default_factory=list)
     appended_doses: list[DoseRow] = field(default_factory=list)
     appended_co: list[CoInfusionRow] = field(default_factory=list)
-    reordered: set[str] = field(default_factory=set)  # "readings" | "doses" | "co"
+    appended_perfusion: list[PerfusionRow] = field(default_factory=list)
+    reordered: set[str] = field(default_factory=set)  # "readings" | "doses" | "co" | "perfusion"
     aspects: set[str] = field(default_factory=set)  # "patient" | "bag" | "settings" | "prompt" | "advice_log" | ...
 
     def merge(self, other: Delta) -> None:
         self.appended_readings += other.appended_readings
         self.appended_doses += other.appended_doses
         self.appended_co += other.appended_co
+        self.appended_perfusion += other.appended_perfusion
         self.reordered |= other.reordered
         self.aspects |= other.aspects
         for kind, rows in (("readings", self.appended_readings), ("doses", self.appended_doses),
-                           ("co", self.appended_co)):
+                           ("co", self.appended_co), ("perfusion", self.appended_perfusion)):
             if kind in self.reordered:
                 rows.clear()  # the whole kind is redrawn: no separate appends
 
     @property
     def empty(self) -> bool:
-        return not (self.appended_readings or self.appended_doses or self.appended_co or self.reordered
-                    or self.aspects)
+        return not (self.appended_readings or self.appended_doses or self.appended_co or self.appended_perfusion
+                    or self.reordered or self.aspects)
 
     def touches(self, *names: str) -> bool:
         kinds = {"readings": bool(self.appended_readings), "doses": bool(self.appended_doses),
-                 "co": bool(self.appended_co)}
+                 "co": bool(self.appended_co), "perfusion": bool(self.appended_perfusion)}
         return any(kinds.get(n, False) or n in self.reordered or n in self.aspects for n in names)
 
 
@@ -217,6 +237,11 @@ class SessionState:
         self.patient_event: Event | None = None
         self.bag: BagRecord | None = None
         self.bag_at: datetime | None = None  # when the bag (and its volume) was last recorded
+        self.bag_hung_at: datetime | None = None  # when the running bag was hung ("New bag hung")
+        self._bags: list[Event] = []  # every bag entry as it stands (an undone "new bag" gives the previous back)
+        self._perfusion: TimeOrdered[PerfusionRow] = TimeOrdered()
+        self.site_checks: list[Event] = []
+        self.audio_pause: AudioPauseRecord | None = None
         self._readings: TimeOrdered[ReadingRow] = TimeOrdered()
         self._doses: TimeOrdered[DoseRow] = TimeOrdered()
         self._co: TimeOrdered[CoInfusionRow] = TimeOrdered()
@@ -245,6 +270,19 @@ class SessionState:
     @property
     def co_infusion_log(self) -> list[CoInfusionRow]:
         return self._co.rows
+
+    @property
+    def perfusion_log(self) -> list[PerfusionRow]:
+        return self._perfusion.rows
+
+    def perfusion_between(self, start: datetime | None, end: datetime | None) -> list[PerfusionRow]:
+        """Perfusion entries at or after ``start`` and before ``end`` (``None``: open on that side)."""
+        rows = self._perfusion.rows if start is None else self._perfusion.after_or_at(start)
+        return rows if end is None else [row for row in rows if row.at < end]
+
+    @property
+    def last_site_check(self) -> Event | None:
+        return self.site_checks[-1] if self.site_checks else None
 
     @property
     def last_reading(self) -> ReadingRow | None:
@@ -350,9 +388,24 @@ class SessionState:
             self.patient_event = event
             delta.aspects.add("patient")
         elif kind is EventKind.INFUSION:
-            self.bag = BagRecord.from_payload(p)
-            self.bag_at = event.at
+            self._bags.append(event)
+            self._set_bag(event)
             delta.aspects.add("bag")
+        elif kind is EventKind.PERFUSION:
+            perfusion = PerfusionRecord.from_payload(p)
+            if perfusion is not None:
+                prow = PerfusionRow(event.id, event.seq, event.at, perfusion)
+                if self._perfusion.add(prow):
+                    delta.appended_perfusion.append(prow)
+                else:
+                    delta.reordered.add("perfusion")
+        elif kind is EventKind.SITE_CHECK:
+            if SiteCheckRecord.from_payload(p) is not None:
+                self.site_checks.append(event)
+                delta.aspects.add("line")
+        elif kind is EventKind.AUDIO_PAUSED:
+            self.audio_pause = AudioPauseRecord.from_payload(p)
+            delta.aspects.add("alarms")
         elif kind is EventKind.SETTING:
             setting = SettingRecord.from_payload(p)
             if setting is not None:
@@ -397,7 +450,22 @@ class SessionState:
         elif kind is EventKind.CO_INFUSION and self._co.remove(event_id) is not None:
             delta.reordered.add("co")
             self._refresh_active()
+        elif kind is EventKind.PERFUSION and self._perfusion.remove(event_id) is not None:
+            delta.reordered.add("perfusion")
+        elif kind is EventKind.INFUSION:
+            self._bags = [e for e in self._bags if e.id != event_id]
+            if self._bags:
+                self._set_bag(self._bags[-1])
+            else:
+                self.bag, self.bag_at, self.bag_hung_at = None, None, None
+            delta.aspects.add("bag")
         return delta
+
+    def _set_bag(self, event: Event) -> None:
+        self.bag = BagRecord.from_payload(event.payload)
+        self.bag_at = event.at
+        hung = [e.at for e in self._bags if e.payload.get("hung") is True]
+        self.bag_hung_at = hung[-1] if hung else None
 
     def _correct(self, event: Event) -> Delta:
         target = event.supersedes
@@ -414,12 +482,13 @@ class SessionState:
         delta = self._remove_row(root, original.kind)
         added = self._add_row_only(corrected)
         delta.merge(added)
-        if original.kind in (EventKind.READING, EventKind.NE_DOSE, EventKind.CO_INFUSION):
+        if original.kind in (EventKind.READING, EventKind.NE_DOSE, EventKind.CO_INFUSION, EventKind.PERFUSION):
             delta.reordered.add({EventKind.READING: "readings", EventKind.NE_DOSE: "doses",
-                                 EventKind.CO_INFUSION: "co"}[original.kind])
+                                 EventKind.CO_INFUSION: "co", EventKind.PERFUSION: "perfusion"}[original.kind])
             delta.appended_readings.clear()
             delta.appended_doses.clear()
             delta.appended_co.clear()
+            delta.appended_perfusion.clear()
         return delta
 
     def _add_row_only(self, event: Event) -> Delta:

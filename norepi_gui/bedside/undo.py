@@ -48,6 +48,22 @@ class RecordEntry(Command):
 
 
 @dataclass
+class Batch(Command):
+    """Several entries one operation recorded together (a new bag and the pump rate that keeps the dose)."""
+
+    steps: list[Command]
+    text: str
+
+    def undo(self, append: Append) -> None:
+        for step in reversed(self.steps):
+            step.undo(append)
+
+    def redo(self, append: Append) -> None:
+        for step in self.steps:
+            step.redo(append)
+
+
+@dataclass
 class DeleteEntry(Command):
     event_id: int
     kind: EventKind

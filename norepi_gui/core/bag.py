@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from norepi_gui.core.alerts import Alert, Priority
 from norepi_gui.core.units import Q, unit
+
+if TYPE_CHECKING:
+    from norepi_gui.core.protocol import Protocol
 
 
 def volume_left_ml(recorded_ml: float, recorded_at: datetime, rates: Sequence[tuple[datetime, float]],
@@ -28,3 +33,30 @@ def volume_left_ml(recorded_ml: float, recorded_at: datetime, rates: Sequence[tu
             delivered = delivered + Q(rate, "mL/h") * Q((stop - begin).total_seconds(), "s")
     left = Q(recorded_ml, "mL") - delivered
     return max(0.0, float(left.to(unit("mL")).magnitude))
+
+
+def bag_alert(minutes_left: float, next_check_min: float | None, protocol: Protocol, *,
+              rate_text: str = "") -> Alert | None:
+    """The bag alarm for a bag that runs out in ``minutes_left`` at the pump rate (``None``: nothing to say yet).
+
+    One priority per condition, the same wherever it is shown, as the engine decides it (docs/rules.md):
+
+    - empty (nothing left while the pump runs): high, BAG_EMPTY;
+    - runs out before the next check in ``next_check_min``: high, BAG_NEAR_EMPTY (SAFE-BAG-BEFORE-CHECK);
+    - less than ``bag.near_empty_minutes`` left: medium, BAG_NEAR_EMPTY (SAFE-BAG-LOW);
+    - less than ``bag.change_reminder_minutes`` left: low, BAG_CHANGE_DUE (hang the next bag in good time).
+    """
+    at = f" at {rate_text} mL/h" if rate_text else ""
+    if minutes_left <= 0.0:
+        return Alert("BAG_EMPTY", Priority.HIGH, "Bag empty: no norepinephrine is running. Hang a new bag now.")
+    if next_check_min is not None and minutes_left < next_check_min:
+        return Alert("BAG_NEAR_EMPTY", Priority.HIGH,
+                     f"Bag runs out in {minutes_left:.0f} min{at}, before the next check in {next_check_min:.0f} "
+                     "min: prepare the next bag now.")
+    if minutes_left < protocol.bag.near_empty_minutes:
+        return Alert("BAG_NEAR_EMPTY", Priority.MEDIUM,
+                     f"Bag runs out in {minutes_left:.0f} min{at}: prepare the next bag.")
+    if minutes_left < protocol.bag.change_reminder_minutes:
+        return Alert("BAG_CHANGE_DUE", Priority.LOW,
+                     f"Bag runs out in {minutes_left:.0f} min{at}: have the next bag ready.")
+    return None

@@ -41,6 +41,9 @@ class EventKind(StrEnum):
     DELETION = "DELETION"
     SESSION_CLOSED = "SESSION_CLOSED"
     SIM_EVENT = "SIM_EVENT"
+    PERFUSION = "PERFUSION"  # perfusion markers recorded without a blood pressure
+    SITE_CHECK = "SITE_CHECK"  # a peripheral or intraosseous line's site was checked
+    AUDIO_PAUSED = "AUDIO_PAUSED"  # the alarm sound was paused (for a limited time)
 
 
 #: Kinds that must name the event they supersede (and the only kinds that may).

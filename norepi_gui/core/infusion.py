@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from norepi_gui.core.alerts import Alert, Priority
+from norepi_gui.core.bag import bag_alert
 from norepi_gui.core.dosing import (
     Concentration,
     DoseRate,
@@ -41,6 +42,7 @@ class InfusionRequest:
     drop_factor_gtt_per_ml: float | None = None
     bag_volume_left: Quantity | None = None
     current_dose_mcg_per_min: float | None = None  # the dose running now, for the large-change check
+    next_check_min: float | None = None  # minutes to the next check: a bag running out before it is high priority
 
 
 @dataclass(frozen=True)
@@ -269,14 +271,10 @@ def summarise_infusion(request: InfusionRequest, protocol: Protocol) -> Infusion
         left = bag_time_left(request.bag_volume_left.to(unit("mL")), pump)
         if left is not None:
             hours_left = float(left.magnitude)
-            if hours_left * 60 < protocol.bag.near_empty_minutes:
-                alerts.append(
-                    Alert(
-                        "BAG_NEAR_EMPTY",
-                        Priority.MEDIUM,
-                        f"Bag empty in {hours_left * 60:.0f} min at {pump.magnitude:g} mL/h: prepare the next bag.",
-                    )
-                )
+            # The engine's bag rule (SAFE-BAG-BEFORE-CHECK, SAFE-BAG-LOW), not a priority of the panel's own.
+            bag = bag_alert(hours_left * 60.0, request.next_check_min, protocol, rate_text=f"{pump.magnitude:g}")
+            if bag is not None and bag.code != "BAG_CHANGE_DUE":
+                alerts.append(bag)
 
     return InfusionSummary(
         concentration_mcg_per_ml=conc.mcg_per_ml,

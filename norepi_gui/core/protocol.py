@@ -78,6 +78,7 @@ class Pump:
 class Bag:
     default_volume_ml: float = _range(1.0, 5000.0, "mL")
     near_empty_minutes: float = _range(0.0, 240.0, "min")
+    change_reminder_minutes: float = _range(0.0, 720.0, "min")
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class Daily:
 @dataclass(frozen=True)
 class DoseChange:
     large_change_factor: float = _range(1.1, 100.0)
+    repeat_entry_minutes: float = _range(0.0, 60.0, "min")
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,7 @@ class LineLimits:
     max_dose_mcg_per_kg_per_min: float = _range(0.0, 20.0, "mcg/kg/min")
     max_dose_mcg_per_min: float = _range(0.0, 2000.0, "mcg/min")
     max_hours: float = _range(0.0, 24.0 * 365, "h")
+    site_check_hours: float = _range(0.0, 24.0, "h")
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,18 @@ class Intervals:
     overdue_high_after_minutes: float = _range(0.0, 120.0, "min")
     snooze_minutes: float = _range(0.5, 30.0, "min")
     max_snoozes: int = _range(0, 10)
+
+
+@dataclass(frozen=True)
+class Alarms:
+    """How the alarms sound: repeat intervals per priority, how much louder each unanswered repeat gets, and the
+    one time-limited audio pause."""
+
+    repeat_high_seconds: float = _range(1.0, 600.0, "s")
+    repeat_medium_seconds: float = _range(1.0, 600.0, "s")
+    repeat_low_seconds: float = _range(0.0, 3600.0, "s")
+    louder_after_repeats: int = _range(0, 20)
+    audio_pause_minutes: float = _range(0.5, 10.0, "min")
 
 
 @dataclass(frozen=True)
@@ -229,6 +244,7 @@ class Protocol:
     targets: Targets
     titration: Titration
     intervals: Intervals
+    alarms: Alarms
     start_criteria: StartCriteria
     escalation: Escalation
     safety: Safety
@@ -304,6 +320,7 @@ _SECTIONS: dict[str, type] = {
     "targets": Targets,
     "titration": Titration,
     "intervals": Intervals,
+    "alarms": Alarms,
     "start_criteria": StartCriteria,
     "escalation": Escalation,
     "safety": Safety,

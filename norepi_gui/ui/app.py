@@ -167,6 +167,7 @@ def run_app(
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName("norepi-gui" + (" (training)" if training else ""))
     app.setDesktopFileName(DESKTOP_ID)  # matches the .desktop entry, so the shell groups windows under our icon
+    app.setStyle("Fusion")  # the one style that draws the day and night palettes the same on every platform
     use_locale_number_format()
     from norepi_gui.ui.data_folder import ask_with_dialog, choose_with_dialog, open_data_folder
 

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from norepi_gui.bedside.changes import Change
+from norepi_gui.ui.formatting import DisplayFormat
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime
 
-    from norepi_gui.bedside.records import BagRecord, PatientRecord
+    from norepi_gui.bedside.records import BagRecord, PatientRecord, PerfusionRecord
     from norepi_gui.bedside.session import BedsideSession
     from norepi_gui.core.alerts import Alert
     from norepi_gui.core.events import EventKind, JsonValue
@@ -34,6 +35,7 @@ class BedsideController(QObject):
     readings_appended = Signal(object)  # tuple[ReadingRow, ...], newest last
     doses_appended = Signal(object)  # tuple[DoseRow, ...]
     co_infusions_appended = Signal(object)  # tuple[CoInfusionRow, ...]
+    perfusion_appended = Signal(object)  # tuple[PerfusionRow, ...]
     clock_minute = Signal()  # the clock entered a new minute: countdowns of the bag and the line move
     entries_reset = Signal()  # readings, doses or co-infusions changed other than at the end: redraw those lists
     patient_changed = Signal()
@@ -42,6 +44,8 @@ class BedsideController(QObject):
     advice_changed = Signal()
     prompt_changed = Signal()
     undo_changed = Signal()
+    alarms_changed = Signal()  # the alarm list (banner, sound, bag, line, site check, audio pause) changed
+    display_changed = Signal()  # the dose unit shown, night mode or font size changed: views rewrite their numbers
     events_recorded = Signal(object)  # tuple[Event, ...]: everything the operation put on disk
     problem = Signal(object)  # FieldProblem: an entry the core refused, for the field it names
     message = Signal(str)  # a status line
@@ -53,6 +57,13 @@ class BedsideController(QObject):
         super().__init__(parent)
         self.session = session
         self._minute: int | None = None
+        #: How numbers are written (the dose unit chosen, the protocol's resolutions); the window sets it.
+        self.display = DisplayFormat.for_protocol(session.protocol)
+
+    def set_display(self, display: DisplayFormat) -> None:
+        if display != self.display:
+            self.display = display
+            self.display_changed.emit()
 
     # ------------------------------------------------------------------------------------------------ announcing
     def announce(self, change: Change) -> Change:
@@ -62,7 +73,7 @@ class BedsideController(QObject):
         if change.session:
             self.session_changed.emit()
         else:
-            if change.readings.reset or change.doses.reset or change.co_infusions.reset:
+            if change.readings.reset or change.doses.reset or change.co_infusions.reset or change.perfusion.reset:
                 self.entries_reset.emit()
             else:
                 if change.readings.appended:
@@ -71,6 +82,8 @@ class BedsideController(QObject):
                     self.doses_appended.emit(change.doses.appended)
                 if change.co_infusions.appended:
                     self.co_infusions_appended.emit(change.co_infusions.appended)
+                if change.perfusion.appended:
+                    self.perfusion_appended.emit(change.perfusion.appended)
             if change.patient:
                 self.patient_changed.emit()
             if change.bag:
@@ -81,6 +94,8 @@ class BedsideController(QObject):
                 self.advice_changed.emit()
             if change.prompt:
                 self.prompt_changed.emit()
+        if change.alarms or change.session:
+            self.alarms_changed.emit()
         if change.undo:
             self.undo_changed.emit()
         if change.problem is not None:
@@ -108,6 +123,18 @@ class BedsideController(QObject):
 
     def record_reading(self, reading: Reading, *, source: str = "typed") -> Change:
         return self.announce(self.session.record_reading(reading, source=source))
+
+    def record_perfusion(self, record: PerfusionRecord, at: datetime) -> Change:
+        return self.announce(self.session.record_perfusion(record, at))
+
+    def hang_new_bag(self, bag: BagRecord) -> Change:
+        return self.announce(self.session.hang_new_bag(bag))
+
+    def check_site(self, finding: str, note: str = "") -> Change:
+        return self.announce(self.session.check_site(finding, note))
+
+    def pause_audio(self) -> Change:
+        return self.announce(self.session.pause_audio())
 
     def set_patient(self, record: PatientRecord, alerts: tuple[Alert, ...] = ()) -> Change:
         return self.announce(self.session.set_patient(record, alerts))

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from norepi_gui.core.errors import InputError
+
+if TYPE_CHECKING:
+    from norepi_gui.core.protocol import Protocol
+
+PER_KG = "mcg/kg/min"
+FLAT = "mcg/min"
+DOSE_UNITS = (PER_KG, FLAT)
 
 
 def decimals_for(resolution: float) -> int:
@@ -25,6 +34,90 @@ def fmt_dose(value: float | None) -> str:
     if value == 0:
         return "0"
     return f"{value:.3g}"
+
+
+def at_resolution(value: float | None, resolution: float) -> str:
+    """``value`` rounded to ``resolution`` without trailing zeros: what a pump and a nurse use (0.3947 at 0.005 ->
+    0.395; 16.34 at 0.5 -> 16.5; 0.1 at 0.005 -> 0.1)."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    steps = round(value / resolution)
+    shown = f"{steps * resolution:.{decimals_for(resolution)}f}"
+    return shown.rstrip("0").rstrip(".") if "." in shown else shown
+
+
+def significant(value: float | None, figures: int = 3) -> str:
+    """A measured quantity to ``figures`` significant figures, never in exponent form: 16.0512 -> 16.1, 1000 -> 1000,
+    0.0399 -> 0.0399."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    if value == 0:
+        return "0"
+    digits = max(0, figures - 1 - math.floor(math.log10(abs(value))))
+    shown = f"{round(value, digits):.{digits}f}"
+    return shown.rstrip("0").rstrip(".") if "." in shown else shown
+
+
+@dataclass(frozen=True)
+class DisplayFormat:
+    """How the window writes doses, rates, concentrations and weights: in the nurse's dose unit (the other one beside
+    it where there is room), at the protocol's resolutions. Display only: the record keeps full precision."""
+
+    dose_unit: str = PER_KG
+    dose_resolution: float = 0.005  # the protocol's titration.dose_resolution (replaced by for_protocol)
+    flat_resolution: float = 0.5  # titration.flat_dose_resolution_mcg_per_min
+    rate_resolution: float = 0.1  # pump.resolution_ml_per_h
+
+    @classmethod
+    def for_protocol(cls, protocol: Protocol, dose_unit: str = PER_KG) -> DisplayFormat:
+        return cls(dose_unit if dose_unit in DOSE_UNITS else PER_KG, protocol.titration.dose_resolution,
+                   protocol.titration.flat_dose_resolution_mcg_per_min, protocol.pump.resolution_ml_per_h)
+
+    @property
+    def flat_first(self) -> bool:
+        return self.dose_unit == FLAT
+
+    def per_kg(self, value: float | None) -> str:
+        return at_resolution(value, self.dose_resolution)
+
+    def flat(self, value: float | None) -> str:
+        return at_resolution(value, self.flat_resolution)
+
+    def dose(self, per_kg: float | None, per_min: float | None, *, both: bool = True) -> str:
+        """``0.2 mcg/kg/min (16.5 mcg/min)`` in the chosen unit first; one unit when only one is known or
+        ``both`` is False."""
+        kg = None if per_kg is None else f"{self.per_kg(per_kg)} {PER_KG}"
+        flat = None if per_min is None else f"{self.flat(per_min)} {FLAT}"
+        first, second = (flat, kg) if self.flat_first else (kg, flat)
+        if first is None:
+            first, second = second, None
+        if first is None:
+            return "-"
+        return f"{first} ({second})" if both and second is not None else first
+
+    def other(self, per_kg: float | None, per_min: float | None) -> str:
+        """The dose in the unit not chosen (``16.5 mcg/min`` beside a per-kg dose), or "" when not known."""
+        _value, unit = self.dose_value(per_kg, per_min)
+        if unit == PER_KG:
+            return "" if per_min is None else f"{self.flat(per_min)} {FLAT}"
+        return "" if per_kg is None else f"{self.per_kg(per_kg)} {PER_KG}"
+
+    def dose_value(self, per_kg: float | None, per_min: float | None) -> tuple[str, str]:
+        """The number and unit in the chosen unit (the other one when the chosen one is not known)."""
+        if (self.flat_first or per_kg is None) and per_min is not None:
+            return self.flat(per_min), FLAT
+        return self.per_kg(per_kg), PER_KG
+
+    def rate(self, ml_per_h: float | None) -> str:
+        return "-" if ml_per_h is None else fmt_rate(ml_per_h, self.rate_resolution)
+
+    @staticmethod
+    def concentration(mcg_per_ml: float | None) -> str:
+        return significant(mcg_per_ml)
+
+    @staticmethod
+    def weight(kg: float | None) -> str:
+        return "-" if kg is None else f"{kg:.1f}".rstrip("0").rstrip(".")
 
 
 def fmt_number(value: float | None, fmt: str = ".0f") -> str:

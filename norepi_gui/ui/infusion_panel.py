@@ -33,8 +33,8 @@ from norepi_gui.core.infusion import InfusionRequest, InfusionSummary, summarise
 from norepi_gui.core.protocol import LineType, Population
 from norepi_gui.core.safety_text import DILUENT_NOTE, DILUENTS, NO_BICARBONATE, SALINE_DILUENT, SALINE_WARNING
 from norepi_gui.core.units import DoseBasis, Q, parse_quantity
-from norepi_gui.ui.formatting import describe_input_error, fmt_clock, fmt_dose, fmt_rate
-from norepi_gui.ui.widgets import PRIORITY_MARK, FieldStatus, ValidatedField, value_label
+from norepi_gui.ui.formatting import DisplayFormat, describe_input_error, fmt_clock, fmt_rate
+from norepi_gui.ui.widgets import PRIORITY_MARK, FieldStatus, ValidatedField, field_label, set_role, value_label
 
 if TYPE_CHECKING:
     from norepi_gui.bedside.changes import FieldProblem
@@ -99,6 +99,7 @@ class InfusionPanel(QGroupBox):
         self._driver: str | None = None  # "dose" or "rate": the field the nurse typed last
         self._summary: InfusionSummary | None = None
         self._recorded_bag: BagRecord | None = None
+        self._display = DisplayFormat.for_protocol(protocol)
 
         self.concentration = QComboBox()
         self.concentration.setObjectName("concentrationSelect")
@@ -138,6 +139,13 @@ class InfusionPanel(QGroupBox):
         self.bag_time = value_label("bagTimeLabel", "Bag time left")
         self.daily = value_label("dailyTotalLabel", "Drug per 24 hours")
         self.alerts = value_label("infusionAlertsLabel", "Dosing alerts")
+        from norepi_gui.ui.titration_panel import AlarmList
+
+        self.bag_alarm = AlarmList("infusionBagAlarm")  # the bag's alarm, as on the banner (one priority)
+        self.bag_alarm.hide()
+        self.new_bag_button = QPushButton("New bag hung\u2026")
+        self.new_bag_button.setObjectName("infusionNewBagButton")
+        self.new_bag_button.setAccessibleName("Record a new bag hung (volume and concentration)")
         self.running = value_label("runningDoseLabel", "Dose running now")
         self.line_safety = QLabel(NO_BICARBONATE)
         self.line_safety.setObjectName("lineSafetyLabel")
@@ -165,18 +173,18 @@ class InfusionPanel(QGroupBox):
         cl.setContentsMargins(0, 0, 0, 0)
         cl.addWidget(self.concentration)
         cl.addWidget(self.concentration_status)
-        form.addRow(_buddy("&Concentration", self.concentration), conc_box)
+        form.addRow(field_label("&Concentration"), conc_box)
         form.addRow(self._custom_box)
         form.addRow("Base", self.base_label)
-        form.addRow(_buddy("Bag read, mL", self.bag_volume), self.bag_volume)
-        form.addRow(_buddy("Delivery", self.delivery), self.delivery)
+        form.addRow(field_label("Bag read, mL"), self.bag_volume)
+        form.addRow(field_label("Delivery"), self.delivery)
         dose_row = QWidget()
         dl = QHBoxLayout(dose_row)
         dl.setContentsMargins(0, 0, 0, 0)
         dl.addWidget(self.dose, 3)
         dl.addWidget(self.dose_unit, 2)
-        form.addRow(_buddy("&Dose", self.dose), dose_row)
-        form.addRow(_buddy("&Rate mL/h", self.rate), self.rate)
+        form.addRow(field_label("&Dose"), dose_row)
+        form.addRow(field_label("&Rate mL/h"), self.rate)
         form.addRow("Delivered", self.delivered)
         form.addRow("Drops", self.drops)
         form.addRow("Bag empty in", self.bag_time)
@@ -186,6 +194,8 @@ class InfusionPanel(QGroupBox):
         buttons.addWidget(self.stop_button)
         outer = QVBoxLayout(self)
         outer.addLayout(form)
+        outer.addWidget(self.bag_alarm)
+        outer.addWidget(self.new_bag_button)
         outer.addWidget(self.alerts)
         outer.addLayout(buttons)
         outer.addWidget(self.running)
@@ -220,9 +230,15 @@ class InfusionPanel(QGroupBox):
         controller.session_changed.connect(self._session_changed)
         controller.bag_changed.connect(self._bag_changed_in_record)
         for signal in (controller.patient_changed, controller.doses_appended, controller.entries_reset,
-                       controller.settings_changed, controller.clock_minute):
+                       controller.settings_changed, controller.clock_minute, controller.display_changed):
             signal.connect(self.follow_record)
+        controller.alarms_changed.connect(self._show_bag_alarm)
+        controller.session_changed.connect(self._show_bag_alarm)
         controller.problem.connect(self._problem)
+
+    def _show_bag_alarm(self) -> None:
+        alarm = self._controller.session.alarm_state.of_source("bag")
+        self.bag_alarm.show_alarms([alarm] if alarm is not None else [])
 
     def _send_dose(self, request: DoseRequest) -> None:
         self._controller.set_dose(request.summary, request.basis, request.bag)
@@ -242,6 +258,7 @@ class InfusionPanel(QGroupBox):
         """The recorded patient, running dose and bag (its volume counted down to now) for the figures; a newly
         recorded dose is what the dose and rate fields show."""
         session = self._controller.session
+        self._display = self._controller.display
         state = session.state
         population = Population.ADULT
         line = LineType.CENTRAL
@@ -263,9 +280,9 @@ class InfusionPanel(QGroupBox):
         if current is None or not current.running:
             self.clear_entry()
         elif current.record.basis == DoseBasis.FLAT.value or current.dose_mcg_per_kg_per_min is None:
-            self.set_dose_text(fmt_dose(current.dose_mcg_per_min), "mcg/min")
+            self.set_dose_text(self._display.flat(current.dose_mcg_per_min), "mcg/min")
         else:
-            self.set_dose_text(fmt_dose(current.dose_mcg_per_kg_per_min), "mcg/kg/min")
+            self.set_dose_text(self._display.per_kg(current.dose_mcg_per_kg_per_min), "mcg/kg/min")
 
     def _problem(self, problem: FieldProblem) -> None:
         if problem.field == "dose":
@@ -306,12 +323,9 @@ class InfusionPanel(QGroupBox):
         elif dose.pump_rate_ml_per_h <= 0:
             self.running.setText(f"Stopped at {fmt_clock(dose.at)}.")
         else:
-            per_kg = dose.dose_mcg_per_kg_per_min
-            text = f"{fmt_dose(per_kg)} mcg/kg/min = " if per_kg is not None else ""
-            resolution = self._protocol.pump.resolution_ml_per_h
             self.running.setText(
-                f"\u25b6 Running: {text}{fmt_dose(dose.dose_mcg_per_min)} mcg/min at "
-                f"{fmt_rate(dose.pump_rate_ml_per_h, resolution)} mL/h since {fmt_clock(dose.at)}"
+                f"\u25b6 Running: {self._display.dose(dose.dose_mcg_per_kg_per_min, dose.dose_mcg_per_min)} at "
+                f"{self._display.rate(dose.pump_rate_ml_per_h)} mL/h since {fmt_clock(dose.at)}"
             )
         self.stop_button.setEnabled(dose is not None and dose.pump_rate_ml_per_h > 0)
         self.recalculate()
@@ -452,7 +466,7 @@ class InfusionPanel(QGroupBox):
     def commit_bag(self) -> None:
         record = self.bag_record()
         self.recalculate()
-        if record is not None and record != self._recorded_bag:
+        if record is not None and (self._recorded_bag is None or not record.same_setup(self._recorded_bag)):
             self.bag_committed.emit(record)
 
     # -- dose <-> rate --------------------------------------------------------------
@@ -478,8 +492,8 @@ class InfusionPanel(QGroupBox):
 
     def _dose_text(self, summary: InfusionSummary) -> str:
         if self._basis() is DoseBasis.PER_KG and summary.dose_mcg_per_kg_per_min is not None:
-            return fmt_dose(summary.dose_mcg_per_kg_per_min)
-        return fmt_dose(summary.dose_mcg_per_min)
+            return self._display.per_kg(summary.dose_mcg_per_kg_per_min)
+        return self._display.flat(summary.dose_mcg_per_min)
 
     def build_request(self) -> InfusionRequest | None:
         """The core request from the fields, or ``None`` (messages shown) when a field is wrong or empty."""
@@ -549,7 +563,7 @@ class InfusionPanel(QGroupBox):
             self._show(None)  # the blank figures, laid out as they will be (no pint needed)
             return None
         conc = self.concentration_value()
-        self.base_label.setText("-" if conc is None else conc.describe())
+        self.base_label.setText("-" if conc is None else concentration_text(conc, self._display))
         request = self.build_request()
         summary: InfusionSummary | None = None
         if request is not None:
@@ -577,10 +591,9 @@ class InfusionPanel(QGroupBox):
             self.rate.set_text(fmt_rate(summary.pump_rate_ml_per_h, resolution))
         elif self._driver == "rate":
             self.dose.set_text(self._dose_text(summary))
-        per_kg = summary.delivered_dose_mcg_per_kg_per_min
         pump = fmt_rate(summary.pump_rate_ml_per_h, resolution)
-        delivered = f"{per_kg:.4g} mcg/kg/min = " if per_kg is not None else ""
-        self.delivered.setText(f"At {pump} mL/h: {delivered}{summary.delivered_dose_mcg_per_min:.3g} mcg/min")
+        delivered = self._display.dose(summary.delivered_dose_mcg_per_kg_per_min, summary.delivered_dose_mcg_per_min)
+        self.delivered.setText(f"At {pump} mL/h: {delivered}")
         self.drops.setText("pump" if summary.drops_per_min is None else f"{summary.drops_per_min:.0f} drops/min")
         if summary.bag_hours_left is None:
             self.bag_time.setText("-")
@@ -589,14 +602,12 @@ class InfusionPanel(QGroupBox):
             left = "" if self._bag_left_now is None else f" (about {self._bag_left_now:.0f} mL left now)"
             self.bag_time.setText(f"{hours} h {minutes:02d} min{left}")
         self.daily.setText(f"{summary.mg_per_24h:.1f} mg")
-        shown = [a for a in summary.alerts if a.code != "NONSTANDARD_CONCENTRATION" or
-                 self.concentration.currentData() == CUSTOM]
+        # the bag's alarm is the bedside layer's (bag_alarm, as on the banner), not a second one at the typed rate
+        shown = [a for a in summary.alerts if (a.code != "NONSTANDARD_CONCENTRATION" or
+                 self.concentration.currentData() == CUSTOM) and a.code not in ("BAG_NEAR_EMPTY", "BAG_EMPTY")]
         self.alerts.setText(alert_lines(shown))
         self.alerts.setVisible(bool(shown))
-        if summary.refused:
-            self.alerts.setStyleSheet("color: #b00020; font-weight: bold;")
-        else:
-            self.alerts.setStyleSheet("")
+        set_role(self.alerts, "refused" if summary.refused else "")
 
     @property
     def summary(self) -> InfusionSummary | None:
@@ -634,7 +645,8 @@ class InfusionPanel(QGroupBox):
         self.recalculate()
 
 
-def _buddy(text: str, widget: QWidget) -> QLabel:
-    label = QLabel(text)
-    label.setBuddy(widget)
-    return label
+def concentration_text(conc: Concentration, display: DisplayFormat) -> str:
+    """The core's description of a concentration with its base figure to three significant figures
+    (``4 mg bitartrate in 250 mL = 8.02 mcg/mL base``, not 8.02497)."""
+    exact = f"{conc.mcg_per_ml:g} mcg/mL base"
+    return conc.describe().replace(exact, f"{display.concentration(conc.mcg_per_ml)} mcg/mL base")

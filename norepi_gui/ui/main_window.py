@@ -4,6 +4,15 @@ Every entry goes to the bedside layer (:class:`norepi_gui.bedside.session.Bedsid
 :class:`norepi_gui.ui.controller.BedsideController`; the panels subscribe to the controller's signals and redraw what
 they show, once per operation. ``docs/architecture.md`` follows one reading from the Enter key to the screen.
 
+Layout, top to bottom: the bedside strip (the latest MAP, the dose, the bag, the line, time in band, the next check:
+always in view), the alarm area (always there, one height, so nothing moves when an alarm comes), then the entry tabs
+(Infusion, Patient, Co-infusions), the plot with the reading entry and the table, and the advice. The window opens
+to the available screen and remembers where it was; every part reflows down to 1280x720.
+
+Keys: the declarative ``ACTIONS`` table (menus and shortcuts) and ``MNEMONICS`` (Alt+letter to a field, on whichever
+tab it is); Help > Keyboard (F1) lists both. Ctrl+Z undoes the last entry unless the field being typed in has its
+own text to undo. The wheel never changes a field without the focus.
+
 Start-up can be progressive (``MainWindow(..., progressive=True)``, what the launcher uses): the window, with every
 panel, field and menu, is built and painted before numpy, pint and pyqtgraph are imported; the plot area says
 "Loading plot…" and the infusion figures wait. Right after that first paint (:meth:`MainWindow.complete`) the
@@ -22,31 +31,53 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QShowEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QPaintEvent,
+    QShowEvent,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from norepi_gui import DISCLAIMER, package_version
-from norepi_gui.bedside.records import SETTING_PUMP_RESOLUTION, SETTING_SOUND
+from norepi_gui.bedside.records import SETTING_PUMP_RESOLUTION, SETTING_SOUND, SITE_OK, SITE_PROBLEM
 from norepi_gui.bedside.session import BedsideSession
 from norepi_gui.core.clock import Clock, SteadyClock, SystemClock
 from norepi_gui.core.events import EventKind
 from norepi_gui.core.protocol import Protocol, load_protocol_or_shipped
+from norepi_gui.ui import theme as themes
+from norepi_gui.ui.bedside_strip import BedsideStrip
 from norepi_gui.ui.coinfusion_panel import CoInfusionPanel
 from norepi_gui.ui.controller import BedsideController
-from norepi_gui.ui.formatting import decimals_for, fmt_clock, fmt_date_time
+from norepi_gui.ui.formatting import DisplayFormat, decimals_for, fmt_clock, fmt_date_time
 from norepi_gui.ui.infusion_panel import InfusionPanel
 from norepi_gui.ui.patient_panel import PatientPanel
 from norepi_gui.ui.plot_area import PlotArea
 from norepi_gui.ui.plot_view import PlotView
-from norepi_gui.ui.prompt_banner import PromptBanner
+from norepi_gui.ui.prompt_banner import AlarmArea, PromptBanner
 from norepi_gui.ui.qt_values import SCROLL_BAR_ALWAYS_OFF, WIDGET_WITH_CHILDREN_SHORTCUT, set_enum_property
 from norepi_gui.ui.readings_panel import ReadingsPanel
 from norepi_gui.ui.readings_table import ReadingsTable
-from norepi_gui.ui.sound import PromptSound
+from norepi_gui.ui.sound import AlarmSound, RecordingPlayer, platform_player
 from norepi_gui.ui.ticker import ClockTicker
 from norepi_gui.ui.titration_panel import TitrationPanel
-from norepi_gui.ui.view_settings import ViewSettings
+from norepi_gui.ui.view_settings import MAX_FONT_STEPS, MIN_FONT_STEPS, ViewSettings
+from norepi_gui.ui.widgets import WheelGuard, guard_wheel, rescale_fonts, set_role
 
 if TYPE_CHECKING:
     from norepi_gui.bedside.changes import Change, FieldProblem
@@ -64,6 +95,13 @@ ConfirmFn = Callable[[str, str], bool]
 COMPLETE_WITHOUT_PAINT_MS = 2000  # a progressive window completes by then even if it was never painted
 #: Events that are part of the record but not announced on the status line (what was shown, training internals).
 QUIET_KINDS = frozenset({EventKind.PROMPT_SHOWN, EventKind.ADVICE, EventKind.SIM_EVENT})
+RECORDED_WORDS = {
+    EventKind.READING: "reading", EventKind.NE_DOSE: "norepinephrine dose", EventKind.INFUSION: "bag",
+    EventKind.PERFUSION: "perfusion entry", EventKind.PATIENT: "patient details", EventKind.SITE_CHECK: "site check",
+    EventKind.AUDIO_PAUSED: "alarm sound pause", EventKind.PROMPT_ANSWERED: "answer", EventKind.PROMPT_SNOOZED:
+    "snooze", EventKind.CO_INFUSION: "co-infusion", EventKind.DELETION: "deletion", EventKind.CORRECTION:
+    "correction", EventKind.SETTING: "setting",
+}
 
 
 @dataclass(frozen=True)
@@ -71,12 +109,13 @@ class ActionInfo:
     """One menu action: ``MainWindow.action_<key>`` runs ``MainWindow.<slot>``."""
 
     key: str
-    menu: str  # file | edit | bedside | help
+    menu: str  # file | edit | view | bedside | help
     text: str
     slot: str
-    shortcut: str | QKeySequence.StandardKey | None = None
+    shortcut: str | tuple[str, ...] | QKeySequence.StandardKey | None = None
     table_only: bool = False  # a shortcut that acts only while the readings table has focus
     separator_before: bool = False
+    checkable: bool = False
 
 
 ACTIONS: tuple[ActionInfo, ...] = (
@@ -95,12 +134,70 @@ ACTIONS: tuple[ActionInfo, ...] = (
                table_only=True),
     ActionInfo("settings", "edit", "&Settings\u2026", "open_settings", QKeySequence.StandardKey.Preferences,
                separator_before=True),
+    ActionInfo("night_mode", "view", "&Night mode", "toggle_night_mode", "Ctrl+Shift+D", checkable=True),
+    ActionInfo("zoom_in", "view", "&Larger text", "larger_text", ("Ctrl++", "Ctrl+="), separator_before=True),
+    ActionInfo("zoom_out", "view", "&Smaller text", "smaller_text", "Ctrl+-"),
+    ActionInfo("zoom_reset", "view", "&Usual text size", "usual_text", "Ctrl+0"),
     ActionInfo("record", "bedside", "&Record reading", "record_typed_reading", "Ctrl+Return"),
-    ActionInfo("focus_map", "bedside", "&Focus MAP entry", "focus_map_entry", "Ctrl+M"),
-    ActionInfo("acknowledge", "bedside", "&Acknowledge prompt (applied)", "acknowledge_shortcut", "Ctrl+K"),
+    ActionInfo("focus_map", "bedside", "&Focus MAP entry (new reading)", "focus_map_entry", "Ctrl+M"),
+    ActionInfo("acknowledge", "bedside", "&Acknowledge prompt (applied)", "acknowledge_shortcut", "Ctrl+K",
+               separator_before=True),
+    ActionInfo("not_applied", "bedside", "Advice &not applied (reason)\u2026", "not_applied_shortcut",
+               "Ctrl+Shift+K"),
+    ActionInfo("snooze", "bedside", "&Snooze prompt", "snooze_prompt", "Ctrl+Shift+S"),
+    ActionInfo("apply_advice", "bedside", "Apply advised &dose\u2026", "apply_advice", "Ctrl+Shift+A"),
+    ActionInfo("new_bag", "bedside", "New &bag hung\u2026", "new_bag_dialog", "Ctrl+B", separator_before=True),
+    ActionInfo("site_checked", "bedside", "Line &site checked", "site_checked", "Ctrl+Shift+L"),
+    ActionInfo("pause_audio", "bedside", "Silence alarm s&ound (limited)", "pause_audio", "Ctrl+Shift+M"),
+    ActionInfo("next_alarm", "bedside", "Show ne&xt alarm", "next_alarm", "Ctrl+Shift+X"),
+    ActionInfo("keyboard", "help", "&Keyboard\u2026", "show_keyboard_sheet", "F1"),
     ActionInfo("about", "help", "&About norepi-gui", "show_about"),
 )
-MENUS = (("file", "&File"), ("edit", "&Edit"), ("bedside", "&Bedside"), ("help", "&Help"))
+MENUS = (("file", "&File"), ("edit", "&Edit"), ("view", "&View"), ("bedside", "&Bedside"), ("help", "&Help"))
+
+
+@dataclass(frozen=True)
+class Mnemonic:
+    """Alt+``letter`` puts the focus in a field, bringing its entry tab to the front (``&`` in its label)."""
+
+    letter: str
+    what: str
+    target: str  # the field, as an attribute path from the window
+    tab: str | None = None  # "infusion" | "patient" | "co" (None: always in view)
+
+
+MNEMONICS: tuple[Mnemonic, ...] = (
+    Mnemonic("W", "Weight", "patient_panel.weight.edit", "patient"),
+    Mnemonic("A", "Age", "patient_panel.age.edit", "patient"),
+    Mnemonic("L", "Line", "patient_panel.line", "patient"),
+    Mnemonic("T", "Target MAP", "patient_panel.target.edit", "patient"),
+    Mnemonic("C", "Concentration", "infusion_panel.concentration", "infusion"),
+    Mnemonic("D", "Dose", "infusion_panel.dose.edit", "infusion"),
+    Mnemonic("R", "Rate", "infusion_panel.rate.edit", "infusion"),
+    Mnemonic("M", "MAP", "readings_panel.map_input.edit"),
+    Mnemonic("S", "SBP", "readings_panel.sbp_input.edit"),
+    Mnemonic("U", "Urine output", "readings_panel.urine_input.edit"),
+)
+#: The entry tabs: key, title (its & letter switches to it), objectName of the page.
+TABS = (("infusion", "&Infusion", "infusionTab"), ("patient", "&Patient", "patientTab"),
+        ("co", "C&o-infusions", "coInfusionTab"))
+PLOT_KEYS = (("F or End", "Plot: follow the latest reading again (while the plot has the focus)"),)
+DEFAULT_SIZE = (1600, 1000)  # the size asked for on a large screen; never more than the screen's available area
+MINIMUM_SIZE = (1024, 600)
+
+
+class UndoKeyFilter(QObject):
+    """Ctrl+Z (and redo) reaches the Edit menu unless the text field in focus has its own typing to undo: a field
+    cleared after recording a reading no longer swallows the key that undoes that reading."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(watched, QLineEdit) \
+                and isinstance(event, QKeyEvent):
+            if event.matches(QKeySequence.StandardKey.Undo) and not watched.isUndoAvailable():
+                return True  # not accepted: the shortcut (Edit > Undo) takes it
+            if event.matches(QKeySequence.StandardKey.Redo) and not watched.isRedoAvailable():
+                return True
+        return False
 
 
 def _scroll(widget: QWidget) -> QScrollArea:
@@ -130,9 +227,21 @@ class MainWindow(QMainWindow):
     action_edit_entry: QAction
     action_delete_entry: QAction
     action_settings: QAction
+    action_night_mode: QAction
+    action_zoom_in: QAction
+    action_zoom_out: QAction
+    action_zoom_reset: QAction
     action_record: QAction
     action_focus_map: QAction
     action_acknowledge: QAction
+    action_not_applied: QAction
+    action_snooze: QAction
+    action_apply_advice: QAction
+    action_new_bag: QAction
+    action_site_checked: QAction
+    action_pause_audio: QAction
+    action_next_alarm: QAction
+    action_keyboard: QAction
     action_about: QAction
 
     def __init__(
@@ -171,8 +280,17 @@ class MainWindow(QMainWindow):
         self.bedside = BedsideSession(self._open_store, self.clock, protocol, training=training,
                                       confirm=self._ask_yes_no)
         self.controller = BedsideController(self.bedside, self)
-        self.sound = PromptSound(enabled=self.view_settings.sound_enabled)
+        self.controller.set_display(DisplayFormat.for_protocol(protocol, self.view_settings.dose_unit))
+        offscreen = QGuiApplication.platformName() in ("offscreen", "minimal")  # no speaker: record what would play
+        self.sound = AlarmSound(protocol.alarms, enabled=self.view_settings.sound_enabled,
+                                volume=self.view_settings.sound_volume,
+                                player=RecordingPlayer() if offscreen else platform_player())
         self.ticker = ClockTicker(parent=self)
+        self._wheel_guard = WheelGuard(self)
+        self._undo_keys = UndoKeyFilter(self)
+        app = QApplication.instance()
+        self._base_point_size = app.font().pointSizeF() if isinstance(app, QApplication) else 0.0
+        self.theme = themes.resolve(self.view_settings.night_mode, ask_scheme=False)
 
         self._build()
         self._build_menus()
@@ -187,13 +305,13 @@ class MainWindow(QMainWindow):
                 lambda: self.plot, self.clock)
             self.training_controller.install_menu(self.menuBar())
         self._set_tab_order()
-        self.resize(1440, 900)
-        geometry = self.view_settings.geometry()
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        state = self.view_settings.window_state()
-        if state is not None:
-            self.restoreState(state)
+        self._build_mnemonics()
+        guard_wheel(self, self._wheel_guard)
+        for edit in self.findChildren(QLineEdit):
+            edit.installEventFilter(self._undo_keys)
+        self._apply_font_steps(self.view_settings.font_steps, remember=False)
+        self._apply_theme()
+        self._place_on_screen()
         if not progressive:
             self._open_database()
         self.controller.session_changed.emit()  # every view draws the (empty) state once
@@ -228,68 +346,104 @@ class MainWindow(QMainWindow):
         self.table = ReadingsTable()
         self.plot_area = PlotArea(build_now=not self._progressive)
         self.titration = TitrationPanel()
-        self.banner = PromptBanner()
-        self.recording_alarm = QLabel()
-        self.recording_alarm.setObjectName("recordingAlarm")
-        self.recording_alarm.setAccessibleName("Not recorded: alarm")
-        self.recording_alarm.setWordWrap(True)
-        # high priority (IEC 60601-1-8): red, with the words and the symbol, never colour alone
-        self.recording_alarm.setStyleSheet("background: #C00000; color: #FFFFFF; font-weight: bold; padding: 6px;")
-        self.recording_alarm.hide()
-        self.clock_notice = QLabel()
-        self.clock_notice.setObjectName("clockNotice")
-        self.clock_notice.setAccessibleName("Clock notice")
-        self.clock_notice.setWordWrap(True)
-        # medium priority (IEC 60601-1-8): yellow, with the words and the symbol
-        self.clock_notice.setStyleSheet("background: #FFD500; color: #000000; font-weight: bold; padding: 6px;")
-        self.clock_notice.hide()
+        self.strip = BedsideStrip()
+        self.alarm_area = AlarmArea()
+        self.banner: PromptBanner = self.alarm_area.prompt  # the due-check prompt inside the alarm area
         self.line_note = QLabel()
         self.line_note.setObjectName("lineSafetyNote")
         self.line_note.setWordWrap(True)
-        self.line_note.setStyleSheet("background: #FFF3A0; color: #000000; padding: 4px;")
+        set_role(self.line_note, "note")
         self.line_note.hide()
 
-        left = QWidget()
-        ll = QVBoxLayout(left)
-        ll.addWidget(self.patient_panel)
-        ll.addWidget(self.infusion_panel)
-        ll.addWidget(self.co_panel)
-        ll.addStretch(1)
-        middle = QWidget()
-        ml = QVBoxLayout(middle)
-        ml.setContentsMargins(0, 0, 0, 0)
-        ml.addWidget(self.plot_area, 5)
-        ml.addWidget(self.readings_panel)
-        ml.addWidget(self.table, 3)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("entryTabs")
+        self.tabs.setAccessibleName("Infusion, patient and co-infusion entries")
+        self.tabs.setUsesScrollButtons(False)  # three tabs always fit
+        self._tab_pages: dict[str, int] = {}
+        for key, title, name in TABS:
+            panel = {"infusion": self.infusion_panel, "patient": self.patient_panel, "co": self.co_panel}[key]
+            holder = QWidget()
+            hl = QVBoxLayout(holder)
+            hl.setContentsMargins(0, 0, 0, 0)
+            hl.addWidget(panel)
+            hl.addStretch(1)
+            area = _scroll(holder)
+            area.setObjectName(name)
+            self._tab_pages[key] = self.tabs.addTab(area, title)
+        self.tabs.setMinimumWidth(max(self.infusion_panel.minimumSizeHint().width(),
+                                      self.patient_panel.minimumSizeHint().width()) + 24)
+
+        entry = QWidget()
+        el = QVBoxLayout(entry)
+        el.setContentsMargins(0, 0, 0, 0)
+        el.addWidget(self.readings_panel)
+        el.addWidget(self.table, 1)
+        middle = QSplitter()
+        middle.setObjectName("middleSplitter")
+        set_enum_property(middle, "orientation", 2)  # Qt.Orientation.Vertical
+        middle.setChildrenCollapsible(False)
+        middle.addWidget(self.plot_area)
+        middle.addWidget(entry)
+        middle.setStretchFactor(0, 1)
+        middle.setStretchFactor(1, 1)
+        self.plot_area.setMinimumHeight(160)
+        self.table.setMinimumHeight(90)
         right = QWidget()
         rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(self.titration)
         rl.addWidget(self.line_note)
 
         splitter = QSplitter()  # horizontal
         splitter.setObjectName("mainSplitter")
-        left_area, right_area = _scroll(left), _scroll(right)
-        bar_width = left_area.verticalScrollBar().sizeHint().width()
-        left_area.setMinimumWidth(left.minimumSizeHint().width() + bar_width)
-        right_area.setMinimumWidth(right.minimumSizeHint().width() + bar_width)
-        splitter.addWidget(left_area)
+        splitter.setChildrenCollapsible(False)
+        right_area = _scroll(right)
+        right_area.setObjectName("adviceArea")
+        right_area.setMinimumWidth(300)
+        splitter.addWidget(self.tabs)
         splitter.addWidget(middle)
         splitter.addWidget(right_area)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 5)
-        splitter.setStretchFactor(2, 2)
-        splitter.setSizes([420, 760, 440])
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 6)
+        splitter.setStretchFactor(2, 3)
+        splitter.setSizes([380, 620, 340])
+        self.main_splitter = splitter
+        self.middle_splitter = middle
         central = QWidget()
         cl = QVBoxLayout(central)
         cl.setContentsMargins(4, 4, 4, 4)
-        cl.addWidget(self.recording_alarm)
-        cl.addWidget(self.clock_notice)
-        cl.addWidget(self.banner)
+        cl.setSpacing(4)
+        cl.addWidget(self.strip)
+        cl.addWidget(self.alarm_area)
         cl.addWidget(splitter, 1)
         self.setCentralWidget(central)
         self.session_label = QLabel()
         self.session_label.setObjectName("sessionLabel")
         self.statusBar().addPermanentWidget(self.session_label)
+        self.setMinimumSize(*MINIMUM_SIZE)
+
+    def _place_on_screen(self) -> None:
+        """Open to the available screen (never larger), where the window was last time if that still fits."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        available = screen.availableGeometry() if screen is not None else None
+        width, height = DEFAULT_SIZE
+        if available is not None:
+            width, height = min(width, available.width()), min(height, available.height())
+        self.resize(width, height)
+        geometry = self.view_settings.geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.view_settings.window_state()
+        if state is not None:
+            self.restoreState(state)
+        if available is not None:  # a geometry saved on a larger screen: back inside this one
+            frame = self.frameGeometry()
+            w, h = min(self.width(), available.width()), min(self.height(), available.height())
+            if (w, h) != (self.width(), self.height()):
+                self.resize(w, h)
+            if not available.contains(frame.topLeft()) or not available.contains(self.frameGeometry().bottomRight()):
+                self.move(max(available.left(), min(frame.left(), available.right() - self.frameGeometry().width())),
+                          max(available.top(), min(frame.top(), available.bottom() - self.frameGeometry().height())))
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -304,11 +458,15 @@ class MainWindow(QMainWindow):
             # the whole Qt namespace (see qt_values), ~25 ms before the first paint.
             if isinstance(info.shortcut, QKeySequence.StandardKey):
                 action.setShortcuts(info.shortcut)  # the platform's key(s) for it
+            elif isinstance(info.shortcut, tuple):
+                action.setShortcuts([QKeySequence(key) for key in info.shortcut])
             elif info.shortcut is not None:
                 action.setShortcuts([QKeySequence(info.shortcut)])
             if info.table_only:
                 set_enum_property(action, "shortcutContext", WIDGET_WITH_CHILDREN_SHORTCUT)
                 self.table.addAction(action)
+            if info.checkable:
+                action.setCheckable(True)
             action.triggered.connect(getattr(self, info.slot))
             menu.addAction(action)
             setattr(self, f"action_{info.key}", action)
@@ -319,8 +477,45 @@ class MainWindow(QMainWindow):
                 menu.addMenu(self.recent_menu)
         native = QKeySequence.SequenceFormat.NativeText
         self.readings_panel.add_button.setToolTip(f"Enter, or {QKeySequence('Ctrl+Return').toString(native)}")
-        self.banner.acknowledge.setToolTip(QKeySequence("Ctrl+K").toString(native))
+        for button, key in ((self.banner.acknowledge, "acknowledge"), (self.banner.not_applied_button, "not_applied"),
+                            (self.banner.snooze_button, "snooze"), (self.banner.new_reading_button, "focus_map"),
+                            (self.titration.apply_button, "apply_advice"), (self.alarm_area.pause_button,
+                                                                            "pause_audio"),
+                            (self.alarm_area.other.new_bag_button, "new_bag"),
+                            (self.infusion_panel.new_bag_button, "new_bag"),
+                            (self.alarm_area.other.site_ok_button, "site_checked"),
+                            (self.alarm_area.next_button, "next_alarm")):
+            keys = getattr(self, f"action_{key}").shortcuts()
+            if keys:
+                button.setToolTip(keys[0].toString(native))
         self._show_undo()
+
+    def _build_mnemonics(self) -> None:
+        """Alt+letter of each MNEMONICS entry: the field takes the focus, its tab comes to the front."""
+        self.mnemonic_actions: dict[str, QAction] = {}
+        for mnemonic in MNEMONICS:
+            action = QAction(f"Go to {mnemonic.what}", self)  # a window action (QShortcut would build the Qt enums)
+            action.setObjectName(f"mnemonic_{mnemonic.letter}")
+            action.setShortcuts([QKeySequence(f"Alt+{mnemonic.letter}")])
+            action.triggered.connect(lambda _checked=False, m=mnemonic: self.focus_field(m.target, m.tab))
+            self.addAction(action)
+            self.mnemonic_actions[mnemonic.letter] = action
+
+    def field(self, target: str) -> QWidget:
+        """The widget at an attribute path from the window (``"patient_panel.weight.edit"``)."""
+        obj: object = self
+        for part in target.split("."):
+            obj = getattr(obj, part)
+        assert isinstance(obj, QWidget)
+        return obj
+
+    def focus_field(self, target: str, tab: str | None = None) -> None:
+        if tab is not None:
+            self.tabs.setCurrentIndex(self._tab_pages[tab])
+        widget = self.field(target)
+        widget.setFocus()
+        if isinstance(widget, QLineEdit):
+            widget.selectAll()
 
     def _bind(self) -> None:
         """Each panel records through the controller and subscribes to what it shows."""
@@ -330,15 +525,20 @@ class MainWindow(QMainWindow):
         self.co_panel.bind(c)
         self.readings_panel.bind(c)
         self.table.bind(c)
-        self.titration.bind(c, self.resolution_format)
-        self.banner.bind(c)
+        self.titration.bind(c)
+        self.alarm_area.bind(c)
+        self.strip.bind(c)
         self.plot_view = PlotView(c, self.plot_area, self)
-        self.banner.new_reading.connect(self.focus_map_entry)
+        self.plot_area.built.connect(self._theme_plot)
+        self.alarm_area.new_reading_requested.connect(self.focus_map_entry)
+        self.alarm_area.new_bag_requested.connect(self.new_bag_dialog)
+        self.infusion_panel.new_bag_button.clicked.connect(self.new_bag_dialog)
         self.table.doubleClicked.connect(self.edit_selected)
         c.session_changed.connect(self._session_changed)
         c.settings_changed.connect(self._settings_changed)
         c.patient_changed.connect(self._show_line_note)
         c.prompt_changed.connect(self._show_prompt)
+        c.alarms_changed.connect(self._show_prompt)
         c.undo_changed.connect(self._show_undo)
         c.events_recorded.connect(self._announce)
         c.message.connect(self._show_message)
@@ -349,9 +549,11 @@ class MainWindow(QMainWindow):
     def _set_tab_order(self) -> None:
         # The screen's reading order: prompt, left column, centre (entry, table), advice.
         chain: list[QWidget] = [
-            *self.banner.fields(),
-            *self.patient_panel.fields(),
+            *self.alarm_area.fields(),
+            self.tabs,
             *self.infusion_panel.fields(),
+            self.infusion_panel.new_bag_button,
+            *self.patient_panel.fields(),
             *self.co_panel.fields(),
             *self.readings_panel.fields(),
             self.table,
@@ -390,6 +592,7 @@ class MainWindow(QMainWindow):
         importlib.import_module("norepi_gui.core.titration.engine")  # the titration engine: likewise
         self.infusion_panel.release_figures()
         self.plot_area.ensure_built()  # drawn from the record by the plot view (built signal)
+        self._follow_system_scheme()
         self.is_complete = True
         self.infusion_panel.follow_record()  # now with the bag counted down
         self.tick()  # the advice and the check cycle, derived from the record now
@@ -466,10 +669,14 @@ class MainWindow(QMainWindow):
         self._show_line_note()
         self._show_title()
         self._show_prompt()
+        if self._shown_once:
+            self.focus_first_entry()
 
     def _settings_changed(self) -> None:
         for panel in (self.patient_panel, self.infusion_panel, self.co_panel):
             panel.set_protocol(self.protocol)
+        self.controller.set_display(DisplayFormat.for_protocol(self.protocol, self.view_settings.dose_unit))
+        self.sound.settings = self.protocol.alarms
         self._show_title()
 
     def _show_line_note(self) -> None:
@@ -491,8 +698,11 @@ class MainWindow(QMainWindow):
 
     def _show_prompt(self) -> None:
         now = self.clock.now()
-        self.titration.show_due(self.bedside.prompt.due_at, now)
-        self.banner.follow(now)
+        due = self.bedside.prompt.due_at
+        self.titration.show_due(due, now)
+        self.strip.show_due(due, now)
+        self.alarm_area.follow(now)
+        self.sound.follow(self.bedside.alarm_state.sounding, now)
 
     def _show_undo(self) -> None:
         stack = self.bedside.undo_stack
@@ -502,30 +712,20 @@ class MainWindow(QMainWindow):
         self.action_redo.setText(f"&Redo {stack.redo_text}" if stack.can_redo else "&Redo")
 
     def _announce(self, events: tuple[Event, ...]) -> None:
-        if any(e.kind is EventKind.PROMPT_SHOWN for e in events):
-            self.sound.alert()
         shown = next((e for e in events if e.kind not in QUIET_KINDS), None)
         if shown is not None:
-            if not self.bedside.recording_stopped:
-                self.recording_alarm.hide()  # recording works again (e.g. space on the disk was freed)
-            self.statusBar().showMessage(f"\u2713 Recorded {shown.kind.value.lower().replace('_', ' ')} at "
-                                         f"{fmt_clock(shown.recorded_at)}", 8000)
+            what = RECORDED_WORDS.get(shown.kind, shown.kind.value.lower().replace("_", " "))
+            self.statusBar().showMessage(f"\u2713 Recorded {what} at {fmt_clock(shown.recorded_at)}", 8000)
 
     def _show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 15000)
 
     def _show_failure(self, text: str) -> None:
-        """A write that failed: shown at once, in the high-priority colours, until an entry is recorded again
-        (for good when recording has stopped); the value stays in its field."""
-        stopped = self.bedside.recording_stopped
-        prefix = "RECORDING STOPPED" if stopped else "NOT RECORDED"
-        self.recording_alarm.setText(f"\u26a0 !!! {prefix}: {text}")
-        self.recording_alarm.show()
+        """A write that failed: the alarm area shows it (high priority, NOT RECORDED or RECORDING STOPPED) until an
+        entry records again; the value stays in its field. The status line says it too."""
         self.statusBar().showMessage(f"\u26a0 !!! {text}")
 
     def _show_notice(self, text: str) -> None:
-        self.clock_notice.setText(f"\u26a0 !! {text}")
-        self.clock_notice.show()
         self.statusBar().showMessage(f"\u26a0 {text}", 30000)
 
     def _show_problem(self, problem: FieldProblem) -> None:
@@ -533,7 +733,7 @@ class MainWindow(QMainWindow):
             self.patient_panel.weight.show_error(problem.message)
         elif problem.field == "reason":
             self.banner.reason_status.show_error(problem.message)
-            self.banner.reason.setFocus()
+            self.banner.ask_reason()
 
     def startup_notes(self) -> str:
         """What was refused or set aside at start, in words (empty when nothing was)."""
@@ -576,7 +776,9 @@ class MainWindow(QMainWindow):
         self.ticker.start()
         if not self._shown_once:
             self._shown_once = True
-            self.focus_map_entry()  # the entry used most: ready for typing
+            height = self.middle_splitter.height()
+            self.middle_splitter.setSizes([round(height * 0.52), height - round(height * 0.52)])
+            self.focus_first_entry()
             if not self.is_complete:  # in case no paint ever comes (e.g. shown minimized): complete anyway
                 fallback = QTimer(self)  # a child: never fires after the window is gone
                 fallback.setSingleShot(True)
@@ -590,25 +792,63 @@ class MainWindow(QMainWindow):
         if self.is_complete:  # the engine and pint are loaded: time may re-derive the advice
             self.controller.tick()
         self.readings_panel.tick()
-        now = self.clock.now()
-        prompt = self.bedside.prompt
-        self.titration.show_due(prompt.due_at, now)
-        self.banner.follow(now)
-        self.sound.tick(prompt.priority if prompt.open else None)
+        self._show_prompt()
         self._raise_if_asked()
-        if isinstance(self.clock, SteadyClock) and not self.clock.behind and not self.clock_notice.isHidden():
-            self.clock_notice.hide()  # the computer's clock caught up
 
     # ------------------------------------------------------------------------------------------------ actions
     def focus_map_entry(self) -> None:
         self.readings_panel.focus_map()
 
+    def focus_first_entry(self) -> None:
+        """What to type first: the weight while none is recorded (a new session), else the MAP."""
+        if self.state.patient.weight_kg is None:
+            self.focus_field("patient_panel.weight.edit", "patient")
+        else:
+            self.focus_map_entry()
+
     def acknowledge_shortcut(self) -> None:
         if self.bedside.due_now():
             self.controller.answer_applied()
 
+    def not_applied_shortcut(self) -> None:
+        """Not applied from the keyboard: the reason takes the focus (Return there records it)."""
+        if self.bedside.due_now() and not self.banner.isHidden():
+            self.banner.ask_reason()
+
     def snooze_prompt(self) -> Change:
         return self.controller.snooze()
+
+    def apply_advice(self) -> Change:
+        """Apply advised dose: the pump setting is shown to confirm before anything is recorded."""
+        if not self.titration.apply_button.isEnabled():
+            return self.bedside_nothing("No dose change to apply now.")
+        return self.controller.apply_advice()
+
+    def bedside_nothing(self, message: str) -> Change:
+        from norepi_gui.bedside.changes import Change
+
+        self.statusBar().showMessage(message, 5000)
+        return Change()
+
+    def site_checked(self) -> None:
+        self.controller.check_site(SITE_OK)
+
+    def site_problem(self) -> None:
+        self.controller.check_site(SITE_PROBLEM)
+
+    def pause_audio(self) -> None:
+        self.controller.pause_audio()
+
+    def next_alarm(self) -> None:
+        self.alarm_area.show_next()
+
+    def new_bag_dialog(self) -> None:
+        """New bag hung: its volume and concentration (the running bag's by default), recorded at once."""
+        from norepi_gui.ui.new_bag_dialog import NewBagDialog
+
+        dialog = NewBagDialog(self.protocol, self.state.bag, self.controller.display, self)
+        if dialog.exec() and dialog.bag is not None:
+            self.controller.hang_new_bag(dialog.bag)
 
     def undo(self) -> None:
         self.controller.undo()
@@ -661,6 +901,8 @@ class MainWindow(QMainWindow):
             pump_resolution=self.protocol.pump.resolution_ml_per_h,
             sound_enabled=self.view_settings.sound_enabled,
             sound_volume=self.view_settings.sound_volume,
+            sound_player=self.sound.player.name,
+            night_mode=self.view_settings.night_mode,
             protocol_path=self._protocol_path,
             protocol=self.bedside.base_protocol,
             parent=self,
@@ -675,7 +917,12 @@ class MainWindow(QMainWindow):
         self.view_settings.sound_enabled = choice.sound_enabled
         self.view_settings.sound_volume = choice.sound_volume
         self.sound.enabled = choice.sound_enabled
+        self.sound.volume = choice.sound_volume
+        if choice.night_mode != self.view_settings.night_mode:
+            self.view_settings.night_mode = choice.night_mode
+            self._apply_theme()
         self.infusion_panel.dose_unit.setCurrentText(choice.dose_unit)
+        self.controller.set_display(DisplayFormat.for_protocol(self.protocol, choice.dose_unit))
         if choice.protocol_path != self._protocol_path or choice.protocol.meta != self.bedside.base_protocol.meta:
             # The session log first, then the settings file: killed in between, the next start finds the session
             # under the protocol it recorded (and resumes under that one, or says that it changed).
@@ -838,6 +1085,110 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About norepi-gui",
                           f"norepi-gui {package_version()}\n\n{DISCLAIMER}\n\nProtocol: {self.protocol.meta.name} "
                           f"{self.protocol.meta.version} ({self.protocol.source})")
+
+    # ------------------------------------------------------------------------------------------------ view
+    def _apply_theme(self) -> None:
+        mode = self.view_settings.night_mode
+        self.theme = themes.resolve(mode, ask_scheme=self.is_complete)
+        themes.apply(self, self.theme)
+        self.alarm_area.set_theme(self.theme)
+        self.action_night_mode.setChecked(self.theme.night)
+        self._theme_plot()
+
+    def _theme_plot(self) -> None:
+        if self.plot_area.is_built:
+            self.plot_area.plot.set_colours(self.theme.plot_background, self.theme.plot_foreground)
+
+    def _follow_system_scheme(self) -> None:
+        """After the first paint: the system's colour scheme decides "system" mode, and a change of it is followed."""
+        hints = QGuiApplication.styleHints()
+        changed = getattr(hints, "colorSchemeChanged", None)
+        if changed is not None:
+            changed.connect(self._system_scheme_changed)
+        self._system_scheme_changed()
+
+    def _system_scheme_changed(self, *_args: object) -> None:
+        if self.view_settings.night_mode == themes.MODE_SYSTEM:
+            self._apply_theme_resolved(themes.resolve(themes.MODE_SYSTEM))
+
+    def _apply_theme_resolved(self, theme: themes.Theme) -> None:
+        if theme != self.theme:
+            self.theme = theme
+            themes.apply(self, theme)
+            self.alarm_area.set_theme(theme)
+            self.action_night_mode.setChecked(theme.night)
+            self._theme_plot()
+
+    def toggle_night_mode(self) -> None:
+        """Night mode on or off (one key); from then on the choice stays, whatever the system says."""
+        self.view_settings.night_mode = themes.MODE_DAY if self.theme.night else themes.MODE_NIGHT
+        self._apply_theme()
+        self.controller.display_changed.emit()
+
+    def larger_text(self) -> None:
+        self._apply_font_steps(self.view_settings.font_steps + 1)
+
+    def smaller_text(self) -> None:
+        self._apply_font_steps(self.view_settings.font_steps - 1)
+
+    def usual_text(self) -> None:
+        self._apply_font_steps(0)
+
+    def _apply_font_steps(self, steps: int, *, remember: bool = True) -> None:
+        """The text size, in steps of 10 % of the system's, remembered in the view settings."""
+        steps = max(MIN_FONT_STEPS, min(MAX_FONT_STEPS, steps))
+        if remember:
+            self.view_settings.font_steps = steps
+        app = QApplication.instance()
+        if not isinstance(app, QApplication) or self._base_point_size <= 0:
+            return
+        font = app.font()
+        size = round(self._base_point_size * (1.0 + 0.1 * steps), 1)
+        if abs(font.pointSizeF() - size) > 1e-6:
+            font.setPointSizeF(size)
+            app.setFont(font)
+        rescale_fonts(self)
+        self.alarm_area.fit_height()
+        self.readings_panel.fit_fields()
+        self.table.fit_columns()
+        self.action_zoom_in.setEnabled(steps < MAX_FONT_STEPS)
+        self.action_zoom_out.setEnabled(steps > MIN_FONT_STEPS)
+
+    def show_keyboard_sheet(self) -> None:
+        from norepi_gui.ui.keyboard_sheet import KeyboardSheet
+
+        sheet = KeyboardSheet(self.keyboard_rows(), self)
+        self.keyboard_sheet = sheet
+        sheet.show()
+
+    def keyboard_rows(self) -> list[tuple[str, str, str]]:
+        """(group, keys, what) for every shortcut: the menus' actions, the Alt letters, the tabs and the plot."""
+        native = QKeySequence.SequenceFormat.NativeText
+        titles = dict(MENUS)
+        rows: list[tuple[str, str, str]] = []
+        for info in ACTIONS:
+            action: QAction = getattr(self, f"action_{info.key}")
+            shortcuts = action.shortcuts()
+            if isinstance(info.shortcut, QKeySequence.StandardKey):
+                shortcuts = shortcuts[:1]  # the platform's first key for it (not its Undo-key aliases)
+            keys = " or ".join(k.toString(native) for k in shortcuts)
+            if keys:
+                what = info.text.replace("&", "").replace("\u2026", "")
+                where = " (in the table)" if info.table_only else ""
+                rows.append((titles[info.menu].replace("&", ""), keys, what + where))
+        alt = QKeySequence("Alt+X").toString(native)[:-1]
+        for mnemonic in MNEMONICS:
+            rows.append(("Fields", f"{alt}{mnemonic.letter}", mnemonic.what))
+        for _key, title, _name in TABS:
+            letter = title[title.index("&") + 1]
+            rows.append(("Tabs", f"{alt}{letter}", title.replace("&", "") + " tab"))
+        for _menu, title in MENUS:
+            letter = title[title.index("&") + 1]
+            rows.append(("Menus", f"{alt}{letter}", title.replace("&", "") + " menu"))
+        rows += [("Plot", keys, what) for keys, what in PLOT_KEYS]
+        rows += [("Entry", "Enter", "Record the reading, dose or reason typed"),
+                 ("Entry", "Tab / Shift+Tab", "Next / previous field (the table passes Tab on)")]
+        return rows
 
     # ------------------------------------------------------------------------------------------------ closing
     def _ask_yes_no(self, title: str, text: str) -> bool:

@@ -64,7 +64,7 @@ HOVER_TOLERANCE_PX = 12.0
 FOLLOW_LEAD = 0.05  # while following, the view jumps ahead by this fraction of its span once the data reaches the edge
 FOLLOW_MARGIN = 0.01  # ... once the data come within this fraction of the span of the right edge
 DEFAULT_MAP_RANGE = (40.0, 120.0)  # mmHg shown before there is any data or band (display only)
-LEGEND_COLUMN_PX = 170  # room one legend entry needs ("Acknowledged" and its symbol at the default font)
+LEGEND_COLUMN_PX = 140  # room one legend entry needs ("Acknowledged" and its symbol at the default font)
 DATA_HEIGHT = 0.75  # data use the lower three quarters of the MAP axis; the marker lanes sit above
 MONITOR_CHUNK = 65_536  # monitor points per chunk curve (about 18 h at one per second); fastest of 16k/64k/all-in-one
 # Peak downsampling keeps min and max per bin; pyqtgraph defaults to 5 bins per pixel. One bin per pixel still draws
@@ -384,6 +384,40 @@ class MapPlot(QWidget):
         self._hover_line.hide()
         vb.addItem(self._hover_line, ignoreBounds=True)
         item.scene().sigMouseMoved.connect(self._on_mouse_moved)
+
+    def set_dose_unit(self, unit: str) -> None:
+        """The unit of the dose axis and readout (the nurse's unit: mcg/kg/min or mcg/min)."""
+        if unit != self._dose_unit:
+            self._dose_unit = unit
+            self._set_label("right", f"NE dose ({unit})")
+
+    def set_colours(self, background: str, foreground: str) -> None:
+        """Day or night: the canvas, the axes and their labels, the legend text and the hover readout."""
+        self._foreground = foreground
+        self._plot_widget.setBackground(background)
+        for name in ("left", "bottom", "right"):
+            axis = self._plot_item.getAxis(name)
+            axis.setPen(pg.mkPen(foreground))
+            axis.setTextPen(pg.mkPen(foreground))
+        self._set_label("left", "MAP (mmHg)")
+        self._set_label("bottom", "Time (local)")
+        self._set_label("right", f"NE dose ({self._dose_unit})")
+        self._legend.setLabelTextColor(foreground)
+        for _sample, label in self._legend.items:
+            label.setText(label.text, color=foreground)
+        for kind, scatter in self._marker_items.items():
+            brush = MARKER_STYLES[kind].colour
+            if kind == "acknowledgement":  # black on a dark canvas would vanish: the canvas's text colour
+                brush = foreground
+            scatter.setBrush(pg.mkBrush(brush))
+            scatter.setPen(pg.mkPen(background if kind == "acknowledgement" else OKABE_ITO["black"], width=1))
+        self._hover_line.setPen(pg.mkPen(foreground, width=1))
+        self._legend.update()
+
+    def _set_label(self, name: str, text: str) -> None:
+        # siPrefixEnableRanges=(): setLabel would otherwise switch SI rescaling back on (a dose of 0.2 as 200 x0.001)
+        self._plot_item.getAxis(name).setLabel(text, siPrefixEnableRanges=(),
+                                               color=getattr(self, "_foreground", OKABE_ITO["black"]))
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         """Fewer legend columns on a narrow plot, so the legend never makes the plot wider than its widget."""

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QWidget
 
 from norepi_gui.bedside.records import PatientRecord
 from norepi_gui.core.dosing import parse_weight
@@ -16,7 +16,7 @@ from norepi_gui.core.infusion import check_weight
 from norepi_gui.core.protocol import LineType, Population
 from norepi_gui.core.units import Q, dimensionality_error, parse_quantity, split_number
 from norepi_gui.ui.formatting import describe_input_error, fmt_date_time, local_time
-from norepi_gui.ui.widgets import FieldStatus, ValidatedField, value_label
+from norepi_gui.ui.widgets import FieldStatus, ValidatedField, field_label, value_label
 
 if TYPE_CHECKING:
     from norepi_gui.core.alerts import Alert
@@ -92,19 +92,19 @@ class PatientPanel(QGroupBox):
         wl.setContentsMargins(0, 0, 0, 0)
         wl.addWidget(self.weight, 2)
         wl.addWidget(self.weight_kg_label, 1)
-        form.addRow(self._buddy("&Weight", self.weight), weight_row)
-        form.addRow(self._buddy("Po&pulation", self.population), self.population)
-        form.addRow(self._buddy("A&ge", self.age), self.age)
+        form.addRow(field_label("&Weight"), weight_row)
+        form.addRow(field_label("Population"), self.population)
+        form.addRow(field_label("&Age"), self.age)
         form.addRow("", self.chronic_htn)
-        form.addRow(self._buddy("Baseline SBP", self.baseline_sbp), self.baseline_sbp)
+        form.addRow(field_label("Baseline SBP"), self.baseline_sbp)
         form.addRow("", self.ards)
         form.addRow("", self.iah)
         form.addRow("", self.cardiac)
-        form.addRow(self._buddy("&Line", self.line), self.line)
-        form.addRow(self._buddy("Inserted", self.line_inserted), self.line_inserted)
-        form.addRow(self._buddy("Arterial line", self.arterial), self.arterial)
-        form.addRow(self._buddy("&Fluids given", self.fluids), self.fluids)
-        form.addRow(self._buddy("&Target MAP", self.target), self.target)
+        form.addRow(field_label("&Line"), self.line)
+        form.addRow(field_label("Inserted"), self.line_inserted)
+        form.addRow(field_label("Arterial line"), self.arterial)
+        form.addRow(field_label("Fluids given"), self.fluids)
+        form.addRow(field_label("&Target MAP"), self.target)
         form.addRow(self.status)
 
         for field in (self.weight, self.age, self.baseline_sbp, self.line_inserted, self.fluids, self.target):
@@ -119,12 +119,6 @@ class PatientPanel(QGroupBox):
             "line-hours": self.line_inserted, "line inserted": self.line_inserted,
             "fluids-ml-kg": self.fluids, "fluids given": self.fluids, "target": self.target,
         }
-
-    @staticmethod
-    def _buddy(text: str, widget: QWidget) -> QLabel:
-        label = QLabel(text)
-        label.setBuddy(widget)
-        return label
 
     def set_protocol(self, protocol: Protocol) -> None:
         self._protocol = protocol

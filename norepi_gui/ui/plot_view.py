@@ -14,7 +14,6 @@ from PySide6.QtCore import QObject
 
 from norepi_gui.bedside.records import ANSWER_NEW_READING, AnswerRecord
 from norepi_gui.core.events import EventKind
-from norepi_gui.ui.formatting import fmt_dose, fmt_rate
 
 if TYPE_CHECKING:
     from norepi_gui.bedside.state import CoInfusionRow, DoseRow, ReadingRow
@@ -32,7 +31,8 @@ class PlotView(QObject):
         self._escalations: set[str] = set()  # escalation codes of the last recorded advice
         area.built.connect(self.redraw)
         controller.session_changed.connect(self._session_changed)
-        for signal in (controller.entries_reset, controller.settings_changed, controller.patient_changed):
+        for signal in (controller.entries_reset, controller.settings_changed, controller.patient_changed,
+                       controller.display_changed):
             signal.connect(self.redraw)
         controller.readings_appended.connect(self._readings_added)
         controller.doses_appended.connect(self._doses_added)
@@ -59,6 +59,7 @@ class PlotView(QObject):
             return
         state = self._controller.session.state
         plot.clear(monitor=False)
+        plot.set_dose_unit(self._controller.display.dose_unit)
         self._band()
         plot.set_readings([r.at for r in state.readings], [r.map_mmhg for r in state.readings])
         weight = state.weight_kg()
@@ -126,17 +127,20 @@ class PlotView(QObject):
             plot.extend_to(self._controller.session.now())
 
     # ------------------------------------------------------------------------------------------------ texts
-    @staticmethod
-    def _per_kg(d: DoseRow, weight: float | None) -> float | None:
+    def _per_kg(self, d: DoseRow, weight: float | None) -> float | None:
+        """The dose step in the unit the plot shows (the nurse's unit)."""
         if not d.running:
             return 0.0
+        if self._controller.display.flat_first:
+            return d.dose_mcg_per_min
         if d.dose_mcg_per_kg_per_min is not None:
             return d.dose_mcg_per_kg_per_min
         return None if weight is None or weight <= 0 else d.dose_mcg_per_min / weight
 
     def _dose_text(self, d: DoseRow) -> str:
-        resolution = self._controller.session.protocol.pump.resolution_ml_per_h
-        return f"NE {fmt_dose(d.dose_mcg_per_kg_per_min)} mcg/kg/min, {fmt_rate(d.pump_rate_ml_per_h, resolution)} mL/h"
+        display = self._controller.display
+        dose = display.dose(d.dose_mcg_per_kg_per_min, d.dose_mcg_per_min)
+        return f"NE {dose}, {display.rate(d.pump_rate_ml_per_h)} mL/h"
 
     @staticmethod
     def _co_text(c: CoInfusionRow) -> str:

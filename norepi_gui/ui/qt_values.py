@@ -18,6 +18,7 @@ TEXT_SELECTABLE_BY_MOUSE = 0x0001  # Qt.TextInteractionFlag.TextSelectableByMous
 SCROLL_BAR_ALWAYS_OFF = 1  # Qt.ScrollBarPolicy.ScrollBarAlwaysOff
 WIDGET_WITH_CHILDREN_SHORTCUT = 3  # Qt.ShortcutContext.WidgetWithChildrenShortcut
 TEXT_ALIGNMENT_ROLE = 7  # Qt.ItemDataRole.TextAlignmentRole
+STRONG_FOCUS = 0x000B  # Qt.FocusPolicy.StrongFocus (Tab and click; WheelFocus would add the wheel)
 USER_ROLE = 0x0100  # Qt.ItemDataRole.UserRole: the first item data role free for the application
 
 

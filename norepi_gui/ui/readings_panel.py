@@ -1,4 +1,8 @@
-"""Reading entry: time (defaults to now), MAP or SBP/DBP, HR and perfusion markers. Enter records."""
+"""Reading entry: time (defaults to now), MAP or SBP/DBP, HR and perfusion markers. Enter records.
+
+Perfusion markers alone (lactate, urine output, capillary refill, mental status, no pressure) are recorded as a
+perfusion entry of their own; with a pressure they go with the reading.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,6 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QGridLayout,
     QGroupBox,
-    QLabel,
     QPushButton,
     QWidget,
 )
@@ -20,9 +23,10 @@ from PySide6.QtWidgets import (
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.units import split_number
 from norepi_gui.ui.formatting import describe_input_error
-from norepi_gui.ui.widgets import FieldStatus, ValidatedField, scaled_font, value_label
+from norepi_gui.ui.widgets import FieldStatus, ValidatedField, field_label, scale_font, value_label
 
 if TYPE_CHECKING:
+    from norepi_gui.bedside.records import PerfusionRecord
     from norepi_gui.core.clock import Clock
     from norepi_gui.core.titration.model import Reading
     from norepi_gui.ui.controller import BedsideController
@@ -41,9 +45,11 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 
 @dataclass(frozen=True)
 class ReadingEntry:
-    """A checked reading (the core's :class:`Reading`) and when it was taken."""
+    """A checked reading (the core's :class:`Reading`) and when it was taken; or perfusion markers alone."""
 
-    reading: Reading
+    reading: Reading | None = None
+    perfusion: PerfusionRecord | None = None
+    at: datetime | None = None
 
 
 def to_qdatetime(when: datetime) -> QDateTime:
@@ -79,32 +85,36 @@ class ReadingsPanel(QGroupBox):
         self.mental.setObjectName("mentalStatusCheck")
         self.mental.setAccessibleName("Altered mental status")
         self.map_preview = value_label("mapComputedLabel", "MAP computed from SBP and DBP")
-        self.map_input.edit.setFont(scaled_font(1.3, bold=True))
-        self.add_button = QPushButton("Record reading (Enter)")
+        scale_font(self.map_input.edit, 1.3, bold=True)
+        self.add_button = QPushButton("Record (Enter)")
         self.add_button.setObjectName("addReadingButton")
         self.add_button.setAccessibleName("Record reading")
         self.add_button.setDefault(True)
         self.add_button.setAutoDefault(True)
 
         grid = QGridLayout(self)
-        grid.addWidget(_label("T&ime", self.time), 0, 0)
-        grid.addWidget(self.time, 0, 1)
-        grid.addWidget(self.time_status, 1, 0, 1, 8)
+        grid.setVerticalSpacing(4)
         pairs: list[tuple[str, QWidget]] = [
-            ("&MAP", self.map_input), ("SB&P", self.sbp_input), ("D&BP", self.dbp_input), ("&HR", self.hr_input),
+            ("&MAP", self.map_input), ("&SBP", self.sbp_input), ("DBP", self.dbp_input), ("HR", self.hr_input),
         ]
         for i, (text, widget) in enumerate(pairs):
-            grid.addWidget(_label(text, widget), 2, 2 * i)
-            grid.addWidget(widget, 2, 2 * i + 1)
-        grid.addWidget(self.map_preview, 0, 2, 1, 6)
+            grid.addWidget(field_label(text), 0, 2 * i)
+            grid.addWidget(widget, 0, 2 * i + 1)
         perf: list[tuple[str, QWidget]] = [
-            ("Lactate", self.lactate_input), ("Urine", self.urine_input), ("CRT", self.crt_input),
+            ("Lactate", self.lactate_input), ("&Urine", self.urine_input), ("CRT", self.crt_input),
         ]
         for i, (text, widget) in enumerate(perf):
-            grid.addWidget(_label(text, widget), 3, 2 * i)
-            grid.addWidget(widget, 3, 2 * i + 1)
-        grid.addWidget(self.mental, 3, 6, 1, 2)
-        grid.addWidget(self.add_button, 4, 0, 1, 8)
+            grid.addWidget(field_label(text), 1, 2 * i)
+            grid.addWidget(widget, 1, 2 * i + 1)
+        grid.addWidget(self.mental, 1, 6, 1, 2)
+        grid.addWidget(field_label("Time"), 2, 0)
+        grid.addWidget(self.time, 2, 1, 1, 3)
+        grid.addWidget(self.time_status, 2, 4, 1, 2)
+        grid.addWidget(self.add_button, 2, 6, 1, 2)
+        _retain(self.time_status)
+        for column in (1, 3, 5, 7):
+            grid.setColumnStretch(column, 1)
+        self.fit_fields()
 
         for field in self._fields():
             field.edit.returnPressed.connect(self.request_record)
@@ -113,14 +123,30 @@ class ReadingsPanel(QGroupBox):
         self.time.dateTimeChanged.connect(self._time_edited)
         self.tick()
 
+    def fit_fields(self) -> None:
+        """Room for the numbers typed (after a change of text size too): no field narrower than its value."""
+        self.time.setMinimumWidth(self.time.fontMetrics().horizontalAdvance("00:00  (00 May)") + 36)
+        self.map_input.edit.setMinimumWidth(self.map_input.edit.fontMetrics().horizontalAdvance("= 000 (calc)") + 12)
+        for field in (self.sbp_input, self.dbp_input, self.hr_input, self.crt_input):
+            field.edit.setMinimumWidth(field.edit.fontMetrics().horizontalAdvance("0000") + 16)
+        for field in (self.lactate_input, self.urine_input):
+            field.edit.setMinimumWidth(field.edit.fontMetrics().horizontalAdvance("mL/kg/h") + 16)
+
     def bind(self, controller: BedsideController) -> None:
         """Record through ``controller``: the fields clear once the reading is on disk, and keep it when not."""
         self._controller = controller
         self.record_requested.connect(self._send)
 
     def _send(self, entry: ReadingEntry) -> None:
-        change = self._controller.record_reading(entry.reading)
-        if not change.failure and change.readings:
+        if entry.reading is not None:
+            change = self._controller.record_reading(entry.reading)
+            done = bool(change.readings)
+        elif entry.perfusion is not None and entry.at is not None:
+            change = self._controller.record_perfusion(entry.perfusion, entry.at)
+            done = bool(change.perfusion)
+        else:
+            return
+        if not change.failure and done:
             self.clear_entry()
             self.focus_map()
 
@@ -198,7 +224,8 @@ class ReadingsPanel(QGroupBox):
             )
         except InputError as exc:
             if show_errors:
-                attr, label, _units = FIELDS.get(exc.field, ("map_input", "MAP", ()))
+                key = "map" if "no MAP" in exc.problem else exc.field  # nothing typed: the message goes under MAP
+                attr, label, _units = FIELDS.get(key, ("map_input", "MAP", ()))
                 field: ValidatedField = getattr(self, attr)
                 field.show_error(describe_input_error(label, exc))
             return None
@@ -206,27 +233,66 @@ class ReadingsPanel(QGroupBox):
     def _preview(self, _text: str) -> None:
         sbp, dbp = self.sbp_input.text().strip(), self.dbp_input.text().strip()
         if not (sbp and dbp) or self.map_input.text().strip():
-            self.map_preview.setText("")
+            self._show_preview("")
             return
         reading = self.build(show_errors=False)
         if reading is None:
-            self.map_preview.setText("")
+            self._show_preview("")
             for field in self._fields():
                 field.clear_error()
             return
-        self.map_preview.setText(f"MAP {reading.map:.0f} mmHg (from {sbp}/{dbp})")
+        self._show_preview(f"MAP {reading.map:.0f} mmHg (from {sbp}/{dbp})", f"= {reading.map:.0f} (calc)")
+
+    def _show_preview(self, text: str, placeholder: str = "MAP") -> None:
+        self.map_preview.setText(text)
+        self.map_input.edit.setPlaceholderText(placeholder)
+        self.map_input.edit.setToolTip(text)
 
     def request_record(self) -> None:
+        if self._perfusion_only():
+            entry = self.build_perfusion()
+            if entry is not None:
+                self.record_requested.emit(entry)
+            return
         reading = self.build()
         if reading is not None:
             self.record_requested.emit(ReadingEntry(reading))
+
+    def _perfusion_only(self) -> bool:
+        """No pressure typed but a perfusion marker: a perfusion entry of its own."""
+        pressures = any(f.text().strip() for f in (self.map_input, self.sbp_input, self.dbp_input, self.hr_input))
+        markers = any(f.text().strip() for f in (self.lactate_input, self.urine_input, self.crt_input))
+        return not pressures and (markers or self.mental.isChecked())
+
+    def build_perfusion(self) -> ReadingEntry | None:
+        """The perfusion markers typed, checked as the engine checks them; messages under the fields."""
+        values = self._numbers()
+        self.time_status.clear_message()
+        if values is None:
+            return None
+        at = from_qdatetime(self.time.dateTime())
+        if at > self._clock.now():
+            self.time_status.show_error("Time: the entry time is in the future. Accepted: a time up to now")
+            return None
+        from norepi_gui.bedside.records import PerfusionRecord
+
+        try:
+            record = PerfusionRecord.checked(at, lactate_mmol_per_l=values["lactate_mmol_l"],
+                                             urine_ml_per_kg_per_h=values["urine_ml_kg_h"], crt_s=values["crt_s"],
+                                             altered_mental_status=True if self.mental.isChecked() else None)
+        except InputError as exc:
+            attr, label, _units = FIELDS.get(exc.field, ("lactate_input", "Lactate", ()))
+            field: ValidatedField = getattr(self, attr)
+            field.show_error(describe_input_error(label, exc))
+            return None
+        return ReadingEntry(perfusion=record, at=at)
 
     def clear_entry(self) -> None:
         for field in self._fields():
             field.set_text("")
             field.clear_error()
         self.mental.setChecked(False)
-        self.map_preview.setText("")
+        self._show_preview("")
         self.follow_now()
 
     def focus_map(self) -> None:
@@ -234,7 +300,8 @@ class ReadingsPanel(QGroupBox):
         self.map_input.edit.selectAll()
 
 
-def _label(text: str, buddy: QWidget) -> QLabel:
-    label = QLabel(text)
-    label.setBuddy(buddy)
-    return label
+def _retain(widget: QWidget) -> None:
+    """Keep ``widget``'s place while it is hidden: a message appearing never moves the fields."""
+    policy = widget.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    widget.setSizePolicy(policy)

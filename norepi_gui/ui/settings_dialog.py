@@ -1,4 +1,5 @@
-"""Settings: units shown, pump resolution, sound, and the protocol file (validated before it is accepted)."""
+"""Settings: units shown, pump resolution, sound, night mode, and the protocol file (validated before it is
+accepted)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ from norepi_gui.core.errors import InputError
 from norepi_gui.core.protocol import Protocol, ProtocolError, Pump, load_protocol
 from norepi_gui.core.units import split_number
 from norepi_gui.ui.formatting import describe_input_error
-from norepi_gui.ui.sound import VOLUME_CONTROL_AVAILABLE
 from norepi_gui.ui.widgets import FieldStatus, ValidatedField
 
 
@@ -36,6 +36,7 @@ class SettingsChoice:
     sound_volume: int
     protocol_path: Path | None
     protocol: Protocol
+    night_mode: str = "system"
 
 
 def resolution_bounds() -> tuple[float, float]:
@@ -46,31 +47,43 @@ def resolution_bounds() -> tuple[float, float]:
 
 class SettingsDialog(QDialog):
     def __init__(self, *, dose_unit: str, pump_resolution: float, sound_enabled: bool, sound_volume: int,
-                 protocol_path: Path | None, protocol: Protocol, parent: QWidget | None = None) -> None:
+                 protocol_path: Path | None, protocol: Protocol, sound_player: str = "", night_mode: str = "system",
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setObjectName("settingsDialog")
         self._protocol = protocol
         self.dose_unit = QComboBox()
         self.dose_unit.setObjectName("doseUnitPreference")
-        self.dose_unit.setAccessibleName("Dose unit shown by default")
+        self.dose_unit.setAccessibleName("Dose unit shown everywhere (the other beside it)")
         self.dose_unit.addItems(["mcg/kg/min", "mcg/min"])
         self.dose_unit.setCurrentText(dose_unit)
         self.resolution = ValidatedField("pumpResolutionInput", "Pump resolution (mL/h)",
                                          tooltip="The smallest rate step your pump accepts")
         self.resolution.set_text(f"{pump_resolution:g}")
-        self.sound = QCheckBox("Sound for prompts")
+        self.sound = QCheckBox("Sound for alarms and prompts")
         self.sound.setObjectName("soundEnabledCheck")
-        self.sound.setAccessibleName("Sound for prompts")
+        self.sound.setAccessibleName("Sound for alarms and prompts")
         self.sound.setChecked(sound_enabled)
         self.volume = QSlider(Qt.Orientation.Horizontal)
         self.volume.setObjectName("soundVolumeSlider")
         self.volume.setAccessibleName("Prompt sound volume")
         self.volume.setRange(0, 100)
         self.volume.setValue(sound_volume)
-        self.volume.setEnabled(VOLUME_CONTROL_AVAILABLE)
-        if not VOLUME_CONTROL_AVAILABLE:
-            self.volume.setToolTip("The system beep is used; its volume follows the system volume.")
+        with_volume = sound_player in ("pw-play", "paplay", "afplay", "recording")
+        self.volume.setEnabled(with_volume)
+        if not with_volume:
+            self.volume.setToolTip("This player takes no volume: the sound follows the system volume.")
+        self.player = QLabel(f"Played by: {sound_player}" + (" (no sound player found: the system beep)"
+                                                            if sound_player == "system beep" else ""))
+        self.player.setObjectName("soundPlayerLabel")
+        self.player.setWordWrap(True)
+        self.night = QComboBox()
+        self.night.setObjectName("nightModeSelect")
+        self.night.setAccessibleName("Night mode")
+        for value, text in (("system", "Follow the system"), ("day", "Day (light)"), ("night", "Night (dark)")):
+            self.night.addItem(text, value)
+        self.night.setCurrentIndex(max(0, self.night.findData(night_mode)))
         self.protocol_file = ValidatedField("protocolFileInput", "Protocol file",
                                             placeholder="empty: the shipped protocol")
         self.protocol_file.set_text("" if protocol_path is None else str(protocol_path))
@@ -91,6 +104,8 @@ class SettingsDialog(QDialog):
         form.addRow("Pump resolution mL/h", self.resolution)
         form.addRow("", self.sound)
         form.addRow("Volume", self.volume)
+        form.addRow("", self.player)
+        form.addRow("Night mode", self.night)
         form.addRow("Protocol file", row)
         form.addRow(self.protocol_status)
         form.addRow(self.protocol_info)
@@ -132,7 +147,7 @@ class SettingsDialog(QDialog):
         if resolution is None or protocol is None:
             return None
         return SettingsChoice(self.dose_unit.currentText(), resolution, self.sound.isChecked(), self.volume.value(),
-                              path, protocol)
+                              path, protocol, str(self.night.currentData()))
 
     def accept(self) -> None:
         choice = self.validate()

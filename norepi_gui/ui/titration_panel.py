@@ -1,22 +1,31 @@
-"""The engine's current advice in large type, its rationale and rule IDs, the countdown and the escalations."""
+"""The engine's current advice in large type, its rationale and rule IDs, the countdown, the alarms and escalations.
+
+The headline is the engine's action with the dose in the nurse's unit (the other unit beside it) and the pump rate,
+at the protocol's resolutions. With the bag empty the headline is the bag, never a dose change of an empty bag; the
+advice follows below it. The alarms are the bedside layer's one list (``bedside/alarms.py``), each with its priority
+badge, as on the banner.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from norepi_gui.ui.formatting import fmt_clock, fmt_countdown, fmt_dose
+from norepi_gui.ui.formatting import fmt_clock, fmt_countdown
 from norepi_gui.ui.qt_values import TEXT_SELECTABLE_BY_MOUSE, set_enum_property
-from norepi_gui.ui.widgets import PRIORITY_MARK, scaled_font, value_label
+from norepi_gui.ui.widgets import PriorityBadge, scale_font, set_role, value_label
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from datetime import datetime
 
+    from norepi_gui.bedside.alarms import Alarm
+    from norepi_gui.bedside.changes import Change
+    from norepi_gui.bedside.session import BedsideSession
     from norepi_gui.core.titration import Advice
     from norepi_gui.ui.controller import BedsideController
+    from norepi_gui.ui.formatting import DisplayFormat
 
 # Words and shapes for each engine action (display only; the action itself is the engine's).
 ACTION_TEXT = {
@@ -27,10 +36,26 @@ ACTION_TEXT = {
     "taper_off": ("\u25a0 STOP (taper off)", "stop"),
     "none": ("\u2014 NO NOREPINEPHRINE", "no norepinephrine"),
 }
+BAG_EMPTY_HEADLINE = "\u25a0 BAG EMPTY"
+
+
+def _dose_words(advice: Advice, session: BedsideSession, display: DisplayFormat, *,
+                both: bool = True) -> tuple[str, str, str] | None:
+    """(dose in the nurse's unit, with the other beside it when ``both``; pump rate; the other unit) of the advised
+    dose; None without a dose."""
+    if advice.dose_mcg_per_kg_per_min <= 0:
+        return None
+    figures = session.advice_figures()
+    per_min = figures.dose_mcg_per_min if figures is not None else None
+    rate = figures.pump_rate_ml_per_h if figures is not None else advice.rate_ml_per_h
+    per_kg = advice.dose_mcg_per_kg_per_min
+    return display.dose(per_kg, per_min, both=both), display.rate(rate), display.other(per_kg, per_min)
 
 
 def advice_headline(advice: Advice, resolution_text: str) -> str:
-    """The action in large words, with the dose and pump rate it leads to."""
+    """The action in words with the engine's dose and the pump rate (the handover report's form)."""
+    from norepi_gui.ui.formatting import fmt_dose
+
     action = advice.action.value
     head, _ = ACTION_TEXT.get(action, (action.upper(), action))
     dose, rate = advice.dose_mcg_per_kg_per_min, advice.rate_ml_per_h
@@ -38,6 +63,84 @@ def advice_headline(advice: Advice, resolution_text: str) -> str:
         word = "to" if action != "hold" else "at"
         return f"{head}\n{word} {fmt_dose(dose)} mcg/kg/min\n= {resolution_text.format(rate)} mL/h"
     return head
+
+
+def headline(advice: Advice, session: BedsideSession, display: DisplayFormat) -> str:
+    """The action in large words, with the dose in the nurse's unit and the pump rate (the other unit is on the
+    line below the headline, :func:`headline_detail`)."""
+    action = advice.action.value
+    head, _ = ACTION_TEXT.get(action, (action.upper(), action))
+    words = _dose_words(advice, session, display, both=False)
+    if action in ("start", "increase", "decrease", "hold") and words is not None:
+        word = "to" if action != "hold" else "at"
+        return f"{head}\n{word} {words[0]}\n= {words[1]} mL/h"
+    return head
+
+
+def headline_detail(advice: Advice, session: BedsideSession, display: DisplayFormat) -> str:
+    words = _dose_words(advice, session, display, both=False)
+    if words is None or not words[2] or advice.action.value not in ("start", "increase", "decrease", "hold"):
+        return ""
+    return f"that is {words[2]}"
+
+
+def advice_words(advice: Advice, session: BedsideSession, display: DisplayFormat) -> str:
+    """The advice in one line (the banner): ``increase to 0.2 mcg/kg/min (16.5 mcg/min) = 61.2 mL/h``."""
+    action = advice.action.value
+    _head, verb = ACTION_TEXT.get(action, (action.upper(), action))
+    words = _dose_words(advice, session, display)
+    if words is None or action in ("taper_off", "none"):
+        return verb
+    return f"{verb} {'to' if action != 'hold' else 'at'} {words[0]} = {words[1]} mL/h"
+
+
+class AlarmList(QWidget):
+    """The alarms, one row each: the priority badge and the message."""
+
+    def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.setAccessibleName("Alarms and alerts")
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(2)
+        self._rows: list[tuple[PriorityBadge, QLabel]] = []
+        self._shown: tuple[tuple[str, str, str], ...] = ()
+
+    def show_alarms(self, alarms: tuple[Alarm, ...] | list[Alarm]) -> None:
+        shown = tuple((a.code, a.priority, a.message) for a in alarms)
+        if shown == self._shown:
+            return
+        self._shown = shown
+        while len(self._rows) < len(alarms):
+            row = QWidget()
+            layout = QHBoxLayout(row)
+            layout.setContentsMargins(0, 0, 0, 0)
+            badge = PriorityBadge(f"{self.objectName()}Badge{len(self._rows)}", scale=0.8)
+            label = value_label(f"{self.objectName()}Text{len(self._rows)}", "Alarm")
+            layout.addWidget(badge)
+            layout.addWidget(label, 1)
+            self._layout.addWidget(row)
+            self._rows.append((badge, label))
+        for i, (badge, label) in enumerate(self._rows):
+            row_widget = badge.parentWidget()
+            if i < len(alarms):
+                badge.set_priority(alarms[i].priority)
+                label.setText(alarms[i].message)
+                if row_widget is not None:
+                    row_widget.show()
+            elif row_widget is not None:
+                row_widget.hide()
+        self.setVisible(bool(alarms))
+
+    def text(self) -> str:
+        """What the list says, one line per alarm (``!!! HIGH: ...``), for tests and the clipboard."""
+        lines = []
+        for badge, label in self._rows:
+            row = badge.parentWidget()
+            if row is not None and not row.isHidden():
+                lines.append(f"{badge.text()}: {label.text()}")
+        return "\n".join(lines)
 
 
 class TitrationPanel(QGroupBox):
@@ -49,19 +152,24 @@ class TitrationPanel(QGroupBox):
         self.advice = QLabel("No advice yet: record the weight, the infusion and a reading.")
         self.advice.setObjectName("adviceLabel")
         self.advice.setAccessibleName("Current advice")
-        self.advice.setFont(scaled_font(1.8, bold=True))
+        scale_font(self.advice, 1.6, bold=True)
         self.advice.setWordWrap(True)
         set_enum_property(self.advice, "textInteractionFlags", TEXT_SELECTABLE_BY_MOUSE)
+        self.detail = value_label("adviceDetailLabel", "Advised dose in the other unit")
+        self.detail.hide()
+        self.after_bag = value_label("adviceAfterBagLabel", "Advice once the new bag runs")
+        self.after_bag.hide()
         self.countdown = QLabel("Next check: -")
         self.countdown.setObjectName("nextCheckCountdown")
         self.countdown.setAccessibleName("Time to the next check")
-        self.countdown.setFont(scaled_font(1.5, bold=True))
+        scale_font(self.countdown, 1.1, bold=True)
         self.countdown.setWordWrap(True)
         self.target = value_label("targetLabel", "Target MAP")
         self.rationale = value_label("rationaleLabel", "Why")
         self.rules = value_label("rulesLabel", "Rule IDs")
-        self.rules.setStyleSheet("color: #444;")
-        self.alerts = value_label("adviceAlertsLabel", "Alerts")
+        set_role(self.rules, "muted")
+        self.alerts = AlarmList("adviceAlertsLabel")
+        self.alerts.hide()
         self.reminders = value_label("remindersLabel", "Reminders")
         self.extravasation = value_label("extravasationLabel", "Extravasation pathway")
         self.nee = value_label("neeLabel", "Norepinephrine equivalents")
@@ -70,9 +178,10 @@ class TitrationPanel(QGroupBox):
         self.apply_button.setAccessibleName("Record that the advised dose was set on the pump")
         self.apply_button.setEnabled(False)
         self.apply_button.clicked.connect(self.apply_requested)
-        self.not_applied_note = QLabel("Nothing changes until you set the pump and record it.")
+        self.not_applied_note = QLabel("Nothing changes until you set the pump and confirm it.")
+        self.not_applied_note.setObjectName("applyNote")
         self.not_applied_note.setWordWrap(True)
-        self.not_applied_note.setStyleSheet("color: #444;")
+        set_role(self.not_applied_note, "muted")
 
         self.escalation = QGroupBox("Escalation to consider")
         self.escalation.setObjectName("escalationPanel")
@@ -84,37 +193,45 @@ class TitrationPanel(QGroupBox):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.advice)
-        layout.addWidget(self.countdown)
-        layout.addWidget(self.target)
-        layout.addWidget(self.rationale)
-        layout.addWidget(self.alerts)
+        layout.addWidget(self.detail)
+        layout.addWidget(self.after_bag)
         layout.addWidget(self.apply_button)
         layout.addWidget(self.not_applied_note)
+        layout.addWidget(self.countdown)
+        layout.addWidget(self.alerts)
+        layout.addWidget(self.target)
+        layout.addWidget(self.rationale)
         layout.addWidget(self.escalation)
         layout.addWidget(self.reminders)
         # the extravasation pathway is shown once, in the line safety note beside this panel
         layout.addWidget(self.nee)
         layout.addWidget(self.rules)
         layout.addStretch(1)
-        for label in (self.alerts, self.reminders, self.extravasation, self.nee):
+        for label in (self.reminders, self.extravasation, self.nee):
             label.hide()
 
-    def bind(self, controller: BedsideController, resolution_text: Callable[[], str]) -> None:
+    def bind(self, controller: BedsideController) -> None:
         """Show the advice derived from the record whenever it changes; Apply records it through ``controller``."""
         self._controller = controller
-        self._resolution_text = resolution_text
         self.apply_requested.connect(controller.apply_advice)
-        for signal in (controller.advice_changed, controller.session_changed, controller.settings_changed):
-            signal.connect(self.show_current)
+        controller.changed.connect(self._changed)  # once per operation, whatever parts of it the panel shows
+        controller.display_changed.connect(self.show_current)
 
-    def show_current(self) -> None:
+    def _changed(self, change: Change) -> None:
+        if change.advice or change.alarms or change.session or change.settings or change.doses or \
+                change.co_infusions:
+            self.show_current()
+
+    def show_current(self, *_args: object) -> None:
         from norepi_gui.bedside.inputs import Unavailable
 
-        advice = self._controller.session.advice
+        session = self._controller.session
+        advice = session.advice
         if isinstance(advice, Unavailable):
             self.show_unavailable(advice.reason)
         else:
-            self.show_advice(advice, self._resolution_text())
+            self.show_advice(advice)
+        self.alerts.show_alarms(session.alarm_state.alarms)
 
     def show_due(self, due: datetime | None, now: datetime) -> None:
         """The countdown to the next check (every tick)."""
@@ -130,41 +247,55 @@ class TitrationPanel(QGroupBox):
 
     def show_unavailable(self, reason: str) -> None:
         self.advice.setText(reason)
-        self.advice.setStyleSheet("")
+        self.after_bag.hide()
+        self.detail.hide()
         for label in (self.target, self.rationale, self.rules):
             label.setText("")
-        for label in (self.alerts, self.reminders, self.extravasation, self.nee):
+        for label in (self.reminders, self.extravasation, self.nee):
             label.hide()
         self.escalation_text.setText("None now.")
+        set_role(self.escalation, "")
         self.apply_button.setEnabled(False)
 
-    def show_advice(self, advice: Advice, resolution_text: str) -> None:
+    def show_advice(self, advice: Advice) -> None:
         """Show the advice derived from the record now (the engine's :class:`Advice`)."""
-        self.advice.setText(advice_headline(advice, resolution_text))
+        session = self._controller.session
+        display = self._controller.display
+        text = headline(advice, session, display)
+        detail = headline_detail(advice, session, display)
+        empty_bag = session.advice_on_empty_bag()
+        if empty_bag:
+            self.advice.setText(f"{BAG_EMPTY_HEADLINE}\nhang a new bag")
+            self.after_bag.setText("Once the new bag runs: " + text.replace("\n", " ") +
+                                   (f" ({detail})" if detail else ""))
+            self.after_bag.show()
+            self.detail.hide()
+        else:
+            self.advice.setText(text)
+            self.detail.setText(detail)
+            self.detail.setVisible(bool(detail))
+            self.after_bag.hide()
         self.target.setText(f"Target MAP {advice.target_map:g}\u2013{advice.target_map_upper:g} mmHg: "
                             f"{advice.target_reason}")
         self.rationale.setText(advice.rationale)
         self.rules.setText("Rules: " + ", ".join(advice.rules))
-        self.alerts.setText("\n".join(f"{PRIORITY_MARK.get(a.priority.value, '')}: {a.message}"
-                                      for a in advice.alerts))
-        self.alerts.setVisible(bool(advice.alerts))
         self.reminders.setText("\n".join(f"\u2022 {r.message}" for r in advice.reminders))
         self.reminders.setVisible(bool(advice.reminders))
         self.extravasation.setText(f"\u26a0 {advice.extravasation}" if advice.extravasation else "")
-        nee = advice.nee_mcg_per_kg_per_min
-        self.nee.setText(f"Norepinephrine equivalents (NEE): {fmt_dose(nee)} mcg/kg/min" if nee else "")
+        nee = session.running_nee()
+        self.nee.setText(f"Norepinephrine equivalents running now (NEE): {display.per_kg(nee)} mcg/kg/min"
+                         if nee else "")
         self.nee.setVisible(bool(nee))
         if advice.escalations:
             self.escalation_text.setText("\n".join(
                 f"\u25b6 {e.code.replace('_', ' ').capitalize()}: {e.reason} [{e.rule}]" for e in advice.escalations))
-            self.escalation.setStyleSheet(
-                "QGroupBox { border: 2px solid #CC79A7; margin-top: 1.4em; font-weight: bold; }"
-                " QGroupBox::title { subcontrol-origin: margin; left: 6px; padding: 0 3px; }")
+            set_role(self.escalation, "escalating")
         else:
             self.escalation_text.setText("None now.")
-            self.escalation.setStyleSheet("")
-        self.apply_button.setEnabled(advice.action.changes_dose)
+            set_role(self.escalation, "")
+        self.apply_button.setEnabled(advice.action.changes_dose and not empty_bag)
+        self.apply_button.setToolTip("Hang a new bag first (Bedside > New bag hung)" if empty_bag else "")
 
     def show_countdown(self, text: str, *, overdue: bool) -> None:
         self.countdown.setText(text)
-        self.countdown.setStyleSheet("color: #b00020;" if overdue else "")
+        set_role(self.countdown, "overdue" if overdue else "")

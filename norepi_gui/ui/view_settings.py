@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 SETTINGS_FILE = "norepi-gui-settings.json"
 LEGACY_INI = "norepi-gui.ini"  # written by QSettings up to norepi-gui 0.1: never read (see the module text)
 MAX_RECENT = 8
+MIN_FONT_STEPS = -3  # each step is 10 % of the system's text size
+MAX_FONT_STEPS = 8
 MAX_GEOMETRY_CHARS = 64 * 1024
 MAX_PATH_CHARS = 4096
 
@@ -71,6 +73,8 @@ SCHEMA: dict[str, Setting] = {
     "window.geometry": Setting("", _is_base64, "base64 text"),
     "window.state": Setting("", _is_base64, "base64 text"),
     "sessions.recent": Setting([], _is_recent, f"up to {MAX_RECENT} session ids"),
+    "view.night_mode": Setting("system", *one_of("system", "day", "night")),
+    "view.font_steps": Setting(0, *whole_number(MIN_FONT_STEPS, MAX_FONT_STEPS)),
 }
 
 
@@ -121,6 +125,26 @@ class ViewSettings:
     @sound_volume.setter
     def sound_volume(self, value: int) -> None:
         self._file.set("sound.volume", max(0, min(100, int(value))))
+
+    @property
+    def night_mode(self) -> str:
+        """system (follow the system's colour scheme), day or night."""
+        mode = self._file.get("view.night_mode")
+        return mode if isinstance(mode, str) and mode in ("system", "day", "night") else "system"
+
+    @night_mode.setter
+    def night_mode(self, mode: str) -> None:
+        self._file.set("view.night_mode", mode if mode in ("system", "day", "night") else "system")
+
+    @property
+    def font_steps(self) -> int:
+        """Text size steps from the system's (Ctrl +/-), within MIN_FONT_STEPS..MAX_FONT_STEPS."""
+        steps = self._file.get("view.font_steps")
+        return max(MIN_FONT_STEPS, min(MAX_FONT_STEPS, steps)) if isinstance(steps, int) else 0
+
+    @font_steps.setter
+    def font_steps(self, steps: int) -> None:
+        self._file.set("view.font_steps", max(MIN_FONT_STEPS, min(MAX_FONT_STEPS, int(steps))))
 
     @property
     def protocol_path(self) -> Path | None:

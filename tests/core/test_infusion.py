@@ -103,3 +103,22 @@ def test_salt_and_nonstandard_concentration_are_flagged(protocol: Protocol) -> N
 def test_drops_per_minute_use_the_pump_rate(protocol: Protocol) -> None:
     s = summarise_infusion(req("8 mcg/min", weight=None, conc="4", drop_factor_gtt_per_ml=15), protocol)
     assert s.drops_per_min == pytest.approx(30.0)  # 120 mL/h = 2 mL/min x 15 gtt/mL
+
+
+def _bag_priority(volume_ml: float, protocol: Protocol, next_check_min: float | None) -> str | None:
+    summary = summarise_infusion(req(bag_volume_left=Q(volume_ml, "mL"), next_check_min=next_check_min), protocol)
+    found = [a for a in summary.alerts if a.code in ("BAG_NEAR_EMPTY", "BAG_EMPTY")]
+    return found[0].priority.value if found else None
+
+
+def test_bag_near_empty_is_high_when_it_runs_out_before_the_next_check(protocol: Protocol) -> None:
+    # 0.1 mcg/kg/min x 70 kg x 60 / 16 mcg/mL = 26.25 -> 26.3 mL/h on the pump.
+    # 5 mL: 5 / 26.3 x 60 = 11.4 min, before a check in 15 min: high (as the engine's SAFE-BAG-BEFORE-CHECK);
+    # the "Bag empty in 11 min" was medium here and high in the advice.
+    assert _bag_priority(5.0, protocol, 15.0) == "high"
+    # the same bag with the check in 10 min: 11.4 min is after it but under 30 min: medium (SAFE-BAG-LOW)
+    assert _bag_priority(5.0, protocol, 10.0) == "medium"
+    # the next check unknown: medium, as before
+    assert _bag_priority(5.0, protocol, None) == "medium"
+    # nothing left: the bag is empty, high
+    assert _bag_priority(0.0, protocol, None) == "high"

@@ -25,10 +25,9 @@ def test_70_kg_16_mcg_per_ml_at_0_1_mcg_kg_min_shows_26_3_ml_per_h(qtbot: QtBot,
     assert line(window, "rateInput").text() == "26.3"
     delivered = window.findChild(QLabel, "deliveredDoseLabel")
     assert delivered is not None
-    # 26.3 mL/h x 16 mcg/mL / 60 = 7.0133 mcg/min; / 70 kg = 0.10019 mcg/kg/min
-    assert "26.3 mL/h" in delivered.text()
-    assert "0.1002 mcg/kg/min" in delivered.text()
-    assert "7.01 mcg/min" in delivered.text()
+    # 26.3 mL/h x 16 mcg/mL / 60 = 7.0133 mcg/min; / 70 kg = 0.10019 mcg/kg/min, shown at the protocol's
+    # resolutions (titration.dose_resolution 0.005 -> 0.1; flat_dose_resolution 0.5 mcg/min -> 7): no false precision
+    assert delivered.text() == "At 26.3 mL/h: 0.1 mcg/kg/min (7 mcg/min)"
 
 
 def test_typing_a_rate_makes_the_dose_follow(qtbot: QtBot, tmp_path: Path) -> None:
@@ -39,8 +38,8 @@ def test_typing_a_rate_makes_the_dose_follow(qtbot: QtBot, tmp_path: Path) -> No
     # 52.5 mL/h x 16 mcg/mL / 60 = 14 mcg/min; / 70 kg = 0.2 mcg/kg/min
     assert line(window, "doseInput").text() == "0.2"
     type_into(qtbot, line(window, "rateInput"), "30")
-    # 30 x 16 / 60 = 8 mcg/min; / 70 = 0.114286 -> three significant figures 0.114
-    assert line(window, "doseInput").text() == "0.114"
+    # 30 x 16 / 60 = 8 mcg/min; / 70 = 0.114286 -> at the protocol's dose resolution 0.005: 23 x 0.005 = 0.115
+    assert line(window, "doseInput").text() == "0.115"
 
 
 def test_map_58_is_plotted_advice_increases_and_the_next_check_is_5_min_out(qtbot: QtBot, tmp_path: Path) -> None:

@@ -119,9 +119,10 @@ def test_custom_bitartrate_bag_shows_the_base_figure_and_saline_warning(qtbot: Q
     salt.setCurrentIndex(salt.findData("bitartrate"))
     type_into(qtbot, line(window, "drugAmountInput"), "8 mg")
     type_into(qtbot, line(window, "diluentVolumeInput"), "250 mL", enter=True)
-    # 8 mg bitartrate x 169.18 / 337.28 = 4.0128 mg base; / 250 mL = 16.051 mcg/mL base
+    # 8 mg bitartrate x 169.18 / 337.28 = 4.0128 mg base; / 250 mL = 16.051 mcg/mL base, shown to three
+    # significant figures (16.1), not 16.0512
     base = _label(window, "concentrationBaseLabel").text()
-    assert "bitartrate" in base and "16.05" in base
+    assert "bitartrate" in base and "16.1 mcg/mL base" in base and "16.05" not in base
     diluent = combo(window, "diluentSelect")
     diluent.setCurrentIndex(diluent.findText("0.9% saline"))
     diluent.activated.emit(diluent.currentIndex())

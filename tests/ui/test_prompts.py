@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from norepi_gui.core.clock import ManualClock
@@ -14,6 +13,7 @@ from norepi_gui.core.session_log import SessionStore
 from norepi_gui.core.titration import Advice
 from norepi_gui.ui.main_window import MainWindow
 from norepi_gui.ui.titration_panel import TitrationPanel
+from norepi_gui.ui.widgets import PriorityBadge
 from tests.ui.helpers import START, make_window, raw_events, record_map, start_infusion
 
 
@@ -40,13 +40,14 @@ def test_unanswered_prompt_escalates_low_medium_high(qtbot: QtBot, tmp_path: Pat
     clock.advance(minutes=3)  # 5 min late: intervals.overdue_high_after_minutes = 5
     window.tick()
     assert window.banner.priority == "high"
-    badge = window.findChild(QLabel, "promptPriorityLabel")
+    badge = window.findChild(PriorityBadge, "alarmPriorityBadge")
     assert badge is not None
-    assert badge.text() == "\u26a0 !!! HIGH PRIORITY"  # words and IEC exclamation marks, not colour alone
+    assert badge.text() == "!!! HIGH"  # words, IEC exclamation marks and a shape, not colour alone
     assert _shown(window) == ["low", "medium", "high"]
     window.tick()  # no new record while the priority stays
     assert _shown(window) == ["low", "medium", "high"]
-    assert window.sound.played == 3
+    # each rise in priority sounds at once, that priority's own sound
+    assert [priority for priority, _level in window.sound.played] == ["low", "medium", "high"]
 
 
 def test_snooze_is_limited_to_the_protocol_count(qtbot: QtBot, tmp_path: Path) -> None:
@@ -107,7 +108,7 @@ def test_advice_is_recorded_before_it_is_shown(qtbot: QtBot, tmp_path: Path, mon
     seen: list[tuple[object, object]] = []
     original = TitrationPanel.show_advice
 
-    def drawing(panel: TitrationPanel, advice: Advice, resolution_text: str) -> None:
+    def drawing(panel: TitrationPanel, advice: Advice) -> None:
         session = window.session
         assert session is not None
         with SessionStore(tmp_path, window.clock) as other:
@@ -116,7 +117,7 @@ def test_advice_is_recorded_before_it_is_shown(qtbot: QtBot, tmp_path: Path, mon
         last = stored[-1].payload
         seen.append(((last["action"], last["dose_mcg_per_kg_per_min"], tuple(last["rules"])),
                      (advice.action.value, advice.dose_mcg_per_kg_per_min, advice.rules)))
-        original(panel, advice, resolution_text)
+        original(panel, advice)
 
     monkeypatch.setattr(TitrationPanel, "show_advice", drawing)
     record_map(qtbot, window, "58")

@@ -22,6 +22,7 @@ from norepi_gui.ui import qt_values
         (qt_values.WIDGET_WITH_CHILDREN_SHORTCUT, Qt.ShortcutContext.WidgetWithChildrenShortcut),
         (qt_values.TEXT_ALIGNMENT_ROLE, Qt.ItemDataRole.TextAlignmentRole),
         (qt_values.USER_ROLE, Qt.ItemDataRole.UserRole),
+        (qt_values.STRONG_FOCUS, Qt.FocusPolicy.StrongFocus),
     ],
 )
 def test_each_value_is_the_qt_enum_value(value: int, expected: Enum) -> None:

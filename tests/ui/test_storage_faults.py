@@ -23,9 +23,17 @@ from tests.ui.helpers import START, line, make_window, record_map, start_infusio
 
 
 def _alarm(window: MainWindow) -> str:
-    label = window.findChild(QLabel, "recordingAlarm")
-    assert label is not None
-    return "" if label.isHidden() else label.text()
+    """The top alarm as the alarm area shows it ("" when none): priority marks, title and message."""
+    top = window.bedside.alarm_state.top
+    if top is None or top.source != "system":
+        return ""
+    title = window.findChild(QLabel, "alarmTitle")
+    message = window.findChild(QLabel, "alarmMessage")
+    assert title is not None and message is not None
+    shown = f"{title.text()} {message.text()}"
+    assert top.title in shown  # what the banner shows is that alarm
+    marks = {"high": "\u26a0 !!!", "medium": "\u26a0 !!"}[top.priority]
+    return f"{marks} {top.title.upper()}: {top.message}"
 
 
 def test_a_database_deleted_while_the_window_runs_stops_recording_and_keeps_the_entry(
@@ -227,9 +235,9 @@ def test_a_clock_stepped_back_keeps_entries_in_order_and_is_said(qtbot: QtBot, t
     record_map(qtbot, window, "58")
     wall.time, mono.seconds = START - timedelta(minutes=59), 60.0
     window.tick()
-    notice = window.findChild(QLabel, "clockNotice")
-    assert notice is not None and not notice.isHidden()
-    assert "clock moved back 60 min" in notice.text()
+    clock_alarm = window.bedside.alarm_state.by_code("CLOCK_STEPPED_BACK")
+    assert clock_alarm is not None and clock_alarm.priority == "medium"
+    assert "clock moved back 60 min" in clock_alarm.message
     record_map(qtbot, window, "62")
     assert [r.map_mmhg for r in window.state.readings] == [58.0, 62.0]
     assert window.state.readings[-1].at == START + timedelta(minutes=1)
@@ -239,4 +247,4 @@ def test_a_clock_stepped_back_keeps_entries_in_order_and_is_said(qtbot: QtBot, t
     assert window.bedside.prompt.due_at == START + timedelta(minutes=6)  # 5 min after the change, not 65
     wall.time, mono.seconds = START + timedelta(minutes=3), 120.0  # the clock set right again
     window.tick()
-    assert notice.isHidden()
+    assert window.bedside.alarm_state.by_code("CLOCK_STEPPED_BACK") is None
