@@ -6,13 +6,14 @@ delete the entry and record the right one. The result becomes a CORRECTION event
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDateTimeEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
 
 from norepi_gui.ui.formatting import fmt_date_time
 from norepi_gui.ui.readings_panel import from_qdatetime, to_qdatetime
+from norepi_gui.ui.typed_time import AskWhich, ask_with_dialog, instant_of, wall_time
 from norepi_gui.ui.widgets import FieldStatus
 
 if TYPE_CHECKING:
@@ -28,6 +29,9 @@ class EntryTimeDialog(QDialog):
         self.setMinimumWidth(440)
         self._clock = clock
         self.at: datetime | None = None
+        #: The local zone the time is read in (None: as the system reads it), and who is asked in the repeated hour.
+        self.zone: tzinfo | None = None
+        self.ask_which: AskWhich = ask_with_dialog
         self.what = QLabel(f"{description}\nNow recorded at {fmt_date_time(at)}. Only the time changes; to change the "
                       "dose, delete the entry and record the right one.")
         self.what.setWordWrap(True)
@@ -46,7 +50,14 @@ class EntryTimeDialog(QDialog):
         form.addRow(buttons)
 
     def accept(self) -> None:
-        at = from_qdatetime(self.time.dateTime())
+        value = self.time.dateTime()
+        naive = wall_time(value)
+        typed = instant_of(naive, self.zone, self.ask_which, "When it happened") if self.zone is not None \
+            else from_qdatetime(value)
+        if isinstance(typed, str):
+            self.status.show_error(typed)
+            return
+        at = typed
         if at > self._clock.now():
             self.status.show_error("When it happened: the time is in the future. Accepted: a time up to now")
             return

@@ -314,6 +314,7 @@ class MainWindow(QMainWindow):
         self._place_on_screen()
         if not progressive:
             self._open_database()
+            self._use_local_zone()
         self.controller.session_changed.emit()  # every view draws the (empty) state once
         self.tick()
         if self.protocol_problem:
@@ -324,6 +325,14 @@ class MainWindow(QMainWindow):
         from norepi_gui.core.session_log import SessionStore
 
         return SessionStore(self.data_dir, self.clock)
+
+    def _use_local_zone(self) -> None:
+        """Typed times are read in the system's zone with its daylight-saving rules (asking in the repeated hour)."""
+        from norepi_gui.ui.typed_time import system_zone
+
+        zone = system_zone()
+        self.readings_panel.zone = zone
+        self.patient_panel.zone = zone
 
     def _open_database(self) -> None:
         """Open the session database now: a problem is shown at once, never at the first entry."""
@@ -594,6 +603,7 @@ class MainWindow(QMainWindow):
         self.plot_area.ensure_built()  # drawn from the record by the plot view (built signal)
         self._follow_system_scheme()
         self.is_complete = True
+        self._use_local_zone()
         self.infusion_panel.follow_record()  # now with the bag counted down
         self.tick()  # the advice and the check cycle, derived from the record now
         self.completed.emit()
@@ -877,6 +887,7 @@ class MainWindow(QMainWindow):
 
             what = self.bedside.describe_entry(row)  # not str.capitalize(): that would turn "mL/h" into "ml/h"
             time_dialog = EntryTimeDialog(what[:1].upper() + what[1:], row.at, self.clock, self)
+            time_dialog.zone = self.readings_panel.zone
             if time_dialog.exec() and time_dialog.at is not None:
                 self.correct_entry_time(event_id, time_dialog.at)
             return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -16,6 +16,7 @@ from norepi_gui.core.infusion import check_weight
 from norepi_gui.core.protocol import LineType, Population
 from norepi_gui.core.units import Q, dimensionality_error, parse_quantity, split_number
 from norepi_gui.ui.formatting import describe_input_error, fmt_date_time, local_time
+from norepi_gui.ui.typed_time import AskWhich, ask_with_dialog, instant_of
 from norepi_gui.ui.widgets import FieldStatus, ValidatedField, field_label, value_label
 
 if TYPE_CHECKING:
@@ -44,6 +45,10 @@ class PatientPanel(QGroupBox):
         self._protocol = protocol
         self._clock = clock
         self._recorded = PatientRecord()
+        #: The local zone typed times are read in (None: as the system reads them); tests set it.
+        self.zone: tzinfo | None = None
+        #: Asks which time was meant in the hour repeated at the end of daylight saving time; tests replace it.
+        self.ask_which: AskWhich = ask_with_dialog
 
         self.weight = ValidatedField("weightInput", "Weight", placeholder="e.g. 70 kg or 154 lb",
                                      tooltip="Body weight; kg by default, lb accepted and converted")
@@ -298,28 +303,33 @@ class PatientPanel(QGroupBox):
         return (value,)
 
     def _inserted_at(self) -> tuple[datetime | None] | None:
+        """When the line went in: "HH:MM" (today, or yesterday if that is still to come) or "YYYY-MM-DD HH:MM", read
+        in the local zone (asking which one in the hour repeated at the end of daylight saving time)."""
         text = self.line_inserted.text().strip()
         if not text:
             return (None,)
-        now_local = local_time(self._clock.now())
-        when: datetime | None = None
+        now = self._clock.now()
+        now_local = now.astimezone(self.zone) if self.zone is not None else local_time(now)
+        naive: datetime | None = None
         for fmt in ("%Y-%m-%d %H:%M", "%H:%M"):
             try:
                 parsed = datetime.strptime(text, fmt)
             except ValueError:
                 continue
-            if fmt == "%H:%M":
-                when = datetime.combine(now_local.date(), time(parsed.hour, parsed.minute), now_local.tzinfo)
-                if when > now_local:
-                    when -= timedelta(days=1)  # "22:00" typed after midnight means yesterday
-            else:
-                when = parsed.replace(tzinfo=now_local.tzinfo)
+            naive = datetime.combine(now_local.date(), time(parsed.hour, parsed.minute)) if fmt == "%H:%M" \
+                else parsed
+            if fmt == "%H:%M" and naive > now_local.replace(tzinfo=None):
+                naive -= timedelta(days=1)  # "22:00" typed after midnight means yesterday
             break
-        if when is None:
+        if naive is None:
             self.line_inserted.show_error(
                 f"Line inserted at: {text!r} is not a time. Accepted: HH:MM (today) or YYYY-MM-DD HH:MM")
             return None
-        if when > now_local:
+        when = instant_of(naive, self.zone, self.ask_which, "Line inserted at")
+        if isinstance(when, str):
+            self.line_inserted.show_error(when)
+            return None
+        if when > now:
             self.line_inserted.show_error("Line inserted at: the time is in the future. Accepted: a time up to now")
             return None
         return (when.astimezone(UTC),)

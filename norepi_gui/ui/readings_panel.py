@@ -7,7 +7,7 @@ perfusion entry of their own; with a pressure they go with the reading.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDateTime, Signal
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.units import split_number
 from norepi_gui.ui.formatting import describe_input_error
+from norepi_gui.ui.typed_time import AskWhich, ask_with_dialog, instant_of, wall_time
 from norepi_gui.ui.widgets import FieldStatus, ValidatedField, field_label, scale_font, value_label
 
 if TYPE_CHECKING:
@@ -68,6 +69,10 @@ class ReadingsPanel(QGroupBox):
         self.setObjectName("readingsPanel")
         self._clock = clock
         self._follow_now = True
+        #: The local zone a time set by hand is read in (None: as the system reads it); tests set it.
+        self.zone: tzinfo | None = None
+        #: Asks which time was meant in the hour repeated at the end of daylight saving time; tests replace it.
+        self.ask_which: AskWhich = ask_with_dialog
         self.time = QDateTimeEdit()
         self.time.setObjectName("readingTimeInput")
         self.time.setAccessibleName("Reading time")
@@ -170,6 +175,20 @@ class ReadingsPanel(QGroupBox):
     def _time_edited(self, _value: QDateTime) -> None:
         self._follow_now = False
 
+    def _typed_time(self, show_errors: bool) -> datetime | None:
+        """The reading's time: the clock's now while the field follows it; a time the nurse set is read in the local
+        zone, asking which one in the hour repeated at the end of daylight saving time."""
+        if self._follow_now:
+            return from_qdatetime(self.time.dateTime())
+        value = self.time.dateTime()
+        naive = wall_time(value)
+        at = instant_of(naive, self.zone, self.ask_which if show_errors else _never, "Time")
+        if isinstance(at, str):
+            if show_errors:
+                self.time_status.show_error(at)
+            return None
+        return at
+
     def follow_now(self) -> None:
         self._follow_now = True
         self.tick()
@@ -202,7 +221,9 @@ class ReadingsPanel(QGroupBox):
         self.time_status.clear_message()
         if values is None:
             return None
-        at = from_qdatetime(self.time.dateTime())
+        at = self._typed_time(show_errors)
+        if at is None:
+            return None
         now = self._clock.now()
         if at > now:
             if show_errors:
@@ -270,7 +291,9 @@ class ReadingsPanel(QGroupBox):
         self.time_status.clear_message()
         if values is None:
             return None
-        at = from_qdatetime(self.time.dateTime())
+        at = self._typed_time(True)
+        if at is None:
+            return None
         if at > self._clock.now():
             self.time_status.show_error("Time: the entry time is in the future. Accepted: a time up to now")
             return None
@@ -305,3 +328,7 @@ def _retain(widget: QWidget) -> None:
     policy = widget.sizePolicy()
     policy.setRetainSizeWhenHidden(True)
     widget.setSizePolicy(policy)
+
+
+def _never(_question: str, _choices: list[str]) -> int | None:
+    return None  # a preview never asks
