@@ -193,3 +193,18 @@ def test_a_failed_write_is_reported_and_nothing_is_shown_as_recorded() -> None:
     assert not change.readings and session.state.readings == []
     store.full = False
     assert session.record_reading(Reading(at=T0, map_mmhg=58.0)).readings  # recording resumes
+
+
+def test_emptying_the_weight_under_a_running_per_kg_dose_asks_like_any_weight_change() -> None:
+    answers = Answers(answer=True)
+    session, _clock, store = make(answers)
+    start_infusion(session)
+    asked = len(answers.asked)
+    answers.answer = False
+    change = session.set_patient(PatientRecord(weight_kg=None, weight_entered=""))
+    assert len(answers.asked) == asked + 1 and answers.asked[-1][0] == "Weight removed during the infusion"
+    assert "26.3 mL/h" in answers.asked[-1][1]  # the rate that keeps running
+    assert change.patient and session.state.patient.weight_kg == 70.0  # declined: the weight stays
+    answers.answer = True
+    session.set_patient(PatientRecord(weight_kg=None, weight_entered=""))
+    assert session.state.patient.weight_kg is None and kinds(session, store)[-1] is EventKind.PATIENT
