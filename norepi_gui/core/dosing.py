@@ -210,8 +210,11 @@ def dose_for_rate(
 
 def round_to_resolution(rate: Quantity, resolution_ml_per_h: float) -> Quantity:
     """Round a rate half-up to the pump's resolution (26.25 -> 26.3 at 0.1 mL/h)."""
+    value = float(rate.to(unit("mL/h")).magnitude)
+    if not abs(value) < 1e15:  # past float precision the steps vanish (and Decimal would need > 28 digits)
+        return Q(value, "mL/h")
     step = Decimal(repr(resolution_ml_per_h))
-    exact = Decimal(repr(float(rate.to(unit("mL/h")).magnitude)))
+    exact = Decimal(repr(value))
     rounded = (exact / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
     return Q(float(rounded), "mL/h")
 
