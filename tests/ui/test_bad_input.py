@@ -32,6 +32,7 @@ CASES = [
     Case("fluidsInput", "lots", "Fluids given"),
     Case("fluidsInput", "2 kg", "Fluids given"),
     Case("targetMapInput", "200", "Target MAP"),
+    Case("targetMapInput", "125", "Target MAP"),  # above the protocol's targets.individual_max_mmhg (120)
     Case("drugAmountInput", "some", "Drug amount", custom_bag=True),
     Case("diluentVolumeInput", "0 mL", "Diluent volume", custom_bag=True),
     Case("bagVolumeInput", "-5", "Bag read: "),
