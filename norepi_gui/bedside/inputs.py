@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from norepi_gui.core.dosing import Concentration
     from norepi_gui.core.infusion import InfusionSummary
     from norepi_gui.core.protocol import Protocol
-    from norepi_gui.core.titration import Advice, CoInfusions, InfusionState, PatientInfo, Reading
+    from norepi_gui.core.titration import Advice, CoInfusions, DoseEvent, InfusionState, PatientInfo, Reading
     from norepi_gui.core.titration.history import ChartedHistory
 
 
@@ -73,6 +73,14 @@ def patient_info(state: SessionState, now: datetime) -> PatientInfo:
         arterial_line=p.arterial_line,
         target_map_mmhg=p.target_map_mmhg,
     )
+
+
+def check_patient(patient: PatientInfo, protocol: Protocol) -> None:
+    """The engine's checks of a patient's details that the protocol bounds (the individual target's range), for the
+    patient panel; InputError names the field."""
+    from norepi_gui.core.titration.targets import check_target
+
+    check_target(patient, protocol)
 
 
 def concentration(state: SessionState, protocol: Protocol) -> Concentration:
@@ -164,10 +172,13 @@ class EngineInputs:
         self._chart: ChartedHistory | None = None
         self._charted = 0  # readings of the state already in the chart
         self._weight: float | None = None
+        self._dose_events: list[DoseEvent] = []  # the record's norepinephrine dose history, per kg (stop rules)
+        self._dose_weight: float | None = None
 
     def invalidate(self) -> None:
         self._chart = None
         self._charted = 0
+        self._dose_events = []
 
     def note(self, delta: Delta, state: SessionState) -> None:
         """Keep the chart in step after ``delta``: appends stay cheap, anything earlier rebuilds."""
@@ -234,6 +245,18 @@ class EngineInputs:
         self._charted = len(readings)
         return self._chart
 
+    def dose_events(self, state: SessionState, weight_kg: float) -> list[DoseEvent]:
+        """Every norepinephrine dose set and when (0 = stopped), in mcg/kg/min (appending only what is new)."""
+        from norepi_gui.core.titration import DoseEvent
+
+        if self._dose_weight != weight_kg:
+            self._dose_events = []
+            self._dose_weight = weight_kg
+        rows = state.doses
+        for row in rows[len(self._dose_events):]:
+            self._dose_events.append(DoseEvent(at=row.at, dose_mcg_per_kg_per_min=per_kg(row, weight_kg)))
+        return self._dose_events
+
     def infusion(self, state: SessionState, protocol: Protocol, now: datetime, weight_kg: float) -> InfusionState:
         from norepi_gui.core.titration import InfusionState
 
@@ -255,7 +278,8 @@ class EngineInputs:
         chart = self.chart(state, patient.weight_kg)
         infusion = self.infusion(state, protocol, now, patient.weight_kg)
         co = co_infusions({drug: row.dose for drug, row in state.active_co_infusions.items()})
-        return advise(chart, patient, infusion, protocol, now=max(now, chart.readings[-1].at), co_infusions=co)
+        return advise(chart, patient, infusion, protocol, now=now, co_infusions=co,
+                      ne_doses=self.dose_events(state, patient.weight_kg))
 
     def advice(self, state: SessionState, protocol: Protocol, now: datetime) -> Advice | Unavailable:
         """The engine's advice for the record at ``now``, or why there is none (in words for the advice panel)."""

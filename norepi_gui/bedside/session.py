@@ -563,7 +563,17 @@ class BedsideSession:
 
     # ------------------------------------------------------------------------------------------------ entries
     def record_reading(self, reading: Reading, *, source: str = "typed") -> Change:
-        """Chart a reading; it answers a due check."""
+        """Chart a reading; it answers a due check. A MAP outside the protocol's plausible range is refused, naming
+        the field (READ-PLAUSIBLE), and nothing is recorded."""
+        from norepi_gui.core.titration.readings import check_reading
+
+        try:
+            check_reading(reading, self.protocol, field="map" if reading.map_mmhg is not None else "sbp")
+        except InputError as exc:
+            label = {"map": "MAP", "sbp": "SBP"}.get(exc.field, exc.field)
+            accepted = f". Accepted: {exc.accepted}" if exc.accepted else ""
+            return Change(problem=FieldProblem(exc.field, f"{label}: {exc.problem}{accepted}"))
+
         def body(op: _Op) -> None:
             due = self.due_now()
             record = ReadingRecord.from_reading(reading, source=source)
@@ -1095,14 +1105,18 @@ class BedsideSession:
         """The band the advice titrates to (from the advice, else from the patient's details)."""
         advice = self._advice
         if not isinstance(advice, Unavailable):
-            return advice.target_map, advice.target_map_upper
+            low, high = advice.target_map, advice.target_map_upper
+            return (low, high) if low is not None and high is not None else None  # a child without a written target
         from norepi_gui.bedside.inputs import patient_info
-        from norepi_gui.core.titration.targets import choose_target
+        from norepi_gui.core.titration.targets import choose_target, needs_written_target
 
         try:
-            target = choose_target(patient_info(self.state, self.now()), self.protocol)
+            patient = patient_info(self.state, self.now())
         except InputError:
             return None
+        if needs_written_target(patient):
+            return None  # no adult band for a child: the child's own target is asked for
+        target = choose_target(patient, self.protocol)
         return target.map_mmhg, target.upper_mmhg
 
 

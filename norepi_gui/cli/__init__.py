@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import typing
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,6 +27,20 @@ SUBCOMMANDS = {
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr (the option and what is wrong), exit 2, no usage
+    block: scripts read one line, as they do for every other bad input."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {one_line(message)} (see --help)\n")
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: a file name, a column name or a parser message may hold line breaks (any that
+    ``str.splitlines`` knows: \\n, \\r, \\x1c-\\x1e, \\x85, \\u2028 ...)."""
+    return " ".join(text.splitlines())
 
 
 class _VersionAction(argparse.Action):
@@ -58,7 +73,7 @@ def _window_parser() -> argparse.ArgumentParser:
 
 def _subcommand_parser(name: str) -> tuple[argparse.ArgumentParser, object]:
     module = importlib.import_module(SUBCOMMANDS[name])
-    parser = argparse.ArgumentParser(prog="norepi-gui")
+    parser = OneLineParser(prog="norepi-gui")
     parser.add_argument("--version", action=_VersionAction)
     subparsers = parser.add_subparsers(dest="command", required=True)
     module.add_parser(subparsers)
@@ -69,7 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] in SUBCOMMANDS:
         parser, module = _subcommand_parser(args_list[0])
-        args = parser.parse_args(args_list)
+        try:
+            args = parser.parse_args(args_list)
+        except SystemExit as exc:  # --help, --version, or a one-line argument error
+            return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
         result: int = module.run(args)  # type: ignore[attr-defined]
         return result
     args = _window_parser().parse_args(args_list)

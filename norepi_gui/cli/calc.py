@@ -5,18 +5,26 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
-from norepi_gui.core.dosing import Salt, parse_concentration, parse_dose, parse_rate, parse_weight
+from norepi_gui.cli import one_line
+from norepi_gui.cli.inputs import (
+    EXIT_BAD_INPUT,
+    EXIT_HARD_LIMIT,
+    EXIT_OK,
+    add_patient_and_bag,
+    fail,
+    finite,
+    read_patient_and_bag,
+    text_option,
+)
+from norepi_gui.core.dosing import parse_dose, parse_rate
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.infusion import InfusionRequest, InfusionSummary, summarise_infusion
-from norepi_gui.core.protocol import LineType, Population, Protocol, load_protocol
+from norepi_gui.core.protocol import Protocol, load_protocol
 from norepi_gui.core.units import DoseBasis, parse_quantity
 
-EXIT_OK = 0
-EXIT_BAD_INPUT = 2
-EXIT_HARD_LIMIT = 3
+__all__ = ["EXIT_BAD_INPUT", "EXIT_HARD_LIMIT", "EXIT_OK", "add_parser", "build_request", "run"]
 
 
 def add_parser(subparsers: Any) -> None:
@@ -26,32 +34,27 @@ def add_parser(subparsers: Any) -> None:
         description="Convert a norepinephrine base dose to a pump rate (or a rate to a dose) and check it against "
         "the protocol. Exit 0 on success, 2 on bad input, 3 when the dose is above the hard limit.",
     )
-    p.add_argument("--weight", help='patient weight, e.g. "70 kg" or "154 lb" (bare number: kg)')
-    p.add_argument("--concentration", required=True, help='"16 mcg/mL", "4 mg/250 mL" or "4 mg in 250 mL"')
+    add_patient_and_bag(p, weight_required=False)
     group = p.add_mutually_exclusive_group(required=True)
-    group.add_argument("--dose", help='"0.1 mcg/kg/min" or "7 mcg/min" (bare number: the population\'s unit)')
-    group.add_argument("--rate", help='pump rate, e.g. "26.3 mL/h" (bare number: mL/h)')
+    group.add_argument("--dose", type=text_option,
+                       help='"0.1 mcg/kg/min" or "7 mcg/min" (bare number: the population\'s unit)')
+    group.add_argument("--rate", type=text_option, help='pump rate, e.g. "26.3 mL/h" (bare number: mL/h)')
     p.add_argument(
         "--rate-basis",
         choices=["per_kg", "flat"],
         default=None,
         help="report a --rate as mcg/kg/min (per_kg, the default with a weight) or mcg/min (flat)",
     )
-    p.add_argument("--line", default="central", help="central | peripheral | io (default central)")
-    p.add_argument("--population", default="adult", choices=[x.value for x in Population])
-    p.add_argument("--salt", default="base", help="what the vial states: base (default) | bitartrate")
-    p.add_argument("--drop-factor", type=float, help="drip chamber drop factor in gtt/mL (10, 15, 20, 60)")
-    p.add_argument("--bag-volume", help='volume left in the bag, e.g. "250 mL"')
-    p.add_argument("--current-dose", help="the dose running now, for the large-change check")
-    p.add_argument("--protocol", type=Path, help="protocol TOML file (default: the shipped protocol)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--drop-factor", type=finite,
+                   help="drip chamber drop factor in gtt/mL, one of the protocol's (10, 15, 20, 60)")
+    p.add_argument("--bag-volume", type=text_option, help='volume left in the bag, e.g. "250 mL"')
+    p.add_argument("--current-dose", type=text_option, help="the dose running now, for the large-change check")
 
 
 def build_request(args: argparse.Namespace, protocol: Protocol) -> InfusionRequest:
-    population = Population(args.population)
+    common = read_patient_and_bag(args)
+    population, weight, concentration = common.population, common.weight, common.concentration
     default_unit = protocol.population(population).dose_unit
-    weight = parse_weight(args.weight) if args.weight else None
-    concentration = parse_concentration(args.concentration, Salt.parse(args.salt))
     dose = parse_dose(args.dose, "dose", default_unit) if args.dose else None
     rate = parse_rate(args.rate) if args.rate else None
     basis = DoseBasis(args.rate_basis) if args.rate_basis else (DoseBasis.PER_KG if weight else DoseBasis.FLAT)
@@ -72,7 +75,7 @@ def build_request(args: argparse.Namespace, protocol: Protocol) -> InfusionReque
         dose=dose,
         rate=rate,
         basis=basis,
-        line=LineType.parse(args.line),
+        line=common.line,
         drop_factor_gtt_per_ml=args.drop_factor,
         bag_volume_left=bag,
         current_dose_mcg_per_min=current,
@@ -108,11 +111,10 @@ def run(args: argparse.Namespace) -> int:
         protocol = load_protocol(args.protocol)
         summary = summarise_infusion(build_request(args, protocol), protocol)
     except InputError as exc:
-        print(f"norepi-gui calc: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    print(json.dumps(summary.to_json(), indent=2) if args.json else format_table(summary))
+        return fail("calc", exc)
+    print(json.dumps(summary.to_json(), indent=2, allow_nan=False) if args.json else format_table(summary))
     if summary.refused:
         hard = next(a for a in summary.alerts if a.code == "DOSE_ABOVE_HARD_MAX")
-        print(f"norepi-gui calc: dose: {hard.message}", file=sys.stderr)
+        print(one_line(f"norepi-gui calc: dose: {hard.message}"), file=sys.stderr)
         return EXIT_HARD_LIMIT
     return EXIT_OK

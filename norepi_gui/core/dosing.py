@@ -23,7 +23,7 @@ from norepi_gui.core.entry_bounds import (
     RATE_MAX_ML_PER_H,
     WEIGHT_MAX_KG,
 )
-from norepi_gui.core.errors import InputError
+from norepi_gui.core.errors import HardLimitError, InputError
 from norepi_gui.core.units import (
     MASS,
     VOLUME,
@@ -181,10 +181,13 @@ def parse_dose(text: str, field: str = "dose", default_unit: str = "mcg/kg/min")
     if value < 0:
         raise InputError(field, f"{value:g} is negative", "a dose of 0 or more")
     quantity = Q(value, parsed)
-    if basis is DoseBasis.PER_KG:
-        check_at_most(quantity, (DOSE_MAX_MCG_PER_KG_PER_MIN, "mcg/kg/min"), field)
-    else:
-        check_at_most(quantity, (DOSE_MAX_MCG_PER_MIN, "mcg/min"), field)
+    try:
+        if basis is DoseBasis.PER_KG:
+            check_at_most(quantity, (DOSE_MAX_MCG_PER_KG_PER_MIN, "mcg/kg/min"), field)
+        else:
+            check_at_most(quantity, (DOSE_MAX_MCG_PER_MIN, "mcg/min"), field)
+    except InputError as exc:  # above every hard limit a protocol may set: refused as above the hard limit
+        raise HardLimitError(field, f"{exc.problem}: above the hard limit of any protocol", exc.accepted) from None
     return DoseRate(quantity, basis)
 
 
@@ -238,8 +241,11 @@ def dose_for_rate(
 
 def round_to_resolution(rate: Quantity, resolution_ml_per_h: float) -> Quantity:
     """Round a rate half-up to the pump's resolution (26.25 -> 26.3 at 0.1 mL/h)."""
+    value = float(rate.to(unit("mL/h")).magnitude)
+    if not abs(value) < 1e15:  # past float precision the steps vanish (and Decimal would need > 28 digits)
+        return Q(value, "mL/h")
     step = Decimal(repr(resolution_ml_per_h))
-    exact = Decimal(repr(float(rate.to(unit("mL/h")).magnitude)))
+    exact = Decimal(repr(value))
     rounded = (exact / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
     return Q(float(rounded), "mL/h")
 

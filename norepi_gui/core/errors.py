@@ -14,3 +14,7 @@ class InputError(ValueError):
         if accepted:
             text += f" (accepted: {accepted})"
         super().__init__(text)
+
+
+class HardLimitError(InputError):
+    """A dose above the hard limit (or too large to compute at all): refused; the commands exit 3 for it."""

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import typing
 from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import timedelta
 from enum import StrEnum
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -53,10 +55,24 @@ def _range(lo: float, hi: float, unit: str = "") -> Any:
     return field(metadata={"range": (lo, hi), "unit": unit})
 
 
+def _choice(*allowed: str) -> Any:
+    return field(metadata={"choices": allowed})
+
+
+REVIEW_NOTE = "protocol default, review"
+
+
 @dataclass(frozen=True)
 class Meta:
+    """``review``: the keys whose values are defaults the institution must review ([U] in the shipped file).
+
+    A value stated in an alert or a suggestion is followed by "(protocol default, review)" while its key is listed
+    here; an institution removes a key once it has checked the value against its own sources.
+    """
+
     name: str
     version: str
+    review: tuple[str, ...] = field(metadata={"allow_empty": True})
 
 
 @dataclass(frozen=True)
@@ -72,6 +88,7 @@ class Pump:
     resolution_ml_per_h: float = _range(0.001, 10.0, "mL/h")
     max_rate_ml_per_h: float = _range(1.0, 9999.0, "mL/h")
     drop_factors_gtt_per_ml: tuple[int, ...] = _range(1, 100, "gtt/mL")
+    max_delivered_error_fraction: float = _range(0.001, 0.5, "fraction of the ordered dose")
 
 
 @dataclass(frozen=True)
@@ -101,6 +118,7 @@ class PopulationLimits:
     weight_max_kg: float = _range(0.5, 700.0, "kg")
     maybe_pounds_above_kg: float = _range(1.0, 5000.0, "kg")
     start_dose: float = _range(0.0, 10.0, "mcg/kg/min")
+    min_plausible_dose: float = _range(0.0, 1.0, "mcg/kg/min")
     usual_max_dose: float = _range(0.0, 10.0, "mcg/kg/min")
     soft_max_dose: float = _range(0.01, 10.0, "mcg/kg/min")
     hard_max_dose: float = _range(0.01, 20.0, "mcg/kg/min")
@@ -108,11 +126,16 @@ class PopulationLimits:
     flat_start_mcg_per_min: float = _range(0.0, 500.0, "mcg/min")
     flat_soft_max_mcg_per_min: float = _range(0.1, 1000.0, "mcg/min")
     flat_hard_max_mcg_per_min: float = _range(0.1, 2000.0, "mcg/min")
+    # Escalation doses per kg for this population; 0 = none in the protocol: adults then get the flat [escalation]
+    # doses, any other population "dose per the prescriber's order".
+    vasopressin_u_per_kg_per_min: float = _range(0.0, 0.01, "U/kg/min")
+    hydrocortisone_mg_per_kg_per_day: float = _range(0.0, 20.0, "mg/kg/day")
 
 
 @dataclass(frozen=True)
 class LineLimits:
-    """0 means no line-specific limit."""
+    """0 means no line-specific limit. The per-kg limit is exclusive (the dose must stay below it, seed 004's
+    "< 0.5 mcg/kg/min"); the flat cap is inclusive (a dose up to it)."""
 
     max_dose_mcg_per_kg_per_min: float = _range(0.0, 20.0, "mcg/kg/min")
     max_dose_mcg_per_min: float = _range(0.0, 2000.0, "mcg/min")
@@ -130,6 +153,8 @@ class Targets:
     elderly_map: float = _range(40.0, 120.0, "mmHg")
     elderly_band_above_mmhg: float = _range(1.0, 40.0, "mmHg")
     baseline_sbp_max_drop_mmhg: float = _range(0.0, 100.0, "mmHg")
+    individual_min_mmhg: float = _range(10.0, 100.0, "mmHg")
+    individual_max_mmhg: float = _range(40.0, 150.0, "mmHg")
 
 
 @dataclass(frozen=True)
@@ -147,6 +172,23 @@ class Titration:
     flat_step_up_mcg_per_min: float = _range(0.1, 100.0, "mcg/min")
     flat_step_up_large_mcg_per_min: float = _range(0.1, 200.0, "mcg/min")
     flat_step_down_large_mcg_per_min: float = _range(0.1, 100.0, "mcg/min")
+    abrupt_stop_watch_minutes: float = _range(0.0, 1440.0, "min")
+
+
+@dataclass(frozen=True)
+class Readings:
+    """When a reading may drive a dose change."""
+
+    map_min_mmhg: float = _range(5.0, 60.0, "mmHg")
+    map_max_mmhg: float = _range(100.0, 300.0, "mmHg")
+    max_age_minutes: float = _range(1.0, 120.0, "min")
+    artefact_jump_mmhg: float = _range(5.0, 100.0, "mmHg")
+    artefact_window_minutes: float = _range(0.5, 60.0, "min")
+    repeat_after_minutes: float = _range(0.5, 15.0, "min")
+
+    @cached_property
+    def max_age(self) -> timedelta:
+        return timedelta(minutes=self.max_age_minutes)
 
 
 @dataclass(frozen=True)
@@ -181,6 +223,17 @@ class StartCriteria:
     diastolic_shock_index_at_or_above: float = _range(1.0, 10.0)
     sbp_after_bolus_below: float = _range(40.0, 120.0, "mmHg")
     fluids_ml_per_kg: float = _range(0.0, 100.0, "mL/kg")
+    pediatric_fluids_ml_per_kg: float = _range(0.0, 200.0, "mL/kg")
+    wait_for_fluids_alert_minutes: float = _range(1.0, 240.0, "min")
+
+    @property
+    def map_equivalent_below(self) -> float:
+        """The MAP no reading meeting neither SBP nor DBP criterion can have: (SBP + 2 x DBP) / 3.
+
+        A MAP below (sbp_below + 2 x dbp_at_or_below) / 3 cannot have SBP >= sbp_below and DBP > dbp_at_or_below
+        together, so a MAP-only reading below it meets the life-threatening criterion (53.3 for 80 and 40).
+        """
+        return (self.sbp_below + 2.0 * self.dbp_at_or_below) / 3.0
 
 
 @dataclass(frozen=True)
@@ -197,6 +250,7 @@ class Escalation:
     hydrocortisone_after_hours: float = _range(0.0, 48.0, "h")
     hydrocortisone_mg_per_day: float = _range(1.0, 1000.0, "mg/day")
     high_dose_volume_check: float = _range(0.01, 5.0, "mcg/kg/min")
+    wean_first: str = _choice("norepinephrine", "vasopressin")
 
 
 @dataclass(frozen=True)
@@ -243,6 +297,7 @@ class Protocol:
     lines: dict[LineType, LineLimits]
     targets: Targets
     titration: Titration
+    readings: Readings
     intervals: Intervals
     alarms: Alarms
     start_criteria: StartCriteria
@@ -256,6 +311,18 @@ class Protocol:
     def line(self, line: LineType) -> LineLimits:
         return self.lines[line]
 
+    @cached_property
+    def _review(self) -> frozenset[str]:
+        return frozenset(self.meta.review)
+
+    def is_review_default(self, key: str) -> bool:
+        """Whether ``key`` ("targets.band_above_mmhg", "populations.adult.soft_max_dose") is a default to review."""
+        return key in self._review
+
+    def cite(self, key: str, text: str) -> str:
+        """``text`` (a value as an alert states it) followed by "(protocol default, review)" when ``key`` is one."""
+        return f"{text} ({REVIEW_NOTE})" if key in self._review else text
+
 
 T = TypeVar("T")
 
@@ -267,12 +334,17 @@ def _check_value(source: str, key: str, raw: object, hint: Any, meta: typing.Map
     origin = typing.get_origin(hint)
     if origin is tuple:
         (item_hint, _ellipsis) = typing.get_args(hint)
+        if isinstance(raw, list) and not raw and meta.get("allow_empty"):
+            return ()
         if not isinstance(raw, list) or not raw:
             raise ProtocolError(
                 source, key, f"expected a non-empty list, got {raw!r}", f"a list of numbers, {accepted}"
             )
         return tuple(_check_value(source, f"{key}[{i}]", item, item_hint, meta) for i, item in enumerate(raw))
     if hint is str:
+        choices = meta.get("choices")
+        if choices and raw not in choices:
+            raise ProtocolError(source, key, f"{raw!r} is not one of the choices", ", ".join(choices))
         if not isinstance(raw, str) or not raw.strip():
             raise ProtocolError(source, key, f"expected text, got {raw!r}", "a non-empty string")
         return raw
@@ -293,11 +365,16 @@ def _check_value(source: str, key: str, raw: object, hint: Any, meta: typing.Map
     return value
 
 
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
 def _section(source: str, key: str, raw: object, cls: type[T]) -> T:
     if not isinstance(raw, dict):
         raise ProtocolError(source, key, "missing or not a table", f"a [{key}] table")
     assert is_dataclass(cls)
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     known = {f.name for f in fields(cls)}
     unknown = sorted(set(raw) - known)
     if unknown:
@@ -319,6 +396,7 @@ _SECTIONS: dict[str, type] = {
     "dose_change": DoseChange,
     "targets": Targets,
     "titration": Titration,
+    "readings": Readings,
     "intervals": Intervals,
     "alarms": Alarms,
     "start_criteria": StartCriteria,
@@ -351,6 +429,14 @@ def _cross_checks(source: str, p: Protocol) -> None:
         need(lim.soft_max_dose <= lim.hard_max_dose, f"{k}.soft_max_dose", "above hard_max_dose", "soft <= hard")
         need(lim.start_dose <= lim.soft_max_dose, f"{k}.start_dose", "above soft_max_dose", "start <= soft max")
         need(lim.taper_min_dose < lim.soft_max_dose, f"{k}.taper_min_dose", "not below soft_max_dose", "taper < soft")
+        need(lim.min_plausible_dose <= lim.start_dose, f"{k}.min_plausible_dose", "above start_dose",
+             "min plausible <= start")
+        need(
+            lim.maybe_pounds_above_kg <= lim.weight_max_kg,
+            f"{k}.maybe_pounds_above_kg",
+            "above weight_max_kg (the pounds check could never fire)",
+            f"up to {lim.weight_max_kg:g} kg",
+        )
         need(
             lim.flat_soft_max_mcg_per_min <= lim.flat_hard_max_mcg_per_min,
             f"{k}.flat_soft_max_mcg_per_min",
@@ -367,6 +453,11 @@ def _cross_checks(source: str, p: Protocol) -> None:
             f"{value} outside the interval bounds",
             f"{i.min_minutes} to {i.max_minutes} min",
         )
+    t = p.targets
+    need(t.individual_min_mmhg < t.individual_max_mmhg, "targets.individual_min_mmhg", "not below individual_max_mmhg",
+         "min < max")
+    r = p.readings
+    need(r.map_min_mmhg < r.map_max_mmhg, "readings.map_min_mmhg", "not below map_max_mmhg", "min < max")
     e = p.escalation
     need(e.epinephrine_min_dose <= e.epinephrine_max_dose, "escalation.epinephrine_min_dose", "above max", "min <= max")
     need(e.dobutamine_min_dose <= e.dobutamine_max_dose, "escalation.dobutamine_min_dose", "above max", "min <= max")
@@ -406,16 +497,40 @@ def parse_protocol(data: dict[str, Any], source: str) -> Protocol:
 
     protocol = Protocol(source=source, populations=populations, lines=lines, **sections)
     _cross_checks(source, protocol)
+    known_keys = setting_keys()
+    for i, key in enumerate(protocol.meta.review):
+        if key not in known_keys:
+            raise ProtocolError(source, f"meta.review[{i}]", f"{key!r} is not a protocol setting",
+                                "keys such as targets.band_above_mmhg or populations.adult.soft_max_dose")
     return protocol
 
 
+def setting_keys() -> frozenset[str]:
+    """Every setting's dotted key ("pump.resolution_ml_per_h", "populations.adult.start_dose", ...)."""
+    keys = {f"{name}.{f.name}" for name, cls in _SECTIONS.items() if name != "meta" for f in fields(cls)}
+    keys |= {f"populations.{pop.value}.{f.name}" for pop in Population for f in fields(PopulationLimits)}
+    keys |= {f"lines.{line.value}.{f.name}" for line in LineType for f in fields(LineLimits)}
+    return frozenset(keys)
+
+
 def load_protocol(path: Path | None = None) -> Protocol:
-    """Load and validate a protocol file; ``None`` loads the shipped default.
+    """Load and validate a protocol file; ``None`` loads the shipped default (read once: it cannot change).
 
     The file is read within the limits of :mod:`norepi_gui.core.toml_file` (size, UTF-8 only, nesting, array length,
     number length), so a damaged or hostile file is a :class:`ProtocolError` naming the file and the problem, never a
     traceback or a stall.
     """
+    if path is None:
+        return _shipped()
+    return _load(path)
+
+
+@cache
+def _shipped() -> Protocol:
+    return _load(None)
+
+
+def _load(path: Path | None) -> Protocol:
     try:
         if path is None:
             ref = resources.files("norepi_gui.resources") / "protocols" / "default.toml"

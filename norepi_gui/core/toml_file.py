@@ -69,6 +69,8 @@ def read_toml_file(path: Path, source: str | None = None) -> dict[str, Any]:
             data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise TomlFileError(name, "(file)", f"cannot be read: {exc.strerror or exc}", "a readable file") from exc
+    except ValueError as exc:  # a name the system cannot take (a NUL byte)
+        raise TomlFileError(name, "(file)", f"is not a usable file name: {exc}", "a file name") from exc
     if len(data) > MAX_BYTES:
         raise TomlFileError(
             name, "(file)", f"is larger than {MAX_BYTES:,} bytes", f"a file of at most {MAX_BYTES // 1_000_000} MB"

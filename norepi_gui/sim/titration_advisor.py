@@ -12,21 +12,34 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
 from norepi_gui.core.dosing import Concentration, parse_concentration
+from norepi_gui.core.errors import InputError
 from norepi_gui.core.protocol import LineType, Population, Protocol, load_protocol
-from norepi_gui.core.titration import Advice, CoInfusions, InfusionState, PatientInfo, Reading, advise
+from norepi_gui.core.titration import Advice, CoInfusions, Escalation, InfusionState, PatientInfo, Reading, advise
 from norepi_gui.core.titration.history import ChartedHistory
+from norepi_gui.core.titration.readings import check_reading
 from norepi_gui.sim.advisor import DEFAULT_REACTION_DELAY_MIN, AdvisorPolicy
 from norepi_gui.sim.policy import Observation, Policy
 
 ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)
 _LINES = {"central": LineType.CENTRAL, "peripheral": LineType.PERIPHERAL, "io": LineType.INTRAOSSEOUS}
 
-State = tuple[ChartedHistory, Observation]
+State = tuple[ChartedHistory, Observation, bool]  # (chart, observation, the observation was charted)
+
+
+@dataclass(frozen=True)
+class RepeatReading:
+    """What a nurse does with a value the engine refuses to chart (a flush square wave read as 250 mmHg): no dose
+    change, look again after readings.repeat_after_minutes."""
+
+    next_check_in_min: float
+    dose_mcg_per_kg_per_min: float | None = None
+    escalations: tuple[Escalation, ...] = ()
 
 
 class EngineAdvisor:
@@ -38,8 +51,7 @@ class EngineAdvisor:
         self._co: tuple[bytes, CoInfusions] | None = None
 
     def to_state(self, obs: Observation) -> State:
-        self.history.append(
-            Reading(
+        reading = Reading(
                 at=ORIGIN + timedelta(minutes=obs.time_min),
                 map_mmhg=obs.map_mmhg,
                 sbp_mmhg=obs.sbp_mmhg,
@@ -52,8 +64,12 @@ class EngineAdvisor:
                 lactate_mmol_per_l=obs.lactate_mmol_per_l,
                 urine_ml_per_kg_per_h=obs.urine_ml_per_kg_per_h,
             )
-        )
-        return self.history, obs
+        try:
+            check_reading(reading, self.protocol)  # the window refuses such a value at entry: it is never charted
+        except InputError:
+            return self.history, obs, False
+        self.history.append(reading)
+        return self.history, obs, True
 
     def concentration(self, mcg_per_ml: float) -> Concentration:
         return _concentration(mcg_per_ml)
@@ -68,8 +84,10 @@ class EngineAdvisor:
                                          dobutamine_mcg_per_kg_per_min=doses[2], hydrocortisone_started=doses[3] > 0.0))
         return self._co[1]
 
-    def advise(self, state: State) -> Advice:
-        chart, obs = state
+    def advise(self, state: State) -> Advice | RepeatReading:
+        chart, obs, charted = state
+        if not charted:
+            return RepeatReading(self.protocol.readings.repeat_after_minutes)
         ctx = obs.context
         patient = PatientInfo(
             weight_kg=obs.weight_kg,

@@ -249,11 +249,12 @@ class PatientPanel(QGroupBox):
         line = LineType(self.line.currentData())
         now = self._clock.now()
         line_hours = 0.0 if inserted_v is None else max(0.0, (now - inserted_v).total_seconds() / 3600.0)
+        from norepi_gui.bedside.inputs import check_patient
         from norepi_gui.core.titration.model import PatientInfo  # imports the engine: not before first paint
 
         try:
             # The engine's own checks; a stand-in weight when none is entered yet checks the other fields.
-            PatientInfo(
+            info = PatientInfo(
                 weight_kg=weight_kg if weight_kg is not None else 70.0, population=population, age_years=age_v,
                 chronic_hypertension=self.chronic_htn.isChecked(), baseline_sbp_mmhg=baseline_v,
                 ards=self.ards.isChecked(), intra_abdominal_hypertension=self.iah.isChecked(),
@@ -261,6 +262,7 @@ class PatientPanel(QGroupBox):
                 fluids_ml_per_kg=fluids_v, arterial_line=ARTERIAL_CHOICES[self.arterial.currentIndex()][1],
                 target_map_mmhg=target_v,
             )
+            check_patient(info, self._protocol)  # the protocol's range: neonatal and preterm targets included
         except InputError as exc:
             culprit = self._fields.get(exc.field)
             label = culprit.label if culprit is not None else exc.field

@@ -27,6 +27,7 @@ from norepi_gui.ui.typed_time import AskWhich, ask_with_dialog, instant_of, wall
 from norepi_gui.ui.widgets import FieldStatus, ValidatedField, field_label, scale_font, value_label
 
 if TYPE_CHECKING:
+    from norepi_gui.bedside.changes import FieldProblem
     from norepi_gui.bedside.records import PerfusionRecord
     from norepi_gui.core.clock import Clock
     from norepi_gui.core.titration.model import Reading
@@ -141,6 +142,15 @@ class ReadingsPanel(QGroupBox):
         """Record through ``controller``: the fields clear once the reading is on disk, and keep it when not."""
         self._controller = controller
         self.record_requested.connect(self._send)
+        controller.problem.connect(self._problem)
+
+    def _problem(self, problem: FieldProblem) -> None:
+        """A reading the bedside layer refused: the message goes under the field it names."""
+        if problem.field in FIELDS:
+            attr = FIELDS[problem.field][0]
+            field: ValidatedField = getattr(self, attr)
+            field.show_error(problem.message)
+            field.edit.setFocus()
 
     def _send(self, entry: ReadingEntry) -> None:
         if entry.reading is not None:

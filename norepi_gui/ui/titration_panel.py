@@ -275,8 +275,12 @@ class TitrationPanel(QGroupBox):
             self.detail.setText(detail)
             self.detail.setVisible(bool(detail))
             self.after_bag.hide()
-        self.target.setText(f"Target MAP {advice.target_map:g}\u2013{advice.target_map_upper:g} mmHg: "
-                            f"{advice.target_reason}")
+        if advice.target_map is None:
+            self.target.setText(f"No MAP target written for this patient: enter the prescribed target "
+                                f"(Patient panel). {advice.target_reason}")
+        else:
+            upper = f"\u2013{advice.target_map_upper:g}" if advice.target_map_upper is not None else ""
+            self.target.setText(f"Target MAP {advice.target_map:g}{upper} mmHg: {advice.target_reason}")
         self.rationale.setText(advice.rationale)
         self.rules.setText("Rules: " + ", ".join(advice.rules))
         self.reminders.setText("\n".join(f"\u2022 {r.message}" for r in advice.reminders))

@@ -71,6 +71,7 @@ def test_calc_human_table(capsys: pytest.CaptureFixture[str]) -> None:
         (["--weight", "70", "--concentration", "16", "--dose", "0.1", "--line", "arterial"], "line"),
         (["--weight", "70", "--concentration", "16", "--dose", "0.1", "--salt", "chloride"], "salt"),
         (["--concentration", "16", "--dose", "0.1 mcg/kg/min"], "weight"),
+        (["--weight", "70", "--concentration", "16", "--dose", "0.1", "--drop-factor", "13"], "drop factor"),
     ],
 )
 def test_calc_bad_input_exits_2_with_one_line_naming_the_field(
@@ -85,3 +86,41 @@ def test_calc_above_hard_limit_exits_3_and_says_why(capsys: pytest.CaptureFixtur
     code, out, err = run(capsys, "--weight", "70", "--concentration", "16", "--dose", "3.5", "--json")
     assert code == 3
     assert "DOSE_ABOVE_HARD_MAX" in out and "hard limit" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (["--weight", "70", "--concentration", "16", "--dose", "0.1", "--drop-factor", "nan"], "--drop-factor"),
+        (["--weight", "70", "--concentration", "16", "--dose", "0.1", "--drop-factor", "1e999"], "--drop-factor"),
+        (["--weight", "70", "--concentration", "16", "--dose", "0.1", "--bogus"], "--bogus"),
+        (["--weight", "70", "--concentration", "16"], "--dose --rate"),
+        (["--weight", "7" * 300, "--concentration", "16", "--dose", "0.1"], "--weight"),
+    ],
+)
+def test_calc_option_errors_are_one_line_naming_the_option(
+    capsys: pytest.CaptureFixture[str], args: list[str], names: str
+) -> None:
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and names in err and "usage:" not in err
+
+
+def test_calc_absurd_dose_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
+    # 5 mcg/kg/min: above the shipped hard limit 3: exit 3, and the figures still printed with why
+    code, out, err = run(capsys, "--weight", "70", "--concentration", "16", "--dose", "5", "--json")
+    assert code == 3 and json.loads(out)["dose_mcg_per_kg_per_min"] == 5.0
+    assert len(err.splitlines()) == 1 and "hard limit 3 mcg/kg/min" in err
+    # 1e25: above the hard limit any protocol may set (20 mcg/kg/min): exit 3 on one line, nothing to compute
+    code, out, err = run(capsys, "--weight", "70", "--concentration", "16", "--dose", "1e25", "--json")
+    assert code == 3 and out == "" and len(err.splitlines()) == 1
+    assert "above the hard limit of any protocol" in err and "at most 20 mcg/kg/min" in err
+    code, out, err = run(capsys, "--weight", "70", "--concentration", "16", "--dose", "1e307", "--json")
+    assert code == 3 and out == "" and "above the hard limit of any protocol" in err
+
+
+def test_calc_flags_slips_for_confirmation(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--weight", "55", "--concentration", "16", "--dose", "0.8", "--json")
+    assert code == 0 and "DOSE_ABOVE_USUAL_MAX" in [a["code"] for a in json.loads(out)["alerts"]]
+    code, out, _ = run(capsys, "--weight", "70", "--concentration", "16", "--dose", "0.1 mcg/min", "--json")
+    assert code == 0 and "DOSE_IMPLAUSIBLY_LOW" in [a["code"] for a in json.loads(out)["alerts"]]

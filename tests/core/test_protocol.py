@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -105,3 +106,83 @@ def test_a_site_protocol_overrides_the_default(tmp_path: Path) -> None:
     site = tmp_path / "site.toml"
     site.write_text(text, encoding="utf-8")
     assert load_protocol(site).targets.default_map == 70.0
+
+
+_U_TAG = re.compile(r"\[[^\]]*\bU\b[^\]]*\]")
+
+
+def _u_tagged_keys(text: str) -> list[str]:
+    """Every setting whose comment (its own line or the indented comment lines under it) carries a [U] tag."""
+    table, keys, last = "", [], None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("[") and "=" not in stripped:
+            table, last = stripped.strip("[]"), None
+        elif line[:1].isspace() and stripped.startswith("#") and last:
+            keys += [last] if _U_TAG.search(stripped) else []
+        elif match := re.match(r"^(\w+)\s*=", line):
+            last = f"{table}.{match.group(1)}"
+            keys += [last] if table != "meta" and _U_TAG.search(line.split("#", 1)[-1] if "#" in line else "") else []
+        else:
+            last = None
+    return list(dict.fromkeys(keys))
+
+
+def test_the_review_list_is_every_setting_tagged_u_in_the_shipped_file() -> None:
+    protocol = load_protocol()
+    tagged = _u_tagged_keys(DEFAULT.read_text(encoding="utf-8"))
+    assert "targets.baseline_sbp_max_drop_mmhg" in tagged and "readings.max_age_minutes" in tagged
+    assert sorted(protocol.meta.review) == sorted(tagged)
+
+
+def test_review_defaults_are_marked_where_a_text_states_them() -> None:
+    protocol = load_protocol()
+    assert protocol.is_review_default("safety.bradycardia_hr_below")  # [U]
+    assert not protocol.is_review_default("targets.default_map")  # [seed 000, 001; V SSC 2021]
+    assert protocol.cite("safety.bradycardia_hr_below", "50") == "50 (protocol default, review)"
+    assert protocol.cite("targets.default_map", "65") == "65"
+    data = _default_data()
+    data["meta"]["review"] = []  # an institution that has reviewed every value
+    reviewed = parse_protocol(data, "site.toml")
+    assert reviewed.cite("safety.bradycardia_hr_below", "50") == "50"
+
+
+def test_review_keys_must_name_settings() -> None:
+    data = _default_data()
+    data["meta"]["review"] = ["targets.band_above_mmhg", "targets.band_width"]
+    err = _error_for(data)
+    assert err.key == "meta.review[1]" and "targets.band_width" in str(err)
+
+
+def test_new_edge_settings_are_typed_bounded_and_cross_checked() -> None:
+    protocol = load_protocol()
+    assert protocol.readings.max_age_minutes == 15.0 and protocol.readings.artefact_jump_mmhg == 30.0
+    assert protocol.start_criteria.wait_for_fluids_alert_minutes == 30.0
+    assert protocol.start_criteria.pediatric_fluids_ml_per_kg == 40.0  # [seed 004]
+    assert protocol.pump.max_delivered_error_fraction == 0.1
+    assert protocol.escalation.wean_first == "norepinephrine"
+    assert protocol.targets.individual_min_mmhg == 20.0
+    for section, key, bad in (("readings", "max_age_minutes", 0.5), ("readings", "map_min_mmhg", 70.0),
+                              ("pump", "max_delivered_error_fraction", 0.6),
+                              ("start_criteria", "wait_for_fluids_alert_minutes", 0.0),
+                              ("targets", "individual_min_mmhg", 5.0)):
+        data = _default_data()
+        data[section][key] = bad
+        assert _error_for(data).key == f"{section}.{key}"
+    data = _default_data()
+    data["escalation"]["wean_first"] = "epinephrine"
+    err = _error_for(data)
+    assert err.key == "escalation.wean_first" and "norepinephrine, vasopressin" in str(err)
+    data = _default_data()
+    data["populations"]["pediatric"]["maybe_pounds_above_kg"] = 1000.0  # above weight_max_kg: the check is off
+    assert _error_for(data).key == "populations.pediatric.maybe_pounds_above_kg"
+    data = _default_data()
+    data["readings"]["map_min_mmhg"], data["readings"]["map_max_mmhg"] = 60.0, 100.0
+    assert parse_protocol(data, "site.toml").readings.map_max_mmhg == 100.0
+
+
+def test_life_threatening_map_is_derived_from_the_start_criteria() -> None:
+    assert load_protocol().start_criteria.map_equivalent_below == pytest.approx(160.0 / 3)  # (80 + 2 x 40) / 3
+    data = _default_data()
+    data["start_criteria"]["sbp_below"] = 90.0
+    assert parse_protocol(data, "site.toml").start_criteria.map_equivalent_below == pytest.approx(170.0 / 3)

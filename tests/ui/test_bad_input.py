@@ -10,7 +10,16 @@ from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from norepi_gui.ui.main_window import MainWindow
-from tests.ui.helpers import combo, line, make_window, raw_events, record_map, start_infusion, type_into
+from tests.ui.helpers import (
+    combo,
+    line,
+    make_window,
+    raw_events,
+    record_map,
+    start_infusion,
+    status_text,
+    type_into,
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,7 @@ CASES = [
     Case("fluidsInput", "lots", "Fluids given"),
     Case("fluidsInput", "2 kg", "Fluids given"),
     Case("targetMapInput", "200", "Target MAP"),
+    Case("targetMapInput", "125", "Target MAP"),  # above the protocol's targets.individual_max_mmhg (120)
     Case("drugAmountInput", "some", "Drug amount", custom_bag=True),
     Case("diluentVolumeInput", "0 mL", "Diluent volume", custom_bag=True),
     Case("bagVolumeInput", "-5", "Bag read: "),
@@ -125,3 +135,15 @@ def test_reading_time_in_the_future_is_refused(qtbot: QtBot, tmp_path: Path) -> 
     type_into(qtbot, line(window, "mapInput"), "70", enter=True)
     assert "Time" in _status(window, "readingTimeInput")
     assert _snapshot(window) == before
+
+
+def test_a_map_outside_the_protocols_plausible_range_is_refused_in_the_window(qtbot: QtBot, tmp_path: Path) -> None:
+    # readings.map_min_mmhg 20 .. map_max_mmhg 200 [U]: 250 (a flush square wave read off the monitor) is refused
+    # under the MAP field, nothing is recorded, and the value stays for the nurse to correct.
+    window, _ = make_window(qtbot, tmp_path)
+    start_infusion(qtbot, window)
+    type_into(qtbot, line(window, "mapInput"), "250", enter=True)
+    assert window.state.readings == []
+    message = status_text(window, "mapInput")
+    assert "MAP 250 mmHg is outside the plausible range" in message and "20 to 200 mmHg" in message
+    assert line(window, "mapInput").text() == "250"

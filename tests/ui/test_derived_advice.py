@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QComboBox, QLabel
 from pytestqt.qtbot import QtBot
 
 from norepi_gui.cli import main as cli_main
@@ -23,7 +23,17 @@ from norepi_gui.ui.main_window import MainWindow
 from norepi_gui.ui.map_plot import MapPlot
 from norepi_gui.ui.readings_table import ReadingsTable
 from norepi_gui.ui.titration_panel import TitrationPanel
-from tests.ui.helpers import START, line, make_window, raw_events, record_map, start_infusion, type_into
+from tests.ui.helpers import (
+    START,
+    choose_concentration,
+    line,
+    make_window,
+    raw_events,
+    record_map,
+    set_weight,
+    start_infusion,
+    type_into,
+)
 
 
 def _advice_text(window: MainWindow) -> str:
@@ -156,3 +166,26 @@ def test_the_window_and_the_advise_command_give_the_same_advice(qtbot: QtBot, tm
     for key in ("action", "dose_mcg_per_kg_per_min", "rate_ml_per_h", "rules", "alerts", "escalations",
                 "next_check_due", "rationale", "target_map", "reminders"):
         assert printed[key] == expected[key], key
+
+
+def test_a_child_without_a_written_target_is_asked_for_one_and_never_shown_an_adult_target(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # Children have no flat protocol target (rule TGT-PEDIATRIC-REVIEW): the window asks for the written target
+    # and shows no adult 65-75 band; once the clinician's 55 is entered, the band is 55 and up.
+    window, _ = make_window(qtbot, tmp_path)
+    population = window.findChild(QComboBox, "populationSelect")
+    assert population is not None
+    index = population.findText("Paediatric")
+    population.setCurrentIndex(index)
+    population.activated.emit(index)
+    set_weight(qtbot, window, "20")
+    choose_concentration(window, 16.0)
+    type_into(qtbot, line(window, "doseInput"), "0.05", enter=True)
+    record_map(qtbot, window, "50")
+    target = window.findChild(QLabel, "targetLabel")
+    assert target is not None
+    assert "No MAP target written" in target.text()
+    assert "65" not in target.text()
+    type_into(qtbot, line(window, "targetMapInput"), "55", enter=True)
+    assert target.text().startswith("Target MAP 55")

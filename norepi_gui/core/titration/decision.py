@@ -5,10 +5,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from norepi_gui.core.alerts import Alert, Priority
-from norepi_gui.core.protocol import Protocol
+from norepi_gui.core.protocol import Population, Protocol
 from norepi_gui.core.titration import rules as rid
 from norepi_gui.core.titration.history import trailing
 from norepi_gui.core.titration.limits import EPS, DoseLimits, clean
@@ -22,7 +21,7 @@ from norepi_gui.core.titration.model import (
     fmt_dose,
 )
 from norepi_gui.core.titration.nee import VASOPRESSIN_FACTOR
-from norepi_gui.core.titration.start import start_criteria
+from norepi_gui.core.titration.start import pediatric_wait_note, start_criteria
 
 
 @dataclass
@@ -36,45 +35,23 @@ class Decision:
     alerts: list[Alert] = field(default_factory=list)
     escalations: list[Escalation] = field(default_factory=list)
     waiting_for_fluids: bool = False
+    overshoot: bool = False  # MAP far above target: recheck early rather than step further (INT-OVERSHOOT)
+    confirm: list[str] = field(default_factory=list)  # why the dose needs the nurse's confirmation
 
 
 def decide(readings: Sequence[Reading], doses: Sequence[float], current: float, patient: PatientInfo,
            target: Target, limits: DoseLimits, protocol: Protocol, co: CoInfusions | None = None, *,
-           last_given: float | None = None, changed_at: datetime | None = None) -> Decision:
-    """The dose decision. ``last_given``: the last dose above zero charted before the latest reading;
-    ``changed_at``: when the pump was set to ``current``, if that was at or after the latest reading."""
-    latest = readings[-1]
-    m = latest.map
-    lo, hi = target.map_mmhg, target.upper_mmhg
-    if changed_at is not None and changed_at >= latest.at and abs(current - doses[-1]) > EPS:
-        return _await_reading(current, doses[-1])
-    if current <= EPS:
-        if last_given is not None and m < lo:
-            # Stopped earlier in this history and below target again: resume at the last dose given, not the
-            # start dose (the patient's response is known).
-            dose = clean(min(last_given, limits.soft_max))
-            d = Decision(Action.START, dose, f"MAP {m:.0f} < target {lo:g} after norepinephrine was stopped",
-                         [rid.TIT_RESTART], note="resume at the last dose given")
-            d.escalations.append(Escalation("START_NOREPINEPHRINE", f"{d.why}: resume at {fmt_dose(dose)} mcg/kg/min",
-                                            rid.TIT_RESTART))
-            return d
-        return _not_running(latest, patient, target, limits, protocol)
-    if current > limits.hard_max + EPS:
-        d = Decision(Action.DECREASE, limits.hard_max, f"dose {fmt_dose(current)} above the hard maximum",
-                     [rid.TIT_HARD_MAX], needs_confirmation=True)
-        d.alerts.append(Alert("DOSE_ABOVE_HARD_MAX", Priority.HIGH,
-                              f"Running dose {fmt_dose(current)} mcg/kg/min is above the hard maximum "
-                              f"{fmt_dose(limits.hard_max)}: reduce to the maximum and review."))
-        return _with_soft_flag(d, current, limits)
-    if m < lo:
-        return _with_soft_flag(_below(readings, doses, current, target, limits, protocol), current, limits)
-    if m <= hi:
-        return _with_soft_flag(_in_band(m, current, target, limits, protocol), current, limits)
-    return _with_soft_flag(_above(readings, doses, current, target, limits, protocol, co or CoInfusions()),
-                           current, limits)
+           last_given: float | None = None) -> Decision:
+    """The dose decision on the readings a dose change may use (fresh, trusted; the latest last).
+
+    ``last_given``: the last dose above zero charted before the latest reading (``None``: never running before).
+    """
+    co = co or CoInfusions()
+    d = _decide(readings, doses, current, patient, target, limits, protocol, co, stopped=last_given is not None)
+    return _large_change(_with_soft_flag(d, current, limits, protocol), current, protocol)
 
 
-def _await_reading(current: float, measured: float) -> Decision:
+def await_reading(current: float, measured: float) -> Decision:
     """TIT-AWAIT-READING: the dose running now has no reading yet; nothing new can be judged until one comes."""
     if current <= EPS:
         what = "norepinephrine stopped"
@@ -86,24 +63,77 @@ def _await_reading(current: float, measured: float) -> Decision:
                     note="waiting for a reading taken after the change")
 
 
-def _not_running(latest: Reading, patient: PatientInfo, target: Target, limits: DoseLimits,
-                 protocol: Protocol) -> Decision:
-    m = latest.map
-    found = start_criteria(latest, patient, target, protocol)
-    if found:
-        dose = clean(min(limits.start, limits.soft_max, limits.hard_max))
-        d = Decision(Action.START, dose, found[0].reason, [f.rule for f in found])
-        d.escalations.append(Escalation("START_NOREPINEPHRINE",
-                                        "; ".join(f.reason for f in found) + ": start norepinephrine now, even "
-                                        "during fluid resuscitation", found[0].rule))
+def _decide(readings: Sequence[Reading], doses: Sequence[float], current: float, patient: PatientInfo,
+            target: Target, limits: DoseLimits, protocol: Protocol, co: CoInfusions, *, stopped: bool) -> Decision:
+    m = readings[-1].map
+    if current <= EPS:
+        return _not_running(readings, doses, patient, target, limits, protocol, co, stopped=stopped)
+    if current > limits.hard_max + EPS:
+        dose = clean(max(limits.hard_max, wean_floor(current, limits, protocol)))
+        d = Decision(Action.DECREASE, dose, f"dose {fmt_dose(current)} above the hard maximum", [rid.TIT_HARD_MAX],
+                     needs_confirmation=True, confirm=["above the hard maximum"])
+        if dose > limits.hard_max + EPS:
+            d.rules.append(rid.TIT_WEAN_LIMIT)
+            d.note = "toward the hard maximum, one limited step at a time"
+        hard = protocol.cite(limits.key("hard_max_dose"), fmt_dose(limits.hard_max))
+        d.alerts.append(Alert("DOSE_ABOVE_HARD_MAX", Priority.HIGH,
+                              f"Running dose {fmt_dose(current)} mcg/kg/min is above the hard maximum {hard}: "
+                              f"reduce to {fmt_dose(dose)} now and review."))
         return d
     if m < target.map_mmhg:
+        return _below(readings, doses, current, target, limits, protocol)
+    if m <= target.upper_mmhg:
+        return _in_band(m, current, target, limits, protocol, co)
+    return _above(readings, doses, current, target, limits, protocol, co)
+
+
+def _not_running(readings: Sequence[Reading], doses: Sequence[float], patient: PatientInfo, target: Target,
+                 limits: DoseLimits, protocol: Protocol, co: CoInfusions, *, stopped: bool) -> Decision:
+    latest = readings[-1]
+    m = latest.map
+    lo = target.map_mmhg
+    below = m < lo
+    child = patient.population is Population.PEDIATRIC
+    found = start_criteria(latest, patient, target, protocol)
+    rules = [f.rule for f in found]
+    reasons = [f.reason for f in found]
+    if below and stopped:
+        prev = readings[-2] if len(readings) >= 2 and doses[-2] <= EPS else None
+        if prev is not None and (m + prev.map) / 2.0 >= lo and not rules and co.vasopressin_u_per_min <= EPS:
+            # As TIT-UP-BORDERLINE: one borderline, possibly noisy, reading is not acted on.
+            return Decision(Action.NONE, 0.0, f"MAP {m:.0f} < target {lo:g} after norepinephrine was stopped",
+                            [rid.TIT_UP_BORDERLINE],
+                            note=f"previous {prev.map:.0f}, mean at target: recheck before restarting")
+        rules.append(rid.TIT_RESTART)
+        reasons.append(f"MAP {m:.0f} < target {lo:g} after norepinephrine was stopped")
+    if below and co.vasopressin_u_per_min > EPS:
+        rules.append(rid.START_VASOPRESSIN_RUNNING)
+        reasons.append(f"MAP {m:.0f} < target {lo:g} on vasopressin alone (never monotherapy)")
+    if rules:
+        dose = clean(min(limits.start, limits.soft_max, limits.hard_max))
+        d = Decision(Action.START, dose, reasons[0], rules)
+        if any(f.emergency for f in found):
+            what = "life-threatening hypotension: start norepinephrine now, even during fluid resuscitation"
+        elif child:
+            what = ("start norepinephrine at the paediatric start dose (continued shock after volume "
+                    "resuscitation, seed 002; the adult emergency criteria do not apply to children)")
+        elif rules[0] == rid.TIT_RESTART:
+            what = "restart norepinephrine at the start dose"
+            d.note = "restart at the start dose"
+        elif rules[0] == rid.START_VASOPRESSIN_RUNNING:
+            what = "start norepinephrine; vasopressin is added to it, never given alone"
+        else:
+            what = "start norepinephrine now, even during fluid resuscitation"
+        d.escalations.append(Escalation("START_NOREPINEPHRINE", "; ".join(reasons) + f": {what}", rules[0],
+                                        dose, "mcg/kg/min"))
+        return d
+    if below:
         fluids = patient.fluids_ml_per_kg
         given = "fluids not recorded" if fluids is None else f"{fluids:g} mL/kg fluid given"
-        return Decision(Action.NONE, 0.0, f"MAP {m:.0f} < target {target.map_mmhg:g}, {given}",
-                        [rid.START_WAIT_FLUIDS], note="give fluids first, no start criterion met",
-                        waiting_for_fluids=True)
-    return Decision(Action.NONE, 0.0, f"MAP {m:.0f} >= target {target.map_mmhg:g}, norepinephrine not running",
+        note = pediatric_wait_note(protocol) if child else "give fluids first, no start criterion met"
+        return Decision(Action.NONE, 0.0, f"MAP {m:.0f} < target {lo:g}, {given}", [rid.START_WAIT_FLUIDS],
+                        note=note, waiting_for_fluids=True)
+    return Decision(Action.NONE, 0.0, f"MAP {m:.0f} >= target {lo:g}, norepinephrine not running",
                     [rid.TIT_NOT_RUNNING])
 
 
@@ -126,9 +156,10 @@ def _below(readings: Sequence[Reading], doses: Sequence[float], current: float, 
                             note=f"previous {prev.map:.0f}, mean at target: recheck before changing")
     if current >= limits.hard_max - EPS:
         d = Decision(Action.HOLD, current, why, [rid.TIT_HARD_MAX], note="at the hard maximum")
+        hard = protocol.cite(limits.key("hard_max_dose"), fmt_dose(limits.hard_max))
         d.alerts.append(Alert("DOSE_AT_HARD_MAX", Priority.HIGH,
-                              f"Norepinephrine at the hard maximum {fmt_dose(limits.hard_max)} mcg/kg/min with MAP "
-                              "below target: no further increase; escalate."))
+                              f"Norepinephrine at the hard maximum {hard} mcg/kg/min with MAP below target: no "
+                              "further increase; escalate."))
         return d
     if far:
         proposed = current + limits.step_up_large
@@ -146,15 +177,25 @@ def _below(readings: Sequence[Reading], doses: Sequence[float], current: float, 
             d.note = "stopped at the soft maximum"
         else:
             d.needs_confirmation = True
+            d.confirm.append("above the soft maximum")
             d.rules.append(rid.TIT_SOFT_MAX)
+            soft = protocol.cite(limits.key("soft_max_dose"), fmt_dose(limits.soft_max))
             d.alerts.append(Alert("DOSE_ABOVE_SOFT_MAX", Priority.MEDIUM,
-                                  f"Proposed {fmt_dose(proposed)} mcg/kg/min is above the soft maximum "
-                                  f"{fmt_dose(limits.soft_max)}: confirm before changing the pump."))
+                                  f"Proposed {fmt_dose(proposed)} mcg/kg/min is above the soft maximum {soft}: "
+                                  "confirm before changing the pump."))
     d.dose = clean(proposed)
     return d
 
 
-def _in_band(m: float, current: float, target: Target, limits: DoseLimits, protocol: Protocol) -> Decision:
+def vasopressin_floor(co: CoInfusions) -> float:
+    """While vasopressin runs, norepinephrine is not weaned below vasopressin's norepinephrine equivalent (U/min x
+    2.5, NEE-SUM): below it, vasopressin would be carrying the patient (rule ESC-VASOPRESSIN-FLOOR)."""
+    vaso = co.vasopressin_u_per_min
+    return clean(vaso * VASOPRESSIN_FACTOR) if vaso > EPS else 0.0
+
+
+def _in_band(m: float, current: float, target: Target, limits: DoseLimits, protocol: Protocol,
+             co: CoInfusions) -> Decision:
     """TIT-HOLD near the band's middle; TIT-CENTRE further out (toward the middle, TIT-PROPORTIONAL steps)."""
     lo, hi = target.map_mmhg, target.upper_mmhg
     middle = (lo + hi) / 2.0
@@ -167,9 +208,13 @@ def _in_band(m: float, current: float, target: Target, limits: DoseLimits, proto
     note = "toward the middle of the band"
     if m < middle and current + EPS < proposed <= limits.soft_max + EPS:
         return Decision(Action.INCREASE, clean(proposed), why, [rid.TIT_CENTRE, rid.TIT_PROPORTIONAL], note=note)
-    proposed = max(proposed, limits.taper_min)
+    floor = max(limits.taper_min, vasopressin_floor(co))
+    proposed = max(proposed, floor)
     if m > middle and proposed < current - EPS:
-        return Decision(Action.DECREASE, clean(proposed), why, [rid.TIT_CENTRE, rid.TIT_PROPORTIONAL], note=note)
+        d = Decision(Action.DECREASE, clean(proposed), why, [rid.TIT_CENTRE, rid.TIT_PROPORTIONAL], note=note)
+        if floor > limits.taper_min and abs(proposed - floor) <= EPS:
+            d.rules.append(rid.ESC_VASOPRESSIN_FLOOR)
+        return d
     return hold
 
 
@@ -177,15 +222,25 @@ def proportional_dose(current: float, m: float, target: Target, limits: DoseLimi
     """The dose that moves MAP ``m`` toward the band's middle (rule TIT-PROPORTIONAL).
 
     ``current x e^(gain x (middle - m) / 10)``, rounded to the dose resolution; an increase is at most
-    titration.step_up, a decrease at most titration.max_wean_fraction of the dose. On the Emax dose-response
-    (Oualha 2014) the same MAP change needs about the same fraction of the dose, so steps scale with the dose.
+    titration.step_up, a decrease at most titration.max_wean_fraction of the dose (:func:`wean_floor`). On the Emax
+    dose-response (Oualha 2014) the same MAP change needs about the same fraction of the dose, so steps scale with the
+    dose.
     """
     t = protocol.titration
     middle = (target.map_mmhg + target.upper_mmhg) / 2.0
     proposed = _to_resolution(current * math.exp(t.proportional_gain * (middle - m) / 10.0), limits)
     if proposed > current:
         return clean(min(proposed, current + limits.step_up))
-    return clean(max(proposed, _to_resolution(current * (1.0 - t.max_wean_fraction), limits)))
+    return clean(max(proposed, wean_floor(current, limits, protocol)))
+
+
+def wean_floor(current: float, limits: DoseLimits, protocol: Protocol) -> float:
+    """The lowest dose one check may wean ``current`` to: it x (1 - titration.max_wean_fraction), rounded up to the
+    dose resolution (rule TIT-WEAN-LIMIT). Where no resolution step fits within the fraction (tiny doses), the bound
+    itself."""
+    lowest = current * (1.0 - protocol.titration.max_wean_fraction)
+    grid = math.ceil(lowest / limits.resolution - 1e-6) * limits.resolution
+    return clean(grid if grid < current - EPS else lowest)
 
 
 def _to_resolution(dose: float, limits: DoseLimits) -> float:
@@ -197,7 +252,7 @@ def wean_step(step: float, current: float, limits: DoseLimits) -> float:
 
     On the Emax dose-response (Oualha 2014) the same step lowers MAP less the higher the dose, so a fixed step barely
     moves the pressure at 0.5 mcg/kg/min: 0.02 from 0.1-0.19, 0.04 from 0.2-0.29, 0.12 from 0.6 (multiples of the step
-    keep the doses round).
+    keep the doses round). Each step is then held to titration.max_wean_fraction of the dose (TIT-WEAN-LIMIT).
     """
     return step * max(1, math.floor(current / limits.start + 1e-9))
 
@@ -208,76 +263,133 @@ def _above(readings: Sequence[Reading], doses: Sequence[float], current: float, 
     hi = target.upper_mmhg
     n_above = trailing(readings, lambda _i, r: r.map > hi)
     needed = protocol.titration.above_band_readings_to_wean
+    vaso_floor = vasopressin_floor(co)
+    floor = max(limits.taper_min, vaso_floor)
     far = m - target.map_mmhg > protocol.safety.overdose_map_above_target_mmhg
-    if far and current > limits.taper_min + EPS:
-        d = Decision(Action.DECREASE, current - wean_step(limits.step_down_far, current, limits),
-                     f"MAP {m:.0f} far above target {target.map_mmhg:g}", [rid.TIT_DOWN_FAR])
-        return _scaled(_floor(d, current, limits), current, limits)
-    if n_above >= needed:
-        why = f"MAP {m:.0f} > {hi:g} on {n_above} reading{'s' if n_above > 1 else ''}"
-        epi_threshold = protocol.escalation.epinephrine_ne_threshold
-        if co.epinephrine_mcg_per_kg_per_min > EPS and current < epi_threshold - EPS:
-            # Epinephrine was added at NE >= the epinephrine threshold; once norepinephrine is weaned below it, the
-            # last agent added comes off first (below the threshold, so it is not re-added at the next dip).
-            d = Decision(Action.HOLD, current, why, [rid.ESC_EPINEPHRINE_WEAN],
-                         note=f"norepinephrine below {fmt_dose(epi_threshold)}: stop epinephrine first")
-            d.escalations.append(Escalation(
-                "STOP_EPINEPHRINE", f"{why} with norepinephrine {fmt_dose(current)} < {fmt_dose(epi_threshold)} "
-                "mcg/kg/min: stop epinephrine, then wean norepinephrine", rid.ESC_EPINEPHRINE_WEAN))
-            return d
-        if current <= limits.taper_min + EPS:
-            if co.vasopressin_u_per_min > EPS:
-                # Vasopressin never runs alone: it stops before norepinephrine does. Its pressure goes with it, so
-                # norepinephrine takes over its share at once (its norepinephrine equivalent, rule NEE-SUM).
-                equivalent = co.vasopressin_u_per_min * VASOPRESSIN_FACTOR
-                dose = clean(min(current + equivalent, limits.soft_max))
-                d = Decision(Action.INCREASE if dose > current + EPS else Action.HOLD, dose, why,
-                             [rid.ESC_VASOPRESSIN_WEAN, rid.NEE_SUM],
-                             note=f"norepinephrine at the taper minimum {fmt_dose(limits.taper_min)}: stop "
-                                  f"vasopressin and raise norepinephrine by its equivalent {fmt_dose(equivalent)}")
-                d.escalations.append(Escalation(
-                    "STOP_VASOPRESSIN", f"{why} with norepinephrine at the taper minimum: stop vasopressin "
-                    f"(never alone) before norepinephrine; norepinephrine to {fmt_dose(dose)} mcg/kg/min takes over "
-                    f"its {fmt_dose(equivalent)} mcg/kg/min equivalent", rid.ESC_VASOPRESSIN_WEAN))
-                return d
-            # Stop only once the pressure has stayed above the band at the minimum dose itself.
-            at_min = trailing(readings, lambda i, r: r.map > hi and doses[i] <= limits.taper_min + EPS)
-            if at_min >= needed:
-                return Decision(Action.TAPER_OFF, 0.0, why, [rid.TIT_TAPER_OFF],
-                                note=f"at the taper minimum {fmt_dose(limits.taper_min)}")
-            return Decision(Action.HOLD, current, f"MAP {m:.0f} > {hi:g} on {at_min} of {needed} readings at the "
-                            f"taper minimum", [rid.TIT_ABOVE_CONFIRM], note="confirm before stopping")
-        d = Decision(Action.DECREASE, min(proportional_dose(current, m, target, limits, protocol),
-                                          current - limits.resolution), why, [rid.TIT_DOWN, rid.TIT_PROPORTIONAL])
-        return _floor(d, current, limits)
-    return Decision(Action.HOLD, current, f"MAP {m:.0f} > {hi:g} on {n_above} of {needed} readings",
-                    [rid.TIT_ABOVE_CONFIRM], note="confirm before weaning")
+    if far and current > floor + EPS:
+        step = wean_step(limits.step_down_far, current, limits)
+        limit = wean_floor(current, limits, protocol)
+        d = Decision(Action.DECREASE, max(current - step, limit), f"MAP {m:.0f} far above target "
+                     f"{target.map_mmhg:g}", [rid.TIT_DOWN_FAR], overshoot=True)
+        if current - step < limit - EPS:
+            d.rules.append(rid.TIT_WEAN_LIMIT)
+            fraction = protocol.cite("titration.max_wean_fraction", f"{protocol.titration.max_wean_fraction * 100:g} %")
+            d.note = f"at most {fraction} of the dose; recheck early"
+        elif current >= 2 * limits.start - 1e-9:
+            d.rules.append(rid.TIT_DOWN_SCALED)
+            d.note = "step scaled to the dose"
+        return _floor(d, limits, vaso_floor, protocol)
+    if n_above < needed:
+        return Decision(Action.HOLD, current, f"MAP {m:.0f} > {hi:g} on {n_above} of {needed} readings",
+                        [rid.TIT_ABOVE_CONFIRM], note="confirm before weaning")
+    why = f"MAP {m:.0f} > {hi:g} on {n_above} reading{'s' if n_above > 1 else ''}"
+    e = protocol.escalation
+    epi = co.epinephrine_mcg_per_kg_per_min
+    if epi > EPS and current < e.epinephrine_ne_threshold - EPS:
+        return _wean_epinephrine(why, epi, current, limits, protocol)
+    if co.vasopressin_u_per_min > EPS and (e.wean_first == "vasopressin" or current <= vaso_floor + EPS):
+        return _stop_vasopressin(why, current, co, limits, protocol)
+    if current <= limits.taper_min + EPS:
+        # Stop only once the pressure has stayed above the band at the minimum dose itself.
+        at_min = trailing(readings, lambda i, r: r.map > hi and doses[i] <= limits.taper_min + EPS)
+        if at_min >= needed:
+            taper = protocol.cite(limits.key("taper_min_dose"), fmt_dose(limits.taper_min))
+            return Decision(Action.TAPER_OFF, 0.0, why, [rid.TIT_TAPER_OFF], note=f"at the taper minimum {taper}")
+        return Decision(Action.HOLD, current, f"MAP {m:.0f} > {hi:g} on {at_min} of {needed} readings at the "
+                        f"taper minimum", [rid.TIT_ABOVE_CONFIRM], note="confirm before stopping")
+    proposed = min(proportional_dose(current, m, target, limits, protocol), current - limits.resolution)
+    d = Decision(Action.DECREASE, max(proposed, wean_floor(current, limits, protocol)), why,
+                 [rid.TIT_DOWN, rid.TIT_PROPORTIONAL])
+    return _floor(d, limits, vaso_floor, protocol)
 
 
-def _scaled(d: Decision, current: float, limits: DoseLimits) -> Decision:
-    """Name rule TIT-DOWN-SCALED when the wean step was a multiple of the protocol step."""
-    if current >= 2 * limits.start - 1e-9:
-        d.rules.append(rid.TIT_DOWN_SCALED)
-        d.note = d.note or "step scaled to the dose"
+def _wean_epinephrine(why: str, epi: float, current: float, limits: DoseLimits, protocol: Protocol) -> Decision:
+    """Epinephrine, the last agent added, comes off first once norepinephrine is below the epinephrine threshold:
+    in steps of at most titration.max_wean_fraction down to escalation.epinephrine_min_dose, then stopped."""
+    e = protocol.escalation
+    threshold = protocol.cite("escalation.epinephrine_ne_threshold", fmt_dose(e.epinephrine_ne_threshold))
+    context = f"{why} with norepinephrine {fmt_dose(current)} < {threshold} mcg/kg/min"
+    if epi > e.epinephrine_min_dose + EPS:
+        new = clean(max(e.epinephrine_min_dose, wean_floor(epi, limits, protocol)))
+        d = Decision(Action.HOLD, current, why, [rid.ESC_EPINEPHRINE_WEAN],
+                     note=f"reduce epinephrine {fmt_dose(epi)} -> {fmt_dose(new)} first")
+        d.escalations.append(Escalation(
+            "REDUCE_EPINEPHRINE", f"{context}: reduce epinephrine {fmt_dose(epi)} -> {fmt_dose(new)} mcg/kg/min (at "
+            f"most {protocol.cite('titration.max_wean_fraction', f'{protocol.titration.max_wean_fraction * 100:g} %')}"
+            f" per check, stopped from {fmt_dose(e.epinephrine_min_dose)}), then wean norepinephrine",
+            rid.ESC_EPINEPHRINE_WEAN, new, "mcg/kg/min"))
+        return d
+    d = Decision(Action.HOLD, current, why, [rid.ESC_EPINEPHRINE_WEAN],
+                 note=f"norepinephrine below {fmt_dose(e.epinephrine_ne_threshold)}: stop epinephrine first")
+    d.escalations.append(Escalation(
+        "STOP_EPINEPHRINE", f"{context}: stop epinephrine {fmt_dose(epi)} mcg/kg/min, then wean norepinephrine",
+        rid.ESC_EPINEPHRINE_WEAN, 0.0, "mcg/kg/min"))
     return d
 
 
-def _floor(d: Decision, current: float, limits: DoseLimits) -> Decision:
-    """Never below the taper minimum from above it (no abrupt stop)."""
-    if d.dose < limits.taper_min - EPS:
-        d.dose = limits.taper_min if current > limits.taper_min + EPS else 0.0
-        d.rules.append(rid.TIT_TAPER_FLOOR)
-        d.note = f"tapered to the minimum {fmt_dose(limits.taper_min)}, not stopped"
+def _stop_vasopressin(why: str, current: float, co: CoInfusions, limits: DoseLimits,
+                      protocol: Protocol) -> Decision:
+    """Vasopressin never runs alone: it stops before norepinephrine does (at vasopressin's floor, or first when the
+    protocol weans it first). Its pressure goes with it, so norepinephrine takes over its share at once (its
+    norepinephrine equivalent, rule NEE-SUM)."""
+    equivalent = co.vasopressin_u_per_min * VASOPRESSIN_FACTOR
+    dose = clean(min(current + equivalent, limits.soft_max))
+    first = protocol.escalation.wean_first
+    order = protocol.cite("escalation.wean_first", f"{first} first")
+    d = Decision(Action.INCREASE if dose > current + EPS else Action.HOLD, dose, why,
+                 [rid.ESC_VASOPRESSIN_WEAN, rid.NEE_SUM],
+                 note=f"stop vasopressin (wean order: {order}) and raise norepinephrine by its equivalent "
+                      f"{fmt_dose(equivalent)}")
+    d.escalations.append(Escalation(
+        "STOP_VASOPRESSIN", f"{why} with norepinephrine {fmt_dose(current)} mcg/kg/min: stop vasopressin "
+        f"{co.vasopressin_u_per_min:g} U/min (wean order: {order}; never alone); norepinephrine to {fmt_dose(dose)} "
+        f"mcg/kg/min takes over its {fmt_dose(equivalent)} mcg/kg/min equivalent", rid.ESC_VASOPRESSIN_WEAN,
+        0.0, "U/min"))
+    return d
+
+
+def _floor(d: Decision, limits: DoseLimits, vaso_floor: float, protocol: Protocol) -> Decision:
+    """Never below the taper minimum from above it (no abrupt stop); never below vasopressin's equivalent while
+    vasopressin runs (the caller only decreases from above both)."""
+    floor = max(limits.taper_min, vaso_floor)
+    if d.dose < floor - EPS:
+        d.dose = floor
+        if vaso_floor > limits.taper_min:
+            d.rules.append(rid.ESC_VASOPRESSIN_FLOOR)
+            d.note = f"not below vasopressin's equivalent {fmt_dose(vaso_floor)} while vasopressin runs"
+        else:
+            d.rules.append(rid.TIT_TAPER_FLOOR)
+            taper = protocol.cite(limits.key("taper_min_dose"), fmt_dose(limits.taper_min))
+            d.note = f"tapered to the minimum {taper}, not stopped"
     d.dose = clean(d.dose)
     return d
 
 
-def _with_soft_flag(d: Decision, current: float, limits: DoseLimits) -> Decision:
+def _with_soft_flag(d: Decision, current: float, limits: DoseLimits, protocol: Protocol) -> Decision:
     """Running or staying above the soft maximum is always flagged (confirmation was needed to get there)."""
     if d.dose > limits.soft_max + EPS and not any(a.code == "DOSE_ABOVE_SOFT_MAX" for a in d.alerts):
         if rid.TIT_SOFT_MAX not in d.rules:
             d.rules.append(rid.TIT_SOFT_MAX)
         d.alerts.append(Alert("DOSE_ABOVE_SOFT_MAX", Priority.LOW,
                               f"Norepinephrine {fmt_dose(d.dose)} mcg/kg/min is above the soft maximum "
-                              f"{fmt_dose(limits.soft_max)} (confirmed earlier)."))
+                              f"{protocol.cite(limits.key('soft_max_dose'), fmt_dose(limits.soft_max))} (confirmed "
+                              "earlier)."))
+    return d
+
+
+def _large_change(d: Decision, current: float, protocol: Protocol) -> Decision:
+    """An advised change more than dose_change.large_change_factor from the running dose needs the nurse's
+    confirmation (rule TIT-LARGE-CHANGE): 0.01 -> 0.085 is 8.5-fold, a decimal slip looks the same."""
+    if current <= EPS or d.dose <= EPS:
+        return d
+    factor = protocol.dose_change.large_change_factor
+    ratio = max(d.dose / current, current / d.dose)
+    if ratio > factor + 1e-9:
+        d.needs_confirmation = True
+        d.confirm.append(f"{ratio:.1f}-fold change")
+        d.rules.append(rid.TIT_LARGE_CHANGE)
+        limit = protocol.cite("dose_change.large_change_factor", f"{factor:g}-fold")
+        d.alerts.append(Alert("LARGE_DOSE_CHANGE", Priority.MEDIUM,
+                              f"Advised {fmt_dose(d.dose)} mcg/kg/min is {ratio:.1f}-fold the running "
+                              f"{fmt_dose(current)} (more than {limit}): confirm before changing the pump."))
     return d

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from norepi_gui.core.alerts import by_priority
+from norepi_gui.core.alerts import Alert, Priority, by_priority
 from norepi_gui.core.clock import Clock
 from norepi_gui.core.dosing import Concentration, DoseRate, rate_for_dose, round_to_resolution
 from norepi_gui.core.errors import InputError
-from norepi_gui.core.protocol import Protocol
+from norepi_gui.core.infusion import check_inputs
+from norepi_gui.core.protocol import Population, Protocol
 from norepi_gui.core.titration import rules as rid
-from norepi_gui.core.titration.decision import Decision, decide
+from norepi_gui.core.titration.decision import Decision, await_reading, decide
 from norepi_gui.core.titration.escalation import escalations
 from norepi_gui.core.titration.findings import Findings
 from norepi_gui.core.titration.history import ChartedHistory
@@ -27,6 +28,7 @@ from norepi_gui.core.titration.model import (
     Action,
     Advice,
     CoInfusions,
+    DoseEvent,
     InfusionState,
     PatientInfo,
     Reading,
@@ -34,9 +36,16 @@ from norepi_gui.core.titration.model import (
     fmt_dose,
 )
 from norepi_gui.core.titration.nee import has_other_vasopressor, norepinephrine_equivalents
-from norepi_gui.core.titration.safety import infusion_signs, map_and_heart_signs
-from norepi_gui.core.titration.start import start_reminders
-from norepi_gui.core.titration.targets import choose_target, target_alerts
+from norepi_gui.core.titration.readings import ReadingView, check_reading, reading_view
+from norepi_gui.core.titration.safety import abrupt_stop_signs, infusion_signs, map_and_heart_signs
+from norepi_gui.core.titration.start import minutes_waiting, start_reminders, waiting_alert
+from norepi_gui.core.titration.targets import (
+    check_target,
+    child_target_alert,
+    choose_target,
+    needs_written_target,
+    target_alerts,
+)
 from norepi_gui.core.units import Q, Quantity
 
 
@@ -86,6 +95,68 @@ def _pump_rates(dose: float, weight_kg: float, concentration: Concentration, res
     return exact, rounded
 
 
+def _input_alerts(patient: PatientInfo, concentration: Concentration, protocol: Protocol) -> tuple[Alert, ...]:
+    """The dose calculator's own weight and concentration checks (core.infusion.check_inputs), remembered per
+    (concentration object, weight, population, protocol) like the pump rates: a session asks the same again and again.
+    Raises InputError for an implausible weight or concentration."""
+    key = (id(concentration), id(protocol), patient.weight_kg, patient.population)
+    hit = _INPUTS.get(key)
+    if hit is not None and hit[0] is concentration and hit[1] is protocol:
+        return hit[2]
+    alerts = tuple(check_inputs(patient.weight_kg, patient.population, concentration, protocol))
+    if len(_INPUTS) >= _RATES_MAX:
+        _INPUTS.clear()
+    _INPUTS[key] = (concentration, protocol, alerts)
+    return alerts
+
+
+_INPUTS: dict[tuple[int, int, float, Population], tuple[Concentration, Protocol, tuple[Alert, ...]]] = {}
+
+
+def _target(patient: PatientInfo, protocol: Protocol) -> Target:
+    """:func:`choose_target`, remembered per protocol object and the fields it reads (a Target is immutable)."""
+    key = (id(protocol), patient.target_map_mmhg, patient.chronic_hypertension, patient.baseline_sbp_mmhg,
+           patient.age_years, patient.population)
+    hit = _TARGETS.get(key)
+    if hit is not None and hit[0] is protocol:
+        return hit[1]
+    target = choose_target(patient, protocol)
+    if len(_TARGETS) >= _RATES_MAX:
+        _TARGETS.clear()
+    _TARGETS[key] = (protocol, target)
+    return target
+
+
+_TARGETS: dict[tuple[object, ...], tuple[Protocol, Target]] = {}
+
+
+def _limits(protocol: Protocol, population: Population, weight_kg: float) -> DoseLimits:
+    """:meth:`DoseLimits.for_patient`, remembered per (protocol object, population, weight) as above."""
+    key = (id(protocol), population, weight_kg)
+    hit = _LIMITS.get(key)
+    if hit is not None and hit[0] is protocol:
+        return hit[1]
+    limits = DoseLimits.for_patient(protocol, population, weight_kg)
+    if len(_LIMITS) >= _RATES_MAX:
+        _LIMITS.clear()
+    _LIMITS[key] = (protocol, limits)
+    return limits
+
+
+_LIMITS: dict[tuple[int, Population, float], tuple[Protocol, DoseLimits]] = {}
+
+
+def _stop_from_events(events: Sequence[DoseEvent], now: datetime) -> tuple[datetime, float] | None:
+    """The last stop in the record's dose history (when, from what dose), ``None`` if it is running or never ran."""
+    past = sorted((e for e in events if e.at <= now), key=lambda e: e.at)
+    i = len(past) - 1
+    while i >= 0 and past[i].dose_mcg_per_kg_per_min <= EPS:
+        i -= 1
+    if i < 0 or i == len(past) - 1:
+        return None
+    return past[i + 1].at, past[i].dose_mcg_per_kg_per_min
+
+
 def advise(
     readings: Sequence[Reading] | ChartedHistory,
     patient: PatientInfo,
@@ -94,66 +165,108 @@ def advise(
     *,
     now: datetime | Clock,
     co_infusions: CoInfusions | None = None,
+    ne_doses: Sequence[DoseEvent] | None = None,
 ) -> Advice:
-    """The advice for the latest reading.
+    """The advice for the latest reading, as of ``now``.
 
     ``infusion.dose_mcg_per_kg_per_min`` is the dose running now (0 = not running). ``co_infusions`` default to what
     the latest reading recorded. ``readings`` may come in any order; a session that charts one reading per check
     passes a :class:`ChartedHistory` it appends to, so each call costs the same however long the history.
-    Raises :class:`InputError` for an empty history, a naive time, a ``now`` before the latest reading, or a weight
-    outside the population's plausible range.
+    ``now`` may be later than the latest reading: a reading older than readings.max_age_minutes drives no dose change
+    (READ-STALE). ``ne_doses``: the record's norepinephrine dose history (each dose set and when, 0 = stopped), for
+    the stop rules (SAFE-ABRUPT-STOP, TIT-RESTART); without it the doses charted with the readings stand in.
+    Raises :class:`InputError` for an empty history, a naive time, a ``now`` before the latest reading, a weight or
+    concentration the dose calculator refuses, a target outside the protocol's range or an implausible MAP.
     """
     when = _now(now)
     chart = _check_history(readings, when)
     history = chart.readings
-    pop = protocol.population(patient.population)
-    if not pop.weight_min_kg <= patient.weight_kg <= pop.weight_max_kg:
-        raise InputError("weight", f"{patient.weight_kg:g} kg is outside the {patient.population.value} range",
-                         f"{pop.weight_min_kg:g} to {pop.weight_max_kg:g} kg")
+    input_alerts = _input_alerts(patient, infusion.concentration, protocol)
+    check_target(patient, protocol)
     latest = history[-1]
+    check_reading(latest, protocol)
     co = co_infusions if co_infusions is not None else CoInfusions.from_reading(latest)
     current = infusion.dose_mcg_per_kg_per_min
-    doses = chart.doses(current)
-    target = choose_target(patient, protocol)
-    limits = DoseLimits.for_patient(protocol, patient.population, patient.weight_kg)
+    running = current > EPS
+    limits = _limits(protocol, patient.population, patient.weight_kg)
+    view = reading_view(chart, current, when, protocol)
+    if ne_doses is not None:
+        stop = _stop_from_events(ne_doses, when)
+        stopped_before: float | None = stop[1] if stop is not None else None
+    else:
+        stop = None if running else chart.last_stop(current)  # the stop alert is for a patient off NE
+        stopped_before = chart.last_positive_dose_before_latest(current)
 
-    since = infusion.dose_since
-    decision = decide(history, doses, current, patient, target, limits, protocol, co,
-                      last_given=chart.last_positive_dose_before_latest(current),
-                      changed_at=since if since is not None and since >= latest.at else None)
+    target = None if needs_written_target(patient) else _target(patient, protocol)
+    if target is None:
+        decision = Decision(Action.HOLD if running else Action.NONE, current, "no MAP target written for this child",
+                            [rid.TGT_PEDIATRIC_REVIEW], note="enter the child's MAP target; no titration step until "
+                            "then")
+        decision.alerts.append(child_target_alert())
+    elif _set_after(infusion, latest) and abs(current - chart.doses_from(len(history) - 1, current)[0]) > EPS:
+        decision = await_reading(current, chart.doses_from(len(history) - 1, current)[0])
+    else:
+        decision = decide(view.readings, view.doses, current, patient, target, limits, protocol, co,
+                          last_given=stopped_before)
+    decision = _hold_for_the_reading(decision, view, current, latest, protocol)
     dose = decision.dose
-    rules: list[str] = [target.rule]
+    rules: list[str] = [target.rule] if target is not None else []
     if latest.map_is_computed:
         rules.append(rid.MAP_FROM_SBP_DBP)
     rules.extend(decision.rules)
 
-    if rid.TIT_AWAIT_READING in decision.rules and since is not None:
-        # the check after a change: timed from the change, not from the reading before it
-        minutes, interval_rule = protocol.intervals.after_change_minutes, rid.INT_AFTER_CHANGE
-        due = since + timedelta(minutes=minutes)
+    intervals = protocol.intervals
+    due: datetime | None = None
+    if rid.TIT_AWAIT_READING in decision.rules and infusion.dose_since is not None:
+        # the check after a change is timed from the change, not from the reading before it
+        minutes, interval_rule = intervals.after_change_minutes, rid.INT_AFTER_CHANGE
+        due = infusion.dose_since + timedelta(minutes=minutes)
+    elif view.stale:
+        minutes, interval_rule = intervals.min_minutes, rid.READ_STALE
+    elif view.unconfirmed:
+        minutes, interval_rule = protocol.readings.repeat_after_minutes, rid.READ_ARTEFACT
+    elif decision.overshoot:
+        minutes, interval_rule = intervals.min_minutes, rid.INT_OVERSHOOT
+    elif target is None:
+        minutes, interval_rule = intervals.min_minutes, rid.TGT_PEDIATRIC_REVIEW
     else:
-        minutes, interval_rule = next_check_minutes(decision.action, history, doses, target, protocol.intervals)
-        due = latest.at + timedelta(minutes=minutes)
+        first = max(0, len(history) - max(intervals.stable_readings_for_max, 1))  # all INT-STABLE counts
+        minutes, interval_rule = next_check_minutes(decision.action, history[first:],
+                                                    chart.doses_from(first, current), target, intervals)
     rules.append(interval_rule)
+    if due is None:
+        due = latest.at + timedelta(minutes=minutes)
 
     exact_rate, rate = _pump_rates(dose, patient.weight_kg, infusion.concentration,
                                    protocol.pump.resolution_ml_per_h)
     mcg_per_min = dose * patient.weight_kg
 
-    findings = Findings(alerts=list(decision.alerts), escalations=list(decision.escalations))
-    t_alerts, t_rules = target_alerts(patient, target, latest)
-    findings.alerts.extend(t_alerts)
-    findings.rules.extend(t_rules)
-    running = current > EPS
-    findings.extend(map_and_heart_signs(chart, running, target, protocol))
-    findings.extend(escalations(chart, current, dose, co, patient, target, protocol))
+    findings = Findings(alerts=[*input_alerts, *decision.alerts], escalations=list(decision.escalations))
+    if input_alerts:
+        findings.rules.append(rid.SAFE_INPUT_CHECKS)
+    if target is not None:
+        t_alerts, t_rules = target_alerts(target, latest, protocol)
+        findings.alerts.extend(t_alerts)
+        findings.rules.extend(t_rules)
+    findings.extend(map_and_heart_signs(chart, running, target, patient.population, protocol,
+                                        unconfirmed=view.unconfirmed))
+    if target is not None:
+        findings.extend(escalations(chart, current, dose, co, patient, target, protocol))
     line_out, extravasation = line_findings(patient, dose, protocol)
     findings.extend(line_out)
     mg_24h = chart.mcg_per_kg_last_24h(when, current) * patient.weight_kg / 1000.0
     findings.extend(infusion_signs(rate_ml_per_h=rate, exact_rate_ml_per_h=exact_rate,
                                    bag_left_ml=infusion.bag_volume_left_ml, next_check_min=minutes,
                                    mg_last_24h=mg_24h, mcg_per_min=mcg_per_min, protocol=protocol))
-    overdue = overdue_state(due, when, protocol.intervals).alert()
+    if not running:
+        findings.extend(abrupt_stop_signs(stop, current, when, limits.taper_min, limits.key("taper_min_dose"),
+                                          protocol))
+    if decision.waiting_for_fluids and target is not None:
+        waiting = waiting_alert(minutes_waiting(chart, current, target), patient, target, protocol)
+        if waiting is not None:
+            findings.alerts.append(waiting)
+            findings.rules.append(rid.START_WAIT_LIMIT)
+    overdue = overdue_state(due, when, intervals).alert()
     if overdue is not None:
         findings.alerts.append(overdue)
         findings.rules.append(rid.INT_OVERDUE)
@@ -163,9 +276,10 @@ def advise(
     rules.extend(r.rule for r in reminders)
 
     nee = norepinephrine_equivalents(dose, co)
-    if has_other_vasopressor(co):
+    others = has_other_vasopressor(co)
+    if others:
         rules.append(rid.NEE_SUM)
-    rationale = _rationale(decision, current, dose, rate, minutes, target, nee if has_other_vasopressor(co) else None)
+    rationale = _rationale(decision, current, dose, rate, minutes, target, nee if others else None)
     return Advice(
         action=decision.action,
         dose_mcg_per_kg_per_min=dose,
@@ -175,9 +289,9 @@ def advise(
         needs_confirmation=decision.needs_confirmation,
         next_check_in_min=minutes,
         next_check_due=due,
-        target_map=target.map_mmhg,
-        target_map_upper=target.upper_mmhg,
-        target_reason=target.reason,
+        target_map=None if target is None else target.map_mmhg,
+        target_map_upper=None if target is None else target.upper_mmhg,
+        target_reason="no MAP target written for this child" if target is None else target.reason,
         map_mmhg=latest.map,
         map_computed=latest.map_is_computed,
         escalations=tuple(findings.escalations),
@@ -187,10 +301,54 @@ def advise(
         rationale=rationale,
         nee_mcg_per_kg_per_min=nee,
         extravasation=extravasation,
+        reading_unconfirmed=view.unconfirmed,
+        reading_age_min=view.age_min,
     )
 
 
-def _rationale(d: Decision, current: float, dose: float, rate: float, minutes: float, target: Target,
+_EMERGENCY = frozenset({rid.START_SBP, rid.START_DBP, rid.START_MAP_EQUIVALENT})
+
+
+def _set_after(infusion: InfusionState, latest: Reading) -> bool:
+    """The pump was set to the running dose at or after the latest reading (``dose_since`` is known)."""
+    return infusion.dose_since is not None and infusion.dose_since >= latest.at
+
+
+def _hold_for_the_reading(d: Decision, view: ReadingView, current: float, latest: Reading,
+                          protocol: Protocol) -> Decision:
+    """No dose change on a stale reading (READ-STALE) or on an unconfirmed jump (READ-ARTEFACT). Kept: a reduction
+    of a dose above the hard maximum (it does not rest on the reading), and, on an unconfirmed reading only, a start
+    for life-threatening hypotension (seed 000: do not delay)."""
+    if not (view.stale or view.unconfirmed):
+        return d
+    keep_hard = d.action is Action.DECREASE and rid.TIT_HARD_MAX in d.rules
+    keep_start = (not view.stale and d.action is Action.START and any(r in _EMERGENCY for r in d.rules))
+    r = protocol.readings
+    if view.stale:
+        age = protocol.cite("readings.max_age_minutes", f"{r.max_age_minutes:g} min")
+        alert = Alert("READING_STALE", Priority.HIGH,
+                      f"The latest reading is {view.age_min:.0f} min old (more than {age}): take a new reading; no "
+                      "dose change on an old reading.")
+        why, note, rule = f"latest reading {view.age_min:.0f} min old", "take a new reading", rid.READ_STALE
+    else:
+        jump = protocol.cite("readings.artefact_jump_mmhg", f"{r.artefact_jump_mmhg:g} mmHg")
+        alert = Alert("READING_UNCONFIRMED", Priority.HIGH,
+                      f"MAP {latest.map:.0f} jumped from {view.jump_from:.0f} (more than {jump} within "
+                      f"{protocol.cite('readings.artefact_window_minutes', f'{r.artefact_window_minutes:g} min')} "
+                      "at unchanged doses): check the line (flush, damping) and "
+                      "repeat the reading now; no dose change until a second reading confirms it.")
+        why = f"MAP {latest.map:.0f} jumped from {view.jump_from:.0f} at unchanged doses"
+        note, rule = "repeat the reading now", rid.READ_ARTEFACT
+    if keep_hard or keep_start:
+        d.alerts.append(alert)
+        d.rules.append(rule)
+        return d
+    held = Decision(Action.HOLD if current > EPS else Action.NONE, current, why, [rule], note=note)
+    held.alerts.append(alert)
+    return held
+
+
+def _rationale(d: Decision, current: float, dose: float, rate: float, minutes: float, target: Target | None,
                nee: float | None) -> str:
     """One breath: 'MAP 58 < target 65: increase 0.10 -> 0.15 mcg/kg/min (39.4 mL/h); recheck in 5 min'."""
     extra = f"; NEE {fmt_dose(nee)}" if nee is not None else ""
@@ -208,5 +366,5 @@ def _rationale(d: Decision, current: float, dose: float, rate: float, minutes: f
     else:
         what = "no norepinephrine"
     note = f" ({d.note})" if d.note else ""
-    confirm = "; confirm: above the soft maximum" if d.needs_confirmation else ""
+    confirm = f"; confirm: {', '.join(d.confirm)}" if d.needs_confirmation and d.confirm else ""
     return f"{d.why}: {what}{note}{confirm}; recheck in {minutes:g} min"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from norepi_gui.core.alerts import Priority
-from norepi_gui.core.protocol import Protocol
+from norepi_gui.core.protocol import Population, Protocol
 from norepi_gui.core.titration import rules as rid
 from norepi_gui.core.titration.findings import Findings
 from norepi_gui.core.titration.history import ChartedHistory
 from norepi_gui.core.titration.limits import EPS
-from norepi_gui.core.titration.model import CoInfusions, PatientInfo, Target, fmt_dose
+from norepi_gui.core.titration.model import CoInfusions, Escalation, PatientInfo, Target, fmt_dose
 
 
 def hypoperfusion_signs(chart: ChartedHistory, protocol: Protocol) -> list[str]:
@@ -24,7 +24,8 @@ def hypoperfusion_signs(chart: ChartedHistory, protocol: Protocol) -> list[str]:
         signs.append(f"urine {urine:g} < {s.urine_low_ml_per_kg_per_h:g} mL/kg/h")
     crt, _ = chart.last_two("crt")
     if crt is not None and crt > s.crt_prolonged_s:
-        signs.append(f"capillary refill {crt:g} s")
+        prolonged = protocol.cite("safety.crt_prolonged_s", f"{s.crt_prolonged_s:g} s")
+        signs.append(f"capillary refill {crt:g} s > {prolonged}")
     if chart.readings[-1].altered_mental_status:
         signs.append("altered mental status")
     return signs
@@ -37,24 +38,64 @@ def perfusion_restored(chart: ChartedHistory, protocol: Protocol) -> str:
     urine, _ = chart.last_two("urine")
     if lactate is None or urine is None or lactate > s.lactate_high_mmol_per_l or urine < s.urine_low_ml_per_kg_per_h:
         return ""
-    return (f"lactate {lactate:g} <= {s.lactate_high_mmol_per_l:g} mmol/L, urine {urine:g} >= "
+    high = protocol.cite("safety.lactate_high_mmol_per_l", f"{s.lactate_high_mmol_per_l:g} mmol/L")
+    return (f"lactate {lactate:g} <= {high}, urine {urine:g} >= "
             f"{s.urine_low_ml_per_kg_per_h:g} mL/kg/h")
+
+
+PRESCRIBER = "dose per the prescriber's order"
+
+
+def _vasopressin_dose(patient: PatientInfo, protocol: Protocol) -> tuple[str, float | None]:
+    """The vasopressin dose to name (text, U/min): a per-kg population setting, the adult flat dose, or none."""
+    pop = patient.population
+    per_kg = protocol.population(pop).vasopressin_u_per_kg_per_min
+    key = f"populations.{pop.value}.vasopressin_u_per_kg_per_min"
+    if per_kg > 0:
+        dose = per_kg * patient.weight_kg
+        return (f"{dose:.3g} U/min ({protocol.cite(key, f'{per_kg:g} U/kg/min')} x {patient.weight_kg:g} kg)",
+                dose)
+    if pop is Population.ADULT:
+        e = protocol.escalation
+        return f"{e.vasopressin_dose_u_per_min:g} U/min", e.vasopressin_dose_u_per_min
+    return PRESCRIBER, None
+
+
+def _hydrocortisone_dose(patient: PatientInfo, protocol: Protocol) -> tuple[str, float | None]:
+    pop = patient.population
+    per_kg = protocol.population(pop).hydrocortisone_mg_per_kg_per_day
+    key = f"populations.{pop.value}.hydrocortisone_mg_per_kg_per_day"
+    if per_kg > 0:
+        dose = per_kg * patient.weight_kg
+        return (f"{dose:.3g} mg/day ({protocol.cite(key, f'{per_kg:g} mg/kg/day')} x {patient.weight_kg:g} kg)",
+                dose)
+    if pop is Population.ADULT:
+        mg = protocol.escalation.hydrocortisone_mg_per_day
+        return protocol.cite("escalation.hydrocortisone_mg_per_day", f"{mg:g} mg/day"), mg
+    return PRESCRIBER, None
 
 
 def escalations(chart: ChartedHistory, current: float, proposed: float,
                 co: CoInfusions, patient: PatientInfo, target: Target, protocol: Protocol) -> Findings:
+    """Steps beyond norepinephrine. A child is never shown an adult flat dose (rule ESC-PEDIATRIC-DOSES)."""
     e = protocol.escalation
     out = Findings()
     m = chart.readings[-1].map
     below = m < target.map_mmhg
     vaso = co.vasopressin_u_per_min
+    adult = patient.population is Population.ADULT
+    child_rule: list[str] = []
     if below and vaso <= 0 and current >= e.vasopressin_ne_threshold - EPS:
-        out.escalate("ADD_VASOPRESSIN",
-                     f"NE {fmt_dose(current)} >= {fmt_dose(e.vasopressin_ne_threshold)} mcg/kg/min and MAP {m:.0f} "
-                     f"< {target.map_mmhg:g}: add vasopressin {e.vasopressin_dose_u_per_min:g} U/min to "
-                     f"norepinephrine (never alone; > {e.vasopressin_salvage_above_u_per_min:g} U/min is salvage)",
-                     rid.ESC_VASOPRESSIN)
-    if vaso > e.vasopressin_salvage_above_u_per_min + EPS:
+        text, dose = _vasopressin_dose(patient, protocol)
+        salvage = f"; > {e.vasopressin_salvage_above_u_per_min:g} U/min is salvage" if adult else ""
+        out.escalations.append(Escalation(
+            "ADD_VASOPRESSIN",
+            f"NE {fmt_dose(current)} >= {fmt_dose(e.vasopressin_ne_threshold)} mcg/kg/min and MAP {m:.0f} "
+            f"< {target.map_mmhg:g}: add vasopressin, {text}, to norepinephrine (never alone{salvage})",
+            rid.ESC_VASOPRESSIN, dose, "U/min"))
+        out.rules.append(rid.ESC_VASOPRESSIN)
+        child_rule += [] if adult else [rid.ESC_PEDIATRIC_DOSES]
+    if adult and vaso > e.vasopressin_salvage_above_u_per_min + EPS:  # an adult flat figure: not for a child
         out.alert("VASOPRESSIN_SALVAGE_DOSE", Priority.MEDIUM,
                   f"Vasopressin {vaso:g} U/min is above {e.vasopressin_salvage_above_u_per_min:g} U/min: salvage "
                   "dosing only.", rid.ESC_VASOPRESSIN_SALVAGE)
@@ -63,33 +104,47 @@ def escalations(chart: ChartedHistory, current: float, proposed: float,
                   "Vasopressin would run without norepinephrine: never as monotherapy; review vasopressin.",
                   rid.ESC_VASOPRESSIN_ALONE)
     if below and vaso > 0 and co.epinephrine_mcg_per_kg_per_min <= 0 and current >= e.epinephrine_ne_threshold - EPS:
-        out.escalate("ADD_EPINEPHRINE",
-                     f"MAP {m:.0f} < {target.map_mmhg:g} on vasopressin and NE {fmt_dose(current)} >= "
-                     f"{fmt_dose(e.epinephrine_ne_threshold)}: add epinephrine {e.epinephrine_min_dose:g}-"
-                     f"{e.epinephrine_max_dose:g} mcg/kg/min", rid.ESC_EPINEPHRINE)
+        epi_threshold = protocol.cite("escalation.epinephrine_ne_threshold", fmt_dose(e.epinephrine_ne_threshold))
+        dose_text = (f"{e.epinephrine_min_dose:g}-{e.epinephrine_max_dose:g} mcg/kg/min" if adult else PRESCRIBER)
+        out.escalations.append(Escalation(
+            "ADD_EPINEPHRINE", f"MAP {m:.0f} < {target.map_mmhg:g} on vasopressin and NE {fmt_dose(current)} >= "
+            f"{epi_threshold}: add epinephrine, {dose_text}", rid.ESC_EPINEPHRINE,
+            e.epinephrine_min_dose if adult else None, "mcg/kg/min"))
+        out.rules.append(rid.ESC_EPINEPHRINE)
+        child_rule += [] if adult else [rid.ESC_PEDIATRIC_DOSES]
     signs = hypoperfusion_signs(chart, protocol)
     if not below and signs and co.dobutamine_mcg_per_kg_per_min <= 0:
         why = "; ".join(signs)
         heart = " with cardiac dysfunction" if patient.cardiac_dysfunction else ""
-        out.escalate("CONSIDER_DOBUTAMINE",
-                     f"MAP at target but hypoperfusion ({why}){heart}: consider dobutamine "
-                     f"{e.dobutamine_min_dose:g}-{e.dobutamine_max_dose:g} mcg/kg/min", rid.ESC_DOBUTAMINE)
+        dose_text = f"{e.dobutamine_min_dose:g}-{e.dobutamine_max_dose:g} mcg/kg/min" if adult else PRESCRIBER
+        out.escalations.append(Escalation(
+            "CONSIDER_DOBUTAMINE", f"MAP at target but hypoperfusion ({why}){heart}: consider dobutamine, {dose_text}",
+            rid.ESC_DOBUTAMINE, e.dobutamine_min_dose if adult else None, "mcg/kg/min"))
+        out.rules.append(rid.ESC_DOBUTAMINE)
+        child_rule += [] if adult else [rid.ESC_PEDIATRIC_DOSES]
     restored = perfusion_restored(chart, protocol)
     if not below and not signs and restored and co.dobutamine_mcg_per_kg_per_min > 0:
-        out.escalate("STOP_DOBUTAMINE",
-                     f"MAP at target and perfusion restored ({restored}): stop dobutamine "
-                     f"{co.dobutamine_mcg_per_kg_per_min:g} mcg/kg/min and keep watching lactate and urine output",
-                     rid.ESC_DOBUTAMINE_WEAN)
+        out.escalations.append(Escalation(
+            "STOP_DOBUTAMINE", f"MAP at target and perfusion restored ({restored}): stop dobutamine "
+            f"{co.dobutamine_mcg_per_kg_per_min:g} mcg/kg/min and keep watching lactate and urine output",
+            rid.ESC_DOBUTAMINE_WEAN, 0.0, "mcg/kg/min"))
+        out.rules.append(rid.ESC_DOBUTAMINE_WEAN)
     hours = chart.hours_at_or_above(e.hydrocortisone_ne_threshold, current)
     high_now = max(current, co.epinephrine_mcg_per_kg_per_min) >= e.hydrocortisone_ne_threshold - EPS
     if (not co.hydrocortisone_started and high_now
             and hours >= e.hydrocortisone_after_hours - EPS / 3600.0):
-        out.escalate("CONSIDER_HYDROCORTISONE",
-                     f"NE or epinephrine >= {fmt_dose(e.hydrocortisone_ne_threshold)} mcg/kg/min for {hours:.1f} h "
-                     f"(>= {e.hydrocortisone_after_hours:g} h): consider hydrocortisone "
-                     f"{e.hydrocortisone_mg_per_day:g} mg/day", rid.ESC_HYDROCORTISONE)
+        text, dose = _hydrocortisone_dose(patient, protocol)
+        threshold = protocol.cite("escalation.hydrocortisone_ne_threshold", fmt_dose(e.hydrocortisone_ne_threshold))
+        after = protocol.cite("escalation.hydrocortisone_after_hours", f"{e.hydrocortisone_after_hours:g} h")
+        out.escalations.append(Escalation(
+            "CONSIDER_HYDROCORTISONE", f"NE or epinephrine >= {threshold} mcg/kg/min for {hours:.1f} h "
+            f"(>= {after}): consider hydrocortisone, {text}", rid.ESC_HYDROCORTISONE, dose, "mg/day"))
+        out.rules.append(rid.ESC_HYDROCORTISONE)
+        child_rule += [] if adult else [rid.ESC_PEDIATRIC_DOSES]
     if max(current, proposed) >= e.high_dose_volume_check - EPS:
+        check = protocol.cite("escalation.high_dose_volume_check", fmt_dose(e.high_dose_volume_check))
         out.escalate("CHECK_VOLUME_STATUS",
-                     f"NE {fmt_dose(max(current, proposed))} >= {fmt_dose(e.high_dose_volume_check)} mcg/kg/min: "
+                     f"NE {fmt_dose(max(current, proposed))} >= {check} mcg/kg/min: "
                      "suspect and correct occult hypovolaemia", rid.ESC_VOLUME)
+    out.rules.extend(child_rule[:1])
     return out

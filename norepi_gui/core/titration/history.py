@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
@@ -108,6 +108,8 @@ class ChartedHistory:
         self._resolved = False  # a dose has been charted, so every carried dose is known
         self._cum: list[float] = [0.0]  # _cum[k]: mcg/kg from reading 0 to reading k at the carried doses
         self._positive_before_last: float | None = None  # last carried dose > 0 among all but the latest reading
+        # The last stop among all but the latest reading: (index of the first reading at 0, the dose before it).
+        self._stop_before_last: tuple[int, float] | None = None
         self._markers: dict[str, tuple[float | None, float | None]] = dict.fromkeys(_MARKERS, (None, None))
         self._runs: dict[float, tuple[int, int | None]] = {}  # threshold -> (readings folded in, run start)
         for reading in readings:
@@ -144,6 +146,8 @@ class ChartedHistory:
             self._cum.append(self._cum[-1] + prev * (t - self._t[n - 1]))
             if prev > EPS:
                 self._positive_before_last = prev
+            elif n >= 2 and self._carried[n - 2] > EPS:
+                self._stop_before_last = (n - 1, self._carried[n - 2])
         if self._resolved:
             self._carried.append(raw if raw is not None else self._carried[-1])
         self.readings.append(reading)
@@ -165,6 +169,44 @@ class ChartedHistory:
     def last_two(self, marker: str) -> tuple[float | None, float | None]:
         """Latest and previous recorded ``lactate``, ``urine`` or ``crt`` (as :func:`last_two`)."""
         return self._markers[marker]
+
+    def dose_at(self, i: int, current: float) -> float:
+        """The dose running at reading ``i`` (as :meth:`doses`, without building the list)."""
+        n = len(self.readings)
+        i = i + n if i < 0 else i
+        if not self._resolved:
+            return current
+        if i == n - 1:
+            last = self._raw[-1]
+            return last if last is not None else current
+        return self._carried[i]
+
+    def doses_from(self, first: int, current: float) -> list[float]:
+        """The doses at readings ``first`` to the latest (as :meth:`doses`, for the tail only)."""
+        n = len(self.readings)
+        if not self._resolved:
+            return [current] * (n - first)
+        last = self._raw[-1]
+        return [*self._carried[first:n - 1], last if last is not None else current]
+
+    def first_index_from(self, when: datetime) -> int:
+        """The index of the first reading taken at or after ``when`` (``len(self)`` if none)."""
+        if self._t0 is None:
+            return 0
+        return bisect_left(self._t, (when - self._t0).total_seconds() / 60.0)
+
+    def last_stop(self, current: float) -> tuple[datetime, float] | None:
+        """When norepinephrine was last seen stopped and from what dose: the first reading at 0 after one above it.
+
+        The latest reading counts with the dose running now (``current``); ``None`` if it never stopped.
+        """
+        n = len(self.readings)
+        if n >= 2 and self.dose_at(-1, current) <= EPS and self.dose_at(-2, current) > EPS:
+            return self.readings[-1].at, self.dose_at(-2, current)
+        if self._stop_before_last is None:
+            return None
+        index, dose = self._stop_before_last
+        return self.readings[index].at, dose
 
     def last_positive_dose_before_latest(self, current: float) -> float | None:
         """The last dose above zero charted before the latest reading (None if never)."""

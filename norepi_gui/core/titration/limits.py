@@ -23,6 +23,11 @@ class DoseLimits:
     hard_max: float
     taper_min: float
     resolution: float  # proposed doses are rounded to this
+    population: Population = Population.ADULT
+
+    def key(self, name: str) -> str:
+        """The protocol key of this population's setting ``name`` ("populations.adult.soft_max_dose")."""
+        return f"populations.{self.population.value}.{name}"
 
     @classmethod
     def for_patient(cls, protocol: Protocol, population: Population, weight_kg: float) -> DoseLimits:
@@ -38,6 +43,7 @@ class DoseLimits:
                 hard_max=pop.flat_hard_max_mcg_per_min / weight_kg,
                 taper_min=pop.taper_min_dose,
                 resolution=t.flat_dose_resolution_mcg_per_min / weight_kg,
+                population=population,
             )
         return cls(
             start=pop.start_dose,
@@ -48,6 +54,7 @@ class DoseLimits:
             hard_max=pop.hard_max_dose,
             taper_min=pop.taper_min_dose,
             resolution=t.dose_resolution,
+            population=population,
         )
 
 

@@ -42,8 +42,9 @@ def line_findings(patient: PatientInfo, dose: float, protocol: Protocol) -> tupl
     name = patient.line.value
     mcg_per_min = dose * patient.weight_kg
     over: list[str] = []
-    if lim.max_dose_mcg_per_kg_per_min > 0 and dose > lim.max_dose_mcg_per_kg_per_min + EPS:
-        over.append(f"{fmt_dose(dose)} > {fmt_dose(lim.max_dose_mcg_per_kg_per_min)} mcg/kg/min")
+    if lim.max_dose_mcg_per_kg_per_min > 0 and dose >= lim.max_dose_mcg_per_kg_per_min - EPS:
+        # "below 0.5 mcg/kg/min" [seed 004]: 0.5 itself is over
+        over.append(f"{fmt_dose(dose)}, not below {fmt_dose(lim.max_dose_mcg_per_kg_per_min)} mcg/kg/min")
     if lim.max_dose_mcg_per_min > 0 and mcg_per_min > lim.max_dose_mcg_per_min + EPS:
         over.append(f"{mcg_per_min:.1f} > {lim.max_dose_mcg_per_min:g} mcg/min")
     if over:

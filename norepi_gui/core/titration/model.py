@@ -56,7 +56,11 @@ _NE = (0.0, 20.0)
 
 @dataclass(frozen=True)
 class Reading:
-    """One bedside observation and the infusions running when it was taken."""
+    """One bedside observation and the infusions running when it was taken.
+
+    ``confirmed``: the nurse checked this reading (repeated it, or checked the line and the transducer), so it is
+    never held back as a possible artefact (rule READ-ARTEFACT).
+    """
 
     at: datetime
     map_mmhg: float | None = None
@@ -71,6 +75,7 @@ class Reading:
     urine_ml_per_kg_per_h: float | None = None
     crt_s: float | None = None
     altered_mental_status: bool | None = None
+    confirmed: bool = False
 
     def __post_init__(self) -> None:
         if self.at.tzinfo is None:
@@ -91,6 +96,13 @@ class Reading:
             raise InputError(missing, "no MAP and no SBP/DBP pair", "a MAP, or both SBP and DBP")
         if self.sbp_mmhg is not None and self.dbp_mmhg is not None and self.dbp_mmhg >= self.sbp_mmhg:
             raise InputError("dbp", f"DBP {self.dbp_mmhg:g} is not below SBP {self.sbp_mmhg:g}", "DBP < SBP")
+        m = self.map_mmhg
+        if m is not None and ((self.sbp_mmhg is not None and m > self.sbp_mmhg)
+                              or (self.dbp_mmhg is not None and m < self.dbp_mmhg)):
+            sbp = "-" if self.sbp_mmhg is None else f"{self.sbp_mmhg:g}"
+            dbp = "-" if self.dbp_mmhg is None else f"{self.dbp_mmhg:g}"
+            raise InputError("map, sbp, dbp", f"MAP {m:g} is not between DBP {dbp} and SBP {sbp}",
+                             "a MAP between the DBP and the SBP of the same reading")
 
     @property
     def map(self) -> float:
@@ -135,7 +147,20 @@ class PatientInfo:
         check_range(self.baseline_sbp_mmhg, "baseline-sbp", 50.0, 300.0, "mmHg")
         check_range(self.line_hours, "line-hours", 0.0, 24.0 * 365, "h")
         check_range(self.fluids_ml_per_kg, "fluids-ml-kg", 0.0, 500.0, "mL/kg")
-        check_range(self.target_map_mmhg, "target", 40.0, 120.0, "mmHg")
+        check_range(self.target_map_mmhg, "target", 10.0, 150.0, "mmHg")  # the protocol's range is checked by advise
+
+
+@dataclass(frozen=True)
+class DoseEvent:
+    """A norepinephrine dose set at a time (0 = stopped): the record's dose history, for the stop rules."""
+
+    at: datetime
+    dose_mcg_per_kg_per_min: float
+
+    def __post_init__(self) -> None:
+        if self.at.tzinfo is None:
+            raise InputError("time", "the time has no time zone", "a timezone-aware time (UTC)")
+        check_range(self.dose_mcg_per_kg_per_min, "ne_dose_mcg_kg_min", *_NE, "mcg/kg/min")
 
 
 @dataclass(frozen=True)
@@ -188,14 +213,20 @@ class CoInfusions:
 
 @dataclass(frozen=True)
 class Escalation:
-    """A step beyond norepinephrine titration the clinician should consider, and why."""
+    """A step beyond norepinephrine titration the clinician should consider, and why.
+
+    ``dose`` and ``unit``: the co-infusion dose the step names (e.g. REDUCE_EPINEPHRINE to 0.7 mcg/kg/min), when
+    it names one; ``None`` for a step without a dose or one "per the prescriber's order".
+    """
 
     code: str
     reason: str
     rule: str
+    dose: float | None = None
+    unit: str = ""
 
     def to_json(self) -> dict[str, JsonValue]:
-        return {"code": self.code, "reason": self.reason, "rule": self.rule}
+        return {"code": self.code, "reason": self.reason, "rule": self.rule, "dose": self.dose, "unit": self.unit}
 
 
 @dataclass(frozen=True)
@@ -220,9 +251,12 @@ class Target:
 
 
 def fmt_dose(value: float) -> str:
-    """Two decimals, three when the third matters: 0.1 -> '0.10', 0.125 -> '0.125'."""
-    two = f"{value:.2f}"
-    return two if abs(float(two) - value) < 5e-7 else f"{value:.3f}"
+    """Two decimals, three or four when they matter: 0.1 -> '0.10', 0.125 -> '0.125', 0.0105 -> '0.0105'."""
+    text = f"{value:.2f}"
+    if abs(float(text) - value) < 5e-7:
+        return text
+    text = f"{value:.3f}"
+    return text if abs(float(text) - value) < 5e-7 else f"{value:.4f}"
 
 
 @dataclass(frozen=True)
@@ -237,8 +271,8 @@ class Advice:
     needs_confirmation: bool
     next_check_in_min: float
     next_check_due: datetime
-    target_map: float
-    target_map_upper: float
+    target_map: float | None  # None: a child without a written target (no titration step, rule TGT-PEDIATRIC-REVIEW)
+    target_map_upper: float | None
     target_reason: str
     map_mmhg: float
     map_computed: bool
@@ -249,6 +283,8 @@ class Advice:
     rationale: str
     nee_mcg_per_kg_per_min: float
     extravasation: str | None
+    reading_unconfirmed: bool = False  # the latest reading is a possible artefact: repeat it (rule READ-ARTEFACT)
+    reading_age_min: float = 0.0  # how old the latest reading is at ``now``
 
     def alert_codes(self) -> tuple[str, ...]:
         return tuple(a.code for a in self.alerts)
@@ -279,4 +315,6 @@ class Advice:
             "rules": list(self.rules),
             "rationale": self.rationale,
             "extravasation": self.extravasation,
+            "reading_unconfirmed": self.reading_unconfirmed,
+            "reading_age_min": round(float(self.reading_age_min), 1),
         }

@@ -29,6 +29,6 @@ def norepinephrine_equivalents(ne_mcg_per_kg_per_min: float, co: CoInfusions) ->
 
 
 def has_other_vasopressor(co: CoInfusions) -> bool:
-    return any(v > 0 for v in (co.epinephrine_mcg_per_kg_per_min, co.phenylephrine_mcg_per_kg_per_min,
-                               co.dopamine_mcg_per_kg_per_min, co.metaraminol_mcg_per_kg_per_min,
-                               co.vasopressin_u_per_min, co.angiotensin_ii_mcg_per_kg_per_min))
+    return (co.epinephrine_mcg_per_kg_per_min > 0 or co.phenylephrine_mcg_per_kg_per_min > 0
+            or co.dopamine_mcg_per_kg_per_min > 0 or co.metaraminol_mcg_per_kg_per_min > 0
+            or co.vasopressin_u_per_min > 0 or co.angiotensin_ii_mcg_per_kg_per_min > 0)

@@ -43,6 +43,8 @@ TIT_TAPER_OFF = "TIT-TAPER-OFF"
 TIT_NOT_RUNNING = "TIT-NOT-RUNNING"
 TIT_RESTART = "TIT-RESTART"
 TIT_AWAIT_READING = "TIT-AWAIT-READING"
+TIT_WEAN_LIMIT = "TIT-WEAN-LIMIT"
+TIT_LARGE_CHANGE = "TIT-LARGE-CHANGE"
 # Start
 START_SBP = "START-SBP"
 START_DBP = "START-DBP"
@@ -51,6 +53,15 @@ START_SBP_AFTER_BOLUS = "START-SBP-AFTER-BOLUS"
 START_FLUID_HARMFUL = "START-FLUID-HARMFUL"
 START_AFTER_FLUIDS = "START-AFTER-FLUIDS"
 START_WAIT_FLUIDS = "START-WAIT-FLUIDS"
+START_MAP_EQUIVALENT = "START-MAP-EQUIVALENT"
+START_VASOPRESSIN_RUNNING = "START-VASOPRESSIN-RUNNING"
+START_WAIT_LIMIT = "START-WAIT-LIMIT"
+START_PEDIATRIC = "START-PEDIATRIC"
+# Readings
+READ_PLAUSIBLE = "READ-PLAUSIBLE"
+READ_MAP_BETWEEN = "READ-MAP-BETWEEN"
+READ_ARTEFACT = "READ-ARTEFACT"
+READ_STALE = "READ-STALE"
 # Reminders
 REM_FLUIDS = "REM-FLUIDS"
 REM_ARTERIAL_LINE = "REM-ARTERIAL-LINE"
@@ -61,6 +72,7 @@ INT_BELOW_TARGET = "INT-BELOW-TARGET"
 INT_CONFIRM = "INT-CONFIRM"
 INT_STABLE = "INT-STABLE"
 INT_OVERDUE = "INT-OVERDUE"
+INT_OVERSHOOT = "INT-OVERSHOOT"
 # Escalation
 ESC_VASOPRESSIN = "ESC-VASOPRESSIN"
 ESC_VASOPRESSIN_SALVAGE = "ESC-VASOPRESSIN-SALVAGE"
@@ -72,6 +84,8 @@ ESC_DOBUTAMINE = "ESC-DOBUTAMINE"
 ESC_DOBUTAMINE_WEAN = "ESC-DOBUTAMINE-WEAN"
 ESC_HYDROCORTISONE = "ESC-HYDROCORTISONE"
 ESC_VOLUME = "ESC-VOLUME"
+ESC_VASOPRESSIN_FLOOR = "ESC-VASOPRESSIN-FLOOR"
+ESC_PEDIATRIC_DOSES = "ESC-PEDIATRIC-DOSES"
 # Lines
 LINE_DOSE_LIMIT = "LINE-DOSE-LIMIT"
 LINE_TIME_LIMIT = "LINE-TIME-LIMIT"
@@ -86,6 +100,10 @@ SAFE_BAG_BEFORE_CHECK = "SAFE-BAG-BEFORE-CHECK"
 SAFE_BAG_LOW = "SAFE-BAG-LOW"
 SAFE_DAILY_MAX = "SAFE-DAILY-MAX"
 SAFE_PUMP_MAX = "SAFE-PUMP-MAX"
+SAFE_MAP_FAR_BELOW = "SAFE-MAP-FAR-BELOW"
+SAFE_ABRUPT_STOP = "SAFE-ABRUPT-STOP"
+SAFE_PUMP_ROUNDING = "SAFE-PUMP-ROUNDING"
+SAFE_INPUT_CHECKS = "SAFE-INPUT-CHECKS"
 # Norepinephrine equivalents
 NEE_SUM = "NEE-SUM"
 MAP_FROM_SBP_DBP = "MAP-FROM-SBP-DBP"
@@ -94,17 +112,20 @@ _ALL = (
     Rule(TGT_DEFAULT, "Target MAP is targets.default_map (65 mmHg); the band runs to target + targets.band_above_mmhg.",
          "[seed 000, 001; V SSC 2021]; band width [U]"),
     Rule(TGT_INDIVIDUAL, "An explicit individual target set by the clinician replaces the protocol target "
-         "(band width targets.band_above_mmhg).", "[seed 001] individualise; [U]"),
+         "(band width targets.band_above_mmhg); one outside targets.individual_min_mmhg..individual_max_mmhg "
+         "(20-120: neonatal and preterm targets included) is refused, naming the field.",
+         "[seed 001] individualise; range and band [U]"),
     Rule(TGT_CHRONIC_HTN, "Chronic hypertension: target targets.chronic_hypertension_map (80 mmHg), band "
          "+targets.chronic_hypertension_band_above_mmhg; wins over the age rule.",
          "[seed 001]; SEPSISPAM NEJM 2014 (80-85) [V]"),
     Rule(TGT_AGE_65, "Age >= targets.elderly_min_age (65 y): permissive target targets.elderly_map (60 mmHg), band "
          "+targets.elderly_band_above_mmhg (60-65).", "65 trial, JAMA 2020 [V]"),
     Rule(TGT_BASELINE_SBP, "Chronic hypertension with a known baseline SBP: SBP above baseline - "
-         "targets.baseline_sbp_max_drop_mmhg (40) raises SBP_ABOVE_BASELINE_LIMIT (low).",
-         "[seed 002] Levophed label; 40 mmHg rule [U]"),
-    Rule(TGT_PEDIATRIC_REVIEW, "Paediatric patient without an explicit target: the adult default is used and "
-         "TARGET_NEEDS_REVIEW (medium) asks for the patient's own target.", "no paediatric MAP target in the seeds"),
+         "targets.baseline_sbp_max_drop_mmhg (40) raises SBP_ABOVE_BASELINE_LIMIT (low), quoting the protocol's "
+         "value.", "[seed 002] Levophed label; 40 mmHg rule [U]"),
+    Rule(TGT_PEDIATRIC_REVIEW, "Paediatric patient without a written target: no adult target is used and no "
+         "titration step is given (hold the running dose, start nothing); CHILD_TARGET_NEEDED (high) asks for the "
+         "child's MAP target.", "no paediatric MAP target in the seeds"),
     Rule(TIT_UP, "NE running and MAP below target (not far below): increase by the TIT-PROPORTIONAL step, at least "
          "one titration.dose_resolution step and at most titration.step_up (0.05 mcg/kg/min).",
          "[seed 000] titrate upward; largest step MSF guide [S]"),
@@ -119,7 +140,8 @@ _ALL = (
     Rule(TIT_SOFT_MAX, "An increase stops at the soft maximum (populations.*.soft_max_dose); beyond it the advice "
          "needs confirmation and raises DOSE_ABOVE_SOFT_MAX.", "[seed 002] usual range; [S] MSF max 1; [U]"),
     Rule(TIT_HARD_MAX, "Never propose a dose above the hard maximum (populations.*.hard_max_dose); at it, hold and "
-         "raise DOSE_AT_HARD_MAX; above it, propose the hard maximum (DOSE_ABOVE_HARD_MAX).", "[U]; [seed 002]"),
+         "raise DOSE_AT_HARD_MAX; above it, reduce toward the hard maximum (DOSE_ABOVE_HARD_MAX, confirmation), "
+         "within TIT-WEAN-LIMIT.", "[U]; [seed 002]"),
     Rule(TIT_HOLD, "MAP within titration.centre_deadband_mmhg (2) of the middle of the target band (68-72 for 65-75), "
          "or in the band with no TIT-CENTRE step to take: keep the dose.", "[seed 000] titrate to target; [U]"),
     Rule(TIT_CENTRE, "MAP in the band but more than titration.centre_deadband_mmhg from its middle: step toward the "
@@ -137,7 +159,8 @@ _ALL = (
          "the TIT-PROPORTIONAL step (at least one titration.dose_resolution step), not below the taper minimum.",
          "[seed 002] reduce gradually; [U]"),
     Rule(TIT_DOWN_FAR, "MAP more than safety.overdose_map_above_target_mmhg above target: decrease now by "
-         "titration.step_down_large (0.05 mcg/kg/min), scaled by TIT-DOWN-SCALED, not below the taper minimum.",
+         "titration.step_down_large (0.05 mcg/kg/min), scaled by TIT-DOWN-SCALED, at most TIT-WEAN-LIMIT, not below "
+         "the taper minimum; the overshoot is answered with an earlier recheck (INT-OVERSHOOT), not a bigger step.",
          "[seed 003] hypertension from overdose; step [U]"),
     Rule(TIT_DOWN_SCALED, "The TIT-DOWN-FAR step is titration.step_down_large times the whole number of start doses "
          "(populations.*.start_dose) in the running dose, at least once: 0.05 below 0.2, 0.1 from 0.2, 0.3 from "
@@ -151,13 +174,21 @@ _ALL = (
          "[seed 002] reduce gradually; taper minimum [U]"),
     Rule(TIT_NOT_RUNNING, "NE not running and MAP at or above target without a start criterion: no vasopressor.",
          "[seed 000]"),
-    Rule(TIT_RESTART, "NE stopped earlier in this history and MAP below target again: restart at the last dose "
-         "given (capped at the soft maximum), not the start dose.", "[seed 002] titrate to effect; [U]"),
+    Rule(TIT_RESTART, "NE stopped earlier in this history and MAP below target again: restart at the population's "
+         "start dose (populations.*.start_dose), not at the taper minimum it was stopped from; one borderline reading "
+         "is rechecked first (TIT-UP-BORDERLINE).",
+         "[seed 000, 002] start 0.1, titrate to effect"),
     Rule(TIT_AWAIT_READING, "The running dose was set after the latest reading (a change, a start or a stop not yet "
          "measured): keep it, advise no further change, and recheck intervals.after_change_minutes after the change; "
          "the next advice comes from a reading taken after it.",
          "onset 1-2 min, steady state 10-35 min (Beloeil 2005) [V]; never act on a dose whose effect is not yet "
          "seen [seed 002] titrate to effect"),
+    Rule(TIT_WEAN_LIMIT, "No single decrease is larger than titration.max_wean_fraction (0.3) of the running dose, "
+         "far above target and above the hard maximum included (0.4 at MAP 96 -> 0.28, not 0.2); the lowest dose is "
+         "rounded up to titration.dose_resolution.", "[seed 002] reduce gradually; fraction [U]"),
+    Rule(TIT_LARGE_CHANGE, "An advised dose more than dose_change.large_change_factor (3) above or below the running "
+         "one needs the nurse's confirmation: LARGE_DOSE_CHANGE (medium), needs_confirmation true.",
+         "10-fold programming error, MSOS forum [V]; factor [U]"),
     Rule(START_SBP, "NE not running and SBP < start_criteria.sbp_below (80): start now, even during fluid "
          "resuscitation.", "[seed 000]"),
     Rule(START_DBP, "NE not running and DBP <= start_criteria.dbp_at_or_below (40): start now, even during fluid "
@@ -173,6 +204,34 @@ _ALL = (
          "start at populations.*.start_dose (0.1 mcg/kg/min).", "[seed 000, 004; V SSC 2021]"),
     Rule(START_WAIT_FLUIDS, "NE not running, MAP below target, no start criterion and fluids below 30 mL/kg or "
          "unknown: no start yet; give fluids and recheck.", "[seed 000, 002]"),
+    Rule(START_MAP_EQUIVALENT, "Adult, NE not running, SBP and DBP not both recorded and MAP below "
+         "(start_criteria.sbp_below + 2 x start_criteria.dbp_at_or_below) / 3 (53.3 mmHg): such a MAP cannot have "
+         "SBP >= 80 and DBP > 40 together, so it is life-threatening hypotension: start now, fluids recorded or not.",
+         "[seed 000] SBP < 80 or DBP <= 40; MAP = DBP + (SBP - DBP)/3 [S]"),
+    Rule(START_VASOPRESSIN_RUNNING, "NE not running, vasopressin running and MAP below target: start "
+         "norepinephrine (vasopressin is never monotherapy), not 'give fluids first'.", "[seed 000, 001]"),
+    Rule(START_WAIT_LIMIT, "NE not running and MAP below target, waiting for fluids, for "
+         "start_criteria.wait_for_fluids_alert_minutes (30 min) or more: BELOW_TARGET_WAITING (high) says how long "
+         "and asks to record the fluids given or to start norepinephrine as ordered.",
+         "[seed 000] duration and depth of hypotension worsen outcome; time [U]"),
+    Rule(START_PEDIATRIC, "Child, NE not running, MAP below the written target after "
+         "start_criteria.pediatric_fluids_ml_per_kg (40 mL/kg) of volume resuscitation, or with fluid harmful: start "
+         "at the paediatric start dose, worded as the paediatric rule. The adult emergency criteria (SBP < 80, DBP <= "
+         "40, MAP < 53.3) do not apply to children.", "[seed 002] after volume resuscitation; [seed 004] SSC 2020 "
+         "40-60 mL/kg"),
+    Rule(READ_PLAUSIBLE, "A MAP (measured or from SBP/DBP) outside readings.map_min_mmhg..map_max_mmhg (20-200) is "
+         "refused, naming the field.", "typing-error bounds [U]"),
+    Rule(READ_MAP_BETWEEN, "A typed MAP not between the DBP and the SBP of the same reading (MAP 120 with 80/40) is "
+         "refused, naming the fields.", "MAP lies between DBP and SBP [S]"),
+    Rule(READ_ARTEFACT, "A MAP more than readings.artefact_jump_mmhg (30) from the last trusted reading within "
+         "readings.artefact_window_minutes (10 min), at unchanged doses and not marked confirmed, is recorded but "
+         "unconfirmed: READING_UNCONFIRMED (high), 'repeat the reading now', no dose change, next check in "
+         "readings.repeat_after_minutes (1 min); the next reading within the jump of it confirms it, one that is not "
+         "drops it from the trends. A life-threatening reading with NE not running still starts it (START-*).",
+         "arterial-line flush and damping artefacts; amounts [U]"),
+    Rule(READ_STALE, "A latest reading older than readings.max_age_minutes (15 min) at now never drives a dose "
+         "change: READING_STALE (high), 'take a new reading'; readings older than that are left out of the trends "
+         "(TIT-UP-RISING, TIT-UP-BORDERLINE, the counts above the band).", "age [U]"),
     Rule(REM_FLUIDS, "On starting (or while waiting for fluids) with fluids below start_criteria.fluids_ml_per_kg or "
          "unknown: remind 30 mL/kg crystalloid within 3 h.", "[seed 000, 004; V SSC 2021]"),
     Rule(REM_ARTERIAL_LINE, "On starting, or while running without one: remind an arterial line as soon as "
@@ -190,23 +249,35 @@ _ALL = (
     Rule(INT_OVERDUE, "A check not done by its due time raises CHECK_OVERDUE: low, medium after "
          "intervals.overdue_medium_after_minutes, high after intervals.overdue_high_after_minutes.",
          "IEC 60601-1-8 priorities [V]; unanswered reminders escalate; times [U]"),
+    Rule(INT_OVERSHOOT, "A decrease for MAP far above target (TIT-DOWN-FAR) is rechecked at intervals.min_minutes.",
+         "[seed 000, 004] 5-15 min"),
     Rule(ESC_VASOPRESSIN, "NE >= escalation.vasopressin_ne_threshold (0.25) and MAP below target, no vasopressin: "
          "ADD_VASOPRESSIN 0.03 U/min (never alone).", "[seed 000, 001]; threshold SSC narrative [S]"),
     Rule(ESC_VASOPRESSIN_SALVAGE, "Vasopressin above escalation.vasopressin_salvage_above_u_per_min (0.04 U/min) "
          "raises VASOPRESSIN_SALVAGE_DOSE (salvage only).", "[seed 001]"),
     Rule(ESC_VASOPRESSIN_ALONE, "Vasopressin running with no norepinephrine raises VASOPRESSIN_ALONE (never as "
          "monotherapy).", "[seed 000, 001]"),
+    Rule(ESC_VASOPRESSIN_FLOOR, "While vasopressin runs, norepinephrine is not weaned below vasopressin's "
+         "norepinephrine equivalent (U/min x 2.5: 0.075 mcg/kg/min for 0.03 U/min), so vasopressin never carries the "
+         "patient.", "[seed 000, 001] never alone; NEE Goradia 2021 [S]"),
+    Rule(ESC_PEDIATRIC_DOSES, "Child: no adult flat dose is shown. Vasopressin and hydrocortisone doses come per kg "
+         "from populations.pediatric.vasopressin_u_per_kg_per_min and hydrocortisone_mg_per_kg_per_day; where the "
+         "protocol has none (0, as shipped), and for epinephrine and dobutamine, the suggestion names the agent and "
+         "says 'dose per the prescriber's order'.", "no paediatric escalation doses in the seeds"),
     Rule(ESC_EPINEPHRINE, "MAP below target with vasopressin running and NE >= escalation.epinephrine_ne_threshold "
          "(0.5), no epinephrine: ADD_EPINEPHRINE 0.05-2 mcg/kg/min.", "[seed 000, 001]; threshold [U]"),
     Rule(ESC_EPINEPHRINE_WEAN, "MAP above the band on titration.above_band_readings_to_wean consecutive readings "
-         "with epinephrine running and NE below escalation.epinephrine_ne_threshold (0.5): STOP_EPINEPHRINE and hold "
-         "norepinephrine (the last agent added comes off first; at or above the threshold NE is weaned first).",
+         "with epinephrine running and NE below escalation.epinephrine_ne_threshold (0.5): hold norepinephrine and "
+         "wean epinephrine first (the last agent added comes off first), like norepinephrine in steps: "
+         "REDUCE_EPINEPHRINE by at most titration.max_wean_fraction down to escalation.epinephrine_min_dose (0.05), "
+         "STOP_EPINEPHRINE from there (1.0 -> 0.7 -> 0.49 ...). At or above the threshold NE is weaned first.",
          "[seed 002] reduce gradually; order [U]"),
     Rule(ESC_VASOPRESSIN_WEAN, "MAP above the band on titration.above_band_readings_to_wean consecutive readings "
-         "with norepinephrine at the taper minimum and vasopressin running: STOP_VASOPRESSIN and raise "
-         "norepinephrine by the vasopressin's norepinephrine equivalent (U/min x 2.5, NEE-SUM: 0.03 U/min -> +0.075 "
-         "mcg/kg/min), so the pressure vasopressin gave is not lost at once; norepinephrine is stopped only after "
-         "vasopressin.",
+         "with vasopressin running: in the order escalation.wean_first sets (norepinephrine first: once "
+         "norepinephrine is at ESC-VASOPRESSIN-FLOOR; vasopressin first: at once) STOP_VASOPRESSIN and raise "
+         "norepinephrine by vasopressin's norepinephrine equivalent (U/min x 2.5, NEE-SUM: 0.075 -> 0.15 mcg/kg/min "
+         "for 0.03 U/min), so the pressure vasopressin gave is not lost at once; norepinephrine is stopped only "
+         "after vasopressin. A raise beyond TIT-LARGE-CHANGE needs confirmation.",
          "[seed 000, 001] vasopressin never alone; NEE Goradia 2021 [S]; order and handover [U]"),
     Rule(ESC_DOBUTAMINE, "MAP at or above target with hypoperfusion (lactate above safety.lactate_high_mmol_per_l and "
          "not falling, urine < safety.urine_low_ml_per_kg_per_h, capillary refill > safety.crt_prolonged_s, altered "
@@ -221,15 +292,30 @@ _ALL = (
          "SSC 2021 [U]"),
     Rule(ESC_VOLUME, "NE >= escalation.high_dose_volume_check (0.5): CHECK_VOLUME_STATUS (suspect occult "
          "hypovolaemia).", "[seed 002]; threshold [U]"),
-    Rule(LINE_DOSE_LIMIT, "Peripheral or intraosseous line with the dose above lines.*.max_dose_mcg_per_kg_per_min "
-         "or lines.*.max_dose_mcg_per_min: LINE_DOSE_LIMIT and CENTRAL_LINE_NEEDED.",
+    Rule(LINE_DOSE_LIMIT, "Peripheral or intraosseous line with the dose not below "
+         "lines.*.max_dose_mcg_per_kg_per_min (0.5 itself is over) or above lines.*.max_dose_mcg_per_min: "
+         "LINE_DOSE_LIMIT and CENTRAL_LINE_NEEDED.",
          "[seed 004] < 0.5 mcg/kg/min; Yerke 2024 15 mcg/min [V/S]"),
     Rule(LINE_TIME_LIMIT, "Peripheral or intraosseous line in place longer than lines.*.max_hours (24 h): "
          "LINE_TIME_LIMIT and CENTRAL_LINE_NEEDED.", "[seed 004]"),
     Rule(LINE_EXTRAVASATION, "Peripheral or intraosseous line: show the extravasation pathway (phentolamine 5-10 mg "
          "in 10-15 mL saline within 12 h; paediatric 0.1-0.2 mg/kg, max 10 mg).", "[seed 000, 002; V label]"),
-    Rule(SAFE_MAP_CRITICAL, "SBP < start_criteria.sbp_below, DBP <= start_criteria.dbp_at_or_below or MAP at least "
-         "titration.far_below_mmhg below target: MAP_CRITICALLY_LOW (high).", "[seed 000]; MAP margin [U]"),
+    Rule(SAFE_MAP_CRITICAL, "Adult with life-threatening hypotension, absolute and never relative to a target: SBP < "
+         "start_criteria.sbp_below (80), DBP <= start_criteria.dbp_at_or_below (40), or (SBP and DBP not both "
+         "recorded) MAP below (80 + 2 x 40) / 3 = 53.3: MAP_CRITICALLY_LOW (high).", "[seed 000]"),
+    Rule(SAFE_MAP_FAR_BELOW, "MAP at least titration.far_below_mmhg (10) below target without life-threatening "
+         "hypotension (MAP 67 under a target of 80): MAP_FAR_BELOW_TARGET (medium), 'below target'.",
+         "[seed 000] titrate to target; margin [U]"),
+    Rule(SAFE_ABRUPT_STOP, "Norepinephrine seen stopped in the record from above the taper minimum "
+         "(populations.*.taper_min_dose), and not running now: NE_STOPPED_ABRUPTLY (high) for "
+         "titration.abrupt_stop_watch_minutes (60 min) after the stop.",
+         "[seed 002; V label] abrupt withdrawal causes marked hypotension; watch time [U]"),
+    Rule(SAFE_PUMP_ROUNDING, "The advised dose's pump rate rounds to 0 mL/h, or the rounded rate delivers a dose "
+         "more than pump.max_delivered_error_fraction (10 %) off: PUMP_RATE_ROUNDING (medium) with the delivered dose "
+         "and 'use a more dilute concentration'.", "[seed 002] more dilute solutions; fraction [U]"),
+    Rule(SAFE_INPUT_CHECKS, "The engine checks its weight and concentration exactly as the dose calculator does "
+         "(core.infusion.check_inputs): implausible ones are refused, WEIGHT_MAYBE_POUNDS, SALT_CONVERTED_TO_BASE and "
+         "NONSTANDARD_CONCENTRATION are raised (see Dosing and input safety).", "see the dosing rules"),
     Rule(SAFE_MAP_ABOVE_BAND, "NE running and MAP above the band: MAP_ABOVE_BAND (low).", "[U]"),
     Rule(SAFE_OVERDOSE, "NE running and MAP more than safety.overdose_map_above_target_mmhg (25) above target: "
          "MAP_FAR_ABOVE_TARGET (high).", "[seed 003]; threshold [U]"),

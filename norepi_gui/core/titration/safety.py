@@ -2,46 +2,56 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 
 from norepi_gui.core.alerts import Priority
 from norepi_gui.core.dosing import amount_per_day
-from norepi_gui.core.protocol import Protocol
+from norepi_gui.core.infusion import pump_rounding_alert
+from norepi_gui.core.protocol import Population, Protocol
 from norepi_gui.core.titration import rules as rid
 from norepi_gui.core.titration.findings import Findings
 from norepi_gui.core.titration.history import ChartedHistory
 from norepi_gui.core.titration.limits import EPS
-from norepi_gui.core.titration.model import Target
+from norepi_gui.core.titration.model import Target, fmt_dose
+from norepi_gui.core.titration.start import life_threatening
 from norepi_gui.core.units import Q, to_unit
 
 
-def map_and_heart_signs(chart: ChartedHistory, running: bool, target: Target, protocol: Protocol) -> Findings:
+def map_and_heart_signs(chart: ChartedHistory, running: bool, target: Target | None, population: Population,
+                        protocol: Protocol, *, unconfirmed: bool = False) -> Findings:
+    """MAP extremes, bradycardia and excess vasoconstriction. ``target`` None: a child without a written target
+    (only the signs that do not depend on a target). ``unconfirmed``: the latest MAP is a possible artefact, so the
+    signs relative to the target wait for the repeat (READING_UNCONFIRMED says so); life-threatening ones do not."""
     out = Findings()
     latest = chart.readings[-1]
     m = latest.map
-    sc, s = protocol.start_criteria, protocol.safety
-    critical: list[str] = []
-    if latest.sbp_mmhg is not None and latest.sbp_mmhg < sc.sbp_below:
-        critical.append(f"SBP {latest.sbp_mmhg:g} < {sc.sbp_below:g}")
-    if latest.dbp_mmhg is not None and latest.dbp_mmhg <= sc.dbp_at_or_below:
-        critical.append(f"DBP {latest.dbp_mmhg:g} <= {sc.dbp_at_or_below:g}")
-    if target.map_mmhg - m >= protocol.titration.far_below_mmhg - EPS:
-        critical.append(f"MAP {m:.0f}, {target.map_mmhg - m:.0f} below target {target.map_mmhg:g}")
+    s = protocol.safety
+    critical = life_threatening(latest, protocol) if population is Population.ADULT else []
+    if unconfirmed:
+        target = None
     if critical:
-        out.alert("MAP_CRITICALLY_LOW", Priority.HIGH, "Life-threatening hypotension: " + "; ".join(critical) + ".",
-                  rid.SAFE_MAP_CRITICAL)
-    if running and m - target.map_mmhg > s.overdose_map_above_target_mmhg:
+        out.alert("MAP_CRITICALLY_LOW", Priority.HIGH, "Life-threatening hypotension: "
+                  + "; ".join(f.reason for f in critical) + ".", rid.SAFE_MAP_CRITICAL)
+    elif target is not None and target.map_mmhg - m >= protocol.titration.far_below_mmhg - EPS:
+        margin = protocol.cite("titration.far_below_mmhg", f"{protocol.titration.far_below_mmhg:g} mmHg")
+        out.alert("MAP_FAR_BELOW_TARGET", Priority.MEDIUM,
+                  f"MAP {m:.0f} is below target {target.map_mmhg:g} by {target.map_mmhg - m:.0f} mmHg (at least "
+                  f"{margin}).", rid.SAFE_MAP_FAR_BELOW)
+    overdose = s.overdose_map_above_target_mmhg
+    if target is not None and running and m - target.map_mmhg > overdose:
+        margin = protocol.cite("safety.overdose_map_above_target_mmhg", f"{overdose:g}")
         out.alert("MAP_FAR_ABOVE_TARGET", Priority.HIGH,
-                  f"MAP {m:.0f} is more than {s.overdose_map_above_target_mmhg:g} above target {target.map_mmhg:g}: "
-                  "possible overdose; check the pump and the dose.", rid.SAFE_OVERDOSE)
-    elif running and m > target.upper_mmhg:
+                  f"MAP {m:.0f} is more than {margin} above target {target.map_mmhg:g}: possible overdose; check the "
+                  "pump and the dose.", rid.SAFE_OVERDOSE)
+    elif target is not None and running and m > target.upper_mmhg:
         out.alert("MAP_ABOVE_BAND", Priority.LOW, f"MAP {m:.0f} above the band {target.map_mmhg:g}-"
                   f"{target.upper_mmhg:g}.", rid.SAFE_MAP_ABOVE_BAND)
     if latest.hr_per_min is not None and latest.hr_per_min < s.bradycardia_hr_below:
+        below = protocol.cite("safety.bradycardia_hr_below", f"{s.bradycardia_hr_below:g}")
         out.alert("BRADYCARDIA", Priority.MEDIUM,
-                  f"HR {latest.hr_per_min:g} < {s.bradycardia_hr_below:g}: reflex bradycardia on norepinephrine?",
-                  rid.SAFE_BRADYCARDIA)
-    if running and m >= target.map_mmhg:
+                  f"HR {latest.hr_per_min:g} < {below}: reflex bradycardia on norepinephrine?", rid.SAFE_BRADYCARDIA)
+    if target is not None and running and m >= target.map_mmhg:
         signs: list[str] = []
         urine, prev_urine = chart.last_two("urine")
         if urine is not None and prev_urine is not None and urine < prev_urine and urine < s.urine_low_ml_per_kg_per_h:
@@ -49,11 +59,29 @@ def map_and_heart_signs(chart: ChartedHistory, running: bool, target: Target, pr
         lactate, prev_lactate = chart.last_two("lactate")
         if (lactate is not None and prev_lactate is not None and lactate > prev_lactate
                 and lactate > s.lactate_high_mmol_per_l):
-            signs.append(f"lactate rising {prev_lactate:g} -> {lactate:g} mmol/L")
+            high = protocol.cite("safety.lactate_high_mmol_per_l", f"{s.lactate_high_mmol_per_l:g} mmol/L")
+            signs.append(f"lactate rising {prev_lactate:g} -> {lactate:g} mmol/L (above {high})")
         if signs:
             out.alert("EXCESS_VASOCONSTRICTION", Priority.MEDIUM,
                       "Despite adequate MAP: " + "; ".join(signs) + ". Look for digital or skin ischaemia; review "
                       "whether the target is higher than needed.", rid.SAFE_VASOCONSTRICTION)
+    return out
+
+
+def abrupt_stop_signs(stop: tuple[datetime, float] | None, current: float, now: datetime, taper_min: float,
+                      taper_key: str, protocol: Protocol) -> Findings:
+    """NE_STOPPED_ABRUPTLY (high): norepinephrine off, last stopped from above the taper minimum, within
+    titration.abrupt_stop_watch_minutes (rule SAFE-ABRUPT-STOP)."""
+    out = Findings()
+    if stop is None or current > EPS:
+        return out
+    at, dose = stop
+    watch = protocol.titration.abrupt_stop_watch_minutes
+    if dose > taper_min + EPS and 0.0 <= (now - at).total_seconds() / 60.0 <= watch + EPS:
+        out.alert("NE_STOPPED_ABRUPTLY", Priority.HIGH,
+                  f"Norepinephrine stopped at {at:%H:%M} from {fmt_dose(dose)} mcg/kg/min, above the taper minimum "
+                  f"{protocol.cite(taper_key, fmt_dose(taper_min))}: abrupt withdrawal causes marked hypotension. "
+                  "Watch MAP closely; below target, restart at the start dose.", rid.SAFE_ABRUPT_STOP)
     return out
 
 
@@ -92,7 +120,9 @@ def infusion_signs(*, rate_ml_per_h: float, exact_rate_ml_per_h: float, bag_left
                       "prepare the next bag now.", rid.SAFE_BAG_BEFORE_CHECK)
         elif minutes_left < protocol.bag.near_empty_minutes:
             out.alert("BAG_NEAR_EMPTY", Priority.MEDIUM,
-                      f"Bag runs out in {minutes_left:.0f} min: prepare the next bag.", rid.SAFE_BAG_LOW)
+                      f"Bag runs out in {minutes_left:.0f} min (less than "
+                      f"{protocol.cite('bag.near_empty_minutes', f'{protocol.bag.near_empty_minutes:g} min')}): "
+                      "prepare the next bag.", rid.SAFE_BAG_LOW)
     label_max = protocol.daily.label_max_mg_per_day
     projected_mg = _mg_per_day_above(mcg_per_min, label_max)
     if projected_mg is not None or mg_last_24h > label_max:
@@ -104,8 +134,13 @@ def infusion_signs(*, rate_ml_per_h: float, exact_rate_ml_per_h: float, bag_left
         out.alert("DAILY_TOTAL_ABOVE_LABEL_MAX", Priority.MEDIUM,
                   f"{' and '.join(parts)}: above the label maximum {label_max:g} mg base/day (refractory cases only).",
                   rid.SAFE_DAILY_MAX)
+    rounding = pump_rounding_alert(exact_rate_ml_per_h, rate_ml_per_h, mcg_per_min, protocol)
+    if rounding is not None:
+        out.alerts.append(rounding)
+        out.rules.append(rid.SAFE_PUMP_ROUNDING)
     if exact_rate_ml_per_h > protocol.pump.max_rate_ml_per_h:
         out.alert("RATE_ABOVE_PUMP_MAX", Priority.HIGH,
-                  f"{exact_rate_ml_per_h:.1f} mL/h is above the pump maximum {protocol.pump.max_rate_ml_per_h:g} "
-                  "mL/h: use a more concentrated solution.", rid.SAFE_PUMP_MAX)
+                  f"{exact_rate_ml_per_h:.1f} mL/h is above the pump maximum "
+                  f"{protocol.cite('pump.max_rate_ml_per_h', f'{protocol.pump.max_rate_ml_per_h:g} mL/h')}: use a "
+                  "more concentrated solution.", rid.SAFE_PUMP_MAX)
     return out

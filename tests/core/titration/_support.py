@@ -10,7 +10,7 @@ from typing import Any
 
 from norepi_gui.core.dosing import parse_concentration
 from norepi_gui.core.protocol import Protocol, load_protocol
-from norepi_gui.core.titration import Advice, CoInfusions, InfusionState, PatientInfo, Reading, advise
+from norepi_gui.core.titration import Advice, CoInfusions, DoseEvent, InfusionState, PatientInfo, Reading, advise
 
 T0 = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
 
@@ -47,6 +47,7 @@ def run(
     bag_ml: float | None = None,
     concentration: str = "16 mcg/mL",
     proto: Protocol | None = None,
+    ne_doses: Sequence[DoseEvent] | None = None,
     dose_since: datetime | None = None,
 ) -> Advice:
     """Advice as of the last reading (or ``now``); the running dose defaults to the last reading's dose;
@@ -59,4 +60,18 @@ def run(
         proto or protocol(),
         now=now or readings[-1].at,
         co_infusions=co,
+        ne_doses=ne_doses,
     )
+
+
+def with_settings(section: str, **values: Any) -> Protocol:
+    """The default protocol with ``values`` changed in one section (``"titration"``, ``"readings"``, ...)."""
+    base = protocol()
+    return dataclasses.replace(base, **{section: dataclasses.replace(getattr(base, section), **values)})
+
+
+def with_population(population: Any, **values: Any) -> Protocol:
+    """The default protocol with ``values`` changed in one population's limits."""
+    base = protocol()
+    limits = dataclasses.replace(base.population(population), **values)
+    return dataclasses.replace(base, populations={**base.populations, population: limits})

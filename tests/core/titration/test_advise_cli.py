@@ -99,6 +99,89 @@ def test_bad_rows_are_refused_with_line_and_column(
     assert where in err
 
 
+def test_bad_files_are_refused_in_one_line_naming_the_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def refused(data: bytes, *words: str) -> None:
+        path = tmp_path / "bad.csv"
+        path.write_bytes(data)
+        code, out, err = advise(capsys, path, "--json")
+        assert code == 2 and out == "" and len(err.splitlines()) == 1, err
+        for word in words:
+            assert word in err, (word, err)
+
+    refused(b"time,map,ne_dose_mcg_kg_min\n0,70,0.1\xff\n", "line 2 is not UTF-8", "byte 0xff")
+    refused(b"time,map,map,ne_dose_mcg_kg_min\n0,70,71,0.1\n", "line 1, column map", "duplicate column")
+    refused(b"time,map,ne_dose_mcg_kg_min\n0,70," + b"1" * 2000 + b"\n", "line 2 has 2005 characters")
+    refused(b"time,map,ne_dose_mcg_kg_min\n0,70,0." + b"1" * 70 + b"\n", "column ne_dose_mcg_kg_min",
+            "72 characters")
+    refused(b"time,map,ne_dose_mcg_kg_min\n1e300,70,0.1\n", "column time", "out of range")
+    refused(b"time,map,ne_dose_mcg_kg_min\n9999-12-31T23:59:00Z,70,0.1\n", "column time", "from 1900 to 9000")
+    refused(b"time,map,ne_dose_mcg_kg_min\n0,70,0.1\n5,19,0.1\n", "line 3, column map", "20 to 200 mmHg")
+    refused(b"time,map,sbp,dbp,ne_dose_mcg_kg_min\n0,120,80,40,0.1\n", "line 2, column map, sbp, dbp")
+    refused(b"time,map,ne_dose_mcg_kg_min\n0,70,0.1\x00\n", "line 2, column ne_dose_mcg_kg_min")
+
+
+def test_a_dose_above_the_hard_limit_in_the_file_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = advise(capsys, _csv(tmp_path, "time,map,ne_dose_mcg_kg_min\n0,70,1e25\n"), "--json")
+    assert code == 3 and out == "" and len(err.splitlines()) == 1
+    assert "line 2, column ne_dose_mcg_kg_min" in err and "hard limit" in err and "0 to 3 mcg/kg/min" in err
+    code, _, _ = advise(capsys, _csv(tmp_path, "time,map,ne_dose_mcg_kg_min\n0,70,3.0\n"), "--json")
+    assert code == 0
+
+
+def test_now_option_makes_an_old_reading_stale(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _csv(tmp_path, "time,map,ne_dose_mcg_kg_min\n0,58,0.1\n")
+    code, out, _ = advise(capsys, path, "--now", "15", "--json")
+    assert code == 0 and json.loads(out)["action"] == "increase"  # 15 min old: still fresh
+    code, out, _ = advise(capsys, path, "--now", "16", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["action"] == "hold" and "READ-STALE" in data["rules"] and data["reading_age_min"] == 16
+    code, out, err = advise(capsys, path, "--now", "2026-01-01T08:00:00Z")  # the file counts minutes
+    assert code == 2 and err.startswith("norepi-gui advise: now:") and len(err.splitlines()) == 1
+    code, _, err = advise(capsys, path, "--now", "-5")
+    assert code == 2 and "now" in err and "before the latest reading" in err
+
+
+def test_advise_checks_weight_and_concentration_as_calc_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _csv(tmp_path, "time,map,ne_dose_mcg_kg_min\n0,70,0.1\n")
+    code, out, err = main_advise(capsys, path, "--weight", "70", "--concentration", "16 mg/mL")
+    assert code == 2 and out == "" and err.startswith("norepi-gui advise: concentration:")
+    calc = main(["calc", "--weight", "70", "--concentration", "16 mg/mL", "--dose", "0.1"])
+    calc_err = capsys.readouterr().err
+    assert calc == 2 and calc_err.split(": ", 1)[1] == err.split(": ", 1)[1]  # the same message
+    code, out, _ = main_advise(capsys, path, "--weight", "154", "--concentration", "20 mcg/mL", "--json")
+    codes = [a["code"] for a in json.loads(out)["alerts"]]
+    assert code == 0 and "WEIGHT_MAYBE_POUNDS" in codes and "NONSTANDARD_CONCENTRATION" in codes
+
+
+def test_needs_confirmation_is_in_the_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _csv(tmp_path, "time,map,ne_dose_mcg_kg_min\n0,50,0.02\n")  # 0.02 + 0.1 = 0.12: six-fold
+    code, out, _ = advise(capsys, path, "--json")
+    data = json.loads(out)
+    assert code == 0 and data["needs_confirmation"] is True and data["dose_mcg_per_kg_per_min"] == 0.12
+    code, out, _ = advise(capsys, path)
+    assert "Needs the nurse's confirmation" in out
+
+
+def test_child_without_target_prints_no_target(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _csv(tmp_path, "time,map,ne_dose_mcg_kg_min\n0,40,0.1\n")
+    code, out, _ = main_advise(capsys, path, "--weight", "3.5", "--concentration", "16", "--population", "pediatric",
+                               "--json")
+    data = json.loads(out)
+    assert code == 0 and data["target_map"] is None and data["action"] == "hold"
+    code, out, _ = main_advise(capsys, path, "--weight", "3.5", "--concentration", "16", "--population", "pediatric")
+    assert "No target (no MAP target written for this child)" in out
+
+
+def main_advise(capsys: pytest.CaptureFixture[str], path: Path, *args: str) -> tuple[int, str, str]:
+    code = main(["advise", "--readings", str(path), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
 def test_bad_options_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _csv(tmp_path, "time,map,ne_dose_mcg_kg_min\n0,70,0.1\n")
     assert main(["advise", "--readings", str(path), "--weight", "seventy", "--concentration", "16 mcg/mL"]) == 2

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+from norepi_gui.core.protocol import Population
 from norepi_gui.core.titration import CoInfusions, PatientInfo
-from tests.core.titration._support import r, run
+from tests.core.titration._support import r, run, with_population, with_settings
 
 
 def test_vasopressin_at_ne_0_25_not_0_24() -> None:
@@ -33,20 +36,49 @@ def test_vasopressin_alone_when_norepinephrine_is_off() -> None:
     assert "VASOPRESSIN_ALONE" not in running.alert_codes()
 
 
-def test_vasopressin_stops_before_norepinephrine_at_the_taper_minimum() -> None:
-    vaso = CoInfusions(vasopressin_u_per_min=0.03)
-    at_min = run([r(0, 80, 0.01)], co=vaso)  # never taper_off with vasopressin on
-    # norepinephrine takes over vasopressin's equivalent: 0.01 + 0.03 U/min x 2.5 = 0.085 mcg/kg/min
-    assert at_min.action == "increase" and at_min.dose_mcg_per_kg_per_min == 0.085
-    assert at_min.rate_ml_per_h == 22.3  # 0.085 x 70 x 60 / 16 = 22.3125
-    assert "STOP_VASOPRESSIN" in at_min.escalation_codes() and "ESC-VASOPRESSIN-WEAN" in at_min.rules
-    above_min = run([r(0, 80, 0.04)], co=vaso)  # 0.04 x e^-0.5 = 0.024 -> 0.025; 30 % cap 0.028 -> 0.03
-    assert above_min.action == "decrease" and above_min.dose_mcg_per_kg_per_min == 0.03
-    assert "STOP_VASOPRESSIN" not in above_min.escalation_codes()
-    in_band = run([r(0, 75, 0.01)], co=vaso)
+def test_vasopressin_stops_in_the_protocols_order_and_never_carries_the_patient() -> None:
+    vaso = CoInfusions(vasopressin_u_per_min=0.03)  # its norepinephrine equivalent: 0.03 x 2.5 = 0.075
+    # Norepinephrine first (shipped): weaned as usual while well above vasopressin's equivalent ...
+    high = run([r(0, 80, 0.2)], co=vaso)  # 0.2 x e^-0.5 = 0.121; at most 30 % off: 0.14
+    assert high.action == "decrease" and high.dose_mcg_per_kg_per_min == 0.14
+    assert "STOP_VASOPRESSIN" not in high.escalation_codes()
+    # ... but never below 0.075 while vasopressin runs (ESC-VASOPRESSIN-FLOOR): 0.08 x 0.7 = 0.056 -> 0.075.
+    floor = run([r(0, 80, 0.08)], co=vaso)
+    assert floor.action == "decrease" and floor.dose_mcg_per_kg_per_min == 0.075
+    assert "ESC-VASOPRESSIN-FLOOR" in floor.rules
+    centre = run([r(0, 74, 0.08)], co=vaso)  # in band, above the middle: a centring step stops there too
+    assert centre.dose_mcg_per_kg_per_min == 0.075 and "ESC-VASOPRESSIN-FLOOR" in centre.rules
+    # At the floor: stop vasopressin, norepinephrine takes over its equivalent: 0.075 + 0.075 = 0.15 (2-fold).
+    at_floor = run([r(0, 80, 0.075)], co=vaso)
+    assert at_floor.action == "increase" and at_floor.dose_mcg_per_kg_per_min == 0.15
+    assert at_floor.rate_ml_per_h == 39.4  # 0.15 x 70 x 60 / 16 = 39.375
+    assert "STOP_VASOPRESSIN" in at_floor.escalation_codes() and "ESC-VASOPRESSIN-WEAN" in at_floor.rules
+    assert not at_floor.needs_confirmation  # 2-fold is within the 3-fold large-change factor
+    stop = next(e for e in at_floor.escalations if e.code == "STOP_VASOPRESSIN")
+    assert stop.dose == 0.0 and "norepinephrine first (protocol default, review)" in stop.reason
+    # A record left with norepinephrine at 0.01 under vasopressin: the 8.5-fold takeover needs confirmation.
+    old = run([r(0, 80, 0.01)], co=vaso)  # 0.01 + 0.075 = 0.085
+    assert old.dose_mcg_per_kg_per_min == 0.085 and old.needs_confirmation and "LARGE_DOSE_CHANGE" in old.alert_codes()
+    # Vasopressin first (a protocol choice): it stops at the first reading above the band, at any dose.
+    first = run([r(0, 80, 0.2)], co=vaso, proto=with_settings("escalation", wean_first="vasopressin"))
+    assert first.dose_mcg_per_kg_per_min == 0.275 and "STOP_VASOPRESSIN" in first.escalation_codes()  # 0.2+0.075
+    in_band = run([r(0, 72, 0.075)], co=vaso)
     assert in_band.action == "hold" and "STOP_VASOPRESSIN" not in in_band.escalation_codes()
     off = run([r(0, 80, 0.01)])  # no vasopressin: stop norepinephrine itself
     assert off.action == "taper_off"
+
+
+def test_epinephrine_is_weaned_in_steps_not_stopped_from_a_high_dose() -> None:
+    # NE 0.2 < 0.5, MAP 80 above the band: epinephrine comes off first, at most 30 % per check, NE held.
+    high = run([r(0, 80, 0.2)], co=CoInfusions(epinephrine_mcg_per_kg_per_min=1.0))
+    assert high.action == "hold" and high.dose_mcg_per_kg_per_min == 0.2
+    reduce = next(e for e in high.escalations if e.code == "REDUCE_EPINEPHRINE")
+    assert reduce.dose == 0.7 and reduce.unit == "mcg/kg/min"  # 1.0 x 0.7
+    assert "STOP_EPINEPHRINE" not in high.escalation_codes() and "ESC-EPINEPHRINE-WEAN" in high.rules
+    low = run([r(0, 80, 0.2)], co=CoInfusions(epinephrine_mcg_per_kg_per_min=0.06))
+    assert next(e for e in low.escalations if e.code == "REDUCE_EPINEPHRINE").dose == 0.05  # 0.042 -> the 0.05 floor
+    last = run([r(0, 80, 0.2)], co=CoInfusions(epinephrine_mcg_per_kg_per_min=0.05))
+    assert "STOP_EPINEPHRINE" in last.escalation_codes()  # stopped only from escalation.epinephrine_min_dose
 
 
 def test_epinephrine_stops_once_norepinephrine_is_below_its_threshold() -> None:
@@ -125,3 +157,27 @@ def test_high_dose_checks_volume_status() -> None:
     no = run([r(0, 70, 0.49)])
     assert "CHECK_VOLUME_STATUS" in yes.escalation_codes() and "ESC-VOLUME" in yes.rules
     assert "CHECK_VOLUME_STATUS" not in no.escalation_codes()
+
+
+def test_a_child_is_never_shown_an_adult_flat_escalation_dose() -> None:
+    child = PatientInfo(3.5, population=Population.PEDIATRIC, target_map_mmhg=45.0)
+    a = run([r(0, 40, 0.3)], patient=child)  # NE 0.3 >= 0.25 and MAP 40 < 45
+    vaso = next(e for e in a.escalations if e.code == "ADD_VASOPRESSIN")
+    assert "vasopressin, dose per the prescriber's order" in vaso.reason and "0.03 U/min" not in vaso.reason
+    assert vaso.dose is None and "ESC-PEDIATRIC-DOSES" in a.rules
+    per_kg = with_population(Population.PEDIATRIC, vasopressin_u_per_kg_per_min=0.0005,
+                             hydrocortisone_mg_per_kg_per_day=2.0)
+    b = run([r(0, 40, 0.3)], patient=child, proto=per_kg)
+    vaso = next(e for e in b.escalations if e.code == "ADD_VASOPRESSIN")
+    assert vaso.dose == pytest.approx(0.00175) and "0.00175 U/min (0.0005 U/kg/min x 3.5 kg)" in vaso.reason
+    hours = run([r(0, 50, 0.25), r(240, 50, 0.25)], patient=child)  # 4 h at 0.25: hydrocortisone
+    hydro = next(e for e in hours.escalations if e.code == "CONSIDER_HYDROCORTISONE")
+    assert "hydrocortisone, dose per the prescriber's order" in hydro.reason and "200 mg" not in hydro.reason
+    dosed = run([r(0, 50, 0.25), r(240, 50, 0.25)], patient=child, proto=per_kg)
+    assert next(e for e in dosed.escalations if e.code == "CONSIDER_HYDROCORTISONE").dose == 7.0  # 2 x 3.5
+    on_vaso = run([r(0, 40, 0.5)], patient=child, co=CoInfusions(vasopressin_u_per_min=0.001))
+    epi = next(e for e in on_vaso.escalations if e.code == "ADD_EPINEPHRINE")
+    assert "epinephrine, dose per the prescriber's order" in epi.reason and "0.05-2" not in epi.reason
+    adult = run([r(0, 70, 0.25), r(240, 70, 0.25)])
+    assert "hydrocortisone, 200 mg/day (protocol default, review)" in next(
+        e.reason for e in adult.escalations if e.code == "CONSIDER_HYDROCORTISONE")

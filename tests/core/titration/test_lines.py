@@ -15,9 +15,11 @@ def test_peripheral_dose_limit_per_kg_and_per_min() -> None:
     assert "LINE_DOSE_LIMIT" not in under.alert_codes()
     assert "LINE_DOSE_LIMIT" in over.alert_codes() and "CENTRAL_LINE_NEEDED" in over.escalation_codes()
     assert "LINE-DOSE-LIMIT" in over.rules
-    io = PatientInfo(70.0, line=LineType.INTRAOSSEOUS)  # no mcg/min cap on IO
-    assert "LINE_DOSE_LIMIT" not in run([r(0, 70, 0.5)], patient=io).alert_codes()
-    assert "LINE_DOSE_LIMIT" in run([r(0, 70, 0.51)], patient=io).alert_codes()
+    io = PatientInfo(70.0, line=LineType.INTRAOSSEOUS)  # no mcg/min cap on IO; "below 0.5" [seed 004]
+    assert "LINE_DOSE_LIMIT" not in run([r(0, 70, 0.495)], patient=io).alert_codes()
+    at_limit = run([r(0, 70, 0.5)], patient=io)  # exactly 0.5 is not below 0.5: over
+    assert "LINE_DOSE_LIMIT" in at_limit.alert_codes()
+    assert "0.50, not below 0.50 mcg/kg/min" in next(a.message for a in at_limit.alerts if a.code == "LINE_DOSE_LIMIT")
     central = run([r(0, 70, 0.8)])
     assert "LINE_DOSE_LIMIT" not in central.alert_codes()
 

@@ -1,5 +1,6 @@
-"""Properties over random histories: hard limit, no decrease below target, no abrupt stop, bounded interval,
-soft limit always flagged, and the same inputs always give the same advice."""
+"""Properties over random histories: hard limit, no decrease below target, no abrupt stop, no decrease beyond the
+wean limit, large changes confirmed, life-threatening hypotension always started, no dose change on a stale reading,
+bounded interval, soft limit always flagged, and the same inputs always give the same advice."""
 
 from __future__ import annotations
 
@@ -33,11 +34,11 @@ class Case:
     patient: PatientInfo
     co: CoInfusions
 
-    def advise(self, readings: tuple[Reading, ...] | ChartedHistory | None = None) -> Advice:
+    def advise(self, readings: tuple[Reading, ...] | ChartedHistory | None = None, later: float = 0.0) -> Advice:
         history = readings if readings is not None else self.readings
         current = self.readings[-1].ne_dose_mcg_per_kg_per_min or 0.0
         return advise(history, self.patient, InfusionState(CONC, current, 500.0), protocol(),
-                      now=self.readings[-1].at, co_infusions=self.co)
+                      now=self.readings[-1].at + timedelta(minutes=later), co_infusions=self.co)
 
 
 doses = st.one_of(st.just(0.0), st.just(0.02), st.floats(0.0, HARD, allow_nan=False))
@@ -104,7 +105,50 @@ def test_never_stops_from_above_the_taper_minimum(case: Case) -> None:
 @given(cases())
 def test_next_check_always_within_protocol_bounds(case: Case) -> None:
     i = protocol().intervals
-    assert i.min_minutes <= case.advise().next_check_in_min <= i.max_minutes
+    a = case.advise()
+    if a.reading_unconfirmed:  # "repeat the reading now" (READ-ARTEFACT)
+        assert a.next_check_in_min == protocol().readings.repeat_after_minutes
+    else:
+        assert i.min_minutes <= a.next_check_in_min <= i.max_minutes
+
+
+@SETTINGS
+@given(cases())
+def test_no_decrease_is_larger_than_the_max_wean_fraction(case: Case) -> None:
+    a = case.advise()
+    if a.action == "decrease":
+        fraction = protocol().titration.max_wean_fraction
+        assert a.dose_mcg_per_kg_per_min >= a.current_dose_mcg_per_kg_per_min * (1 - fraction) - 1e-9
+
+
+@SETTINGS
+@given(cases())
+def test_an_advised_change_beyond_the_large_change_factor_needs_confirmation(case: Case) -> None:
+    a = case.advise()
+    new, old = a.dose_mcg_per_kg_per_min, a.current_dose_mcg_per_kg_per_min
+    if new > 1e-9 and old > 1e-9 and max(new / old, old / new) > protocol().dose_change.large_change_factor + 1e-6:
+        assert a.needs_confirmation and "LARGE_DOSE_CHANGE" in a.alert_codes()
+
+
+@SETTINGS
+@given(cases())
+def test_life_threatening_hypotension_always_starts_norepinephrine(case: Case) -> None:
+    a = case.advise()
+    latest = case.readings[-1]
+    sc = protocol().start_criteria
+    threatening = ((latest.sbp_mmhg is not None and latest.sbp_mmhg < sc.sbp_below)
+                   or (latest.dbp_mmhg is not None and latest.dbp_mmhg <= sc.dbp_at_or_below)
+                   or (latest.sbp_mmhg is None and latest.map < sc.map_equivalent_below - 1e-9))
+    if threatening and a.current_dose_mcg_per_kg_per_min <= 1e-9:
+        assert a.action == "start" and "MAP_CRITICALLY_LOW" in a.alert_codes()
+
+
+@SETTINGS
+@given(cases(), st.floats(15.01, 600.0))
+def test_no_dose_change_on_a_stale_reading(case: Case, later: float) -> None:
+    a = case.advise(later=later)
+    assert a.action in ("hold", "none") and a.dose_mcg_per_kg_per_min == a.current_dose_mcg_per_kg_per_min
+    assert "READING_STALE" in a.alert_codes()
 
 
 @SETTINGS
@@ -166,6 +210,11 @@ def test_charted_history_answers_as_the_plain_history_functions(h: tuple[list[Re
         assert chart.last_two("urine") == last_two(seen, lambda r: r.urine_ml_per_kg_per_h)
         earlier = [d for d in doses[:-1] if d > 1e-9]
         assert chart.last_positive_dose_before_latest(current) == (earlier[-1] if earlier else None)
+        assert [chart.dose_at(j, current) for j in range(len(seen))] == doses
+        stops = [j for j in range(1, len(seen)) if doses[j] <= 1e-9 < doses[j - 1]]
+        assert chart.last_stop(current) == ((seen[stops[-1]].at, doses[stops[-1] - 1]) if stops else None)
+        assert chart.first_index_from(now - timedelta(minutes=15)) == sum(
+            1 for x in seen if x.at < now - timedelta(minutes=15))
 
 
 def test_charted_history_refuses_a_reading_earlier_than_the_latest() -> None:

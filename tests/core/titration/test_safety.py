@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hypothesis
+import pytest
 from hypothesis import strategies as st
 
 from norepi_gui.core.alerts import Priority
 from norepi_gui.core.dosing import amount_per_day
+from norepi_gui.core.errors import InputError
+from norepi_gui.core.protocol import Population
 from norepi_gui.core.titration import PatientInfo, safety
 from tests.core.titration._support import r, run
 
@@ -19,11 +22,49 @@ def _priority(advice: object, code: str) -> Priority | None:
     return found[0] if found else None
 
 
-def test_map_critically_low_at_10_below_target() -> None:
-    assert _priority(run([r(0, 55, 0.1)]), "MAP_CRITICALLY_LOW") is Priority.HIGH  # 65 - 55 = 10
-    assert _priority(run([r(0, 56, 0.1)]), "MAP_CRITICALLY_LOW") is None
+def test_life_threatening_hypotension_is_absolute_never_relative_to_the_target() -> None:
+    # SBP < 80, DBP <= 40, or a MAP-only reading below (80 + 2 x 40) / 3 = 53.3 [seed 000].
+    assert _priority(run([r(0, 53, 0.1)]), "MAP_CRITICALLY_LOW") is Priority.HIGH
+    assert _priority(run([r(0, 54, 0.1)]), "MAP_CRITICALLY_LOW") is None
     dbp = run([r(0, None, 0.1, sbp_mmhg=110, dbp_mmhg=40)])  # MAP 63.3 but DBP <= 40
     assert "MAP_CRITICALLY_LOW" in dbp.alert_codes() and "SAFE-MAP-CRITICAL" in dbp.rules
+    sbp = run([r(0, None, 0.1, sbp_mmhg=79, dbp_mmhg=60)])  # MAP 66.3, above target, but SBP < 80
+    assert "MAP_CRITICALLY_LOW" in sbp.alert_codes()
+    # MAP 67 under a chronic-hypertension target of 80: below target by 13, not life-threatening.
+    htn = run([r(0, 67, 0.1)], patient=PatientInfo(70.0, chronic_hypertension=True))
+    assert "MAP_CRITICALLY_LOW" not in htn.alert_codes() and "SAFE-MAP-CRITICAL" not in htn.rules
+    assert _priority(htn, "MAP_FAR_BELOW_TARGET") is Priority.MEDIUM and "SAFE-MAP-FAR-BELOW" in htn.rules
+    assert "below target 80 by 13 mmHg" in next(a.message for a in htn.alerts if a.code == "MAP_FAR_BELOW_TARGET")
+    near = run([r(0, 71, 0.1)], patient=PatientInfo(70.0, chronic_hypertension=True))  # 9 below: not far
+    assert "MAP_FAR_BELOW_TARGET" not in near.alert_codes()
+    child = run([r(0, None, 0.1, sbp_mmhg=70, dbp_mmhg=38)],  # adult thresholds, not a child's
+                patient=PatientInfo(10.0, population=Population.PEDIATRIC, target_map_mmhg=45.0))
+    assert "MAP_CRITICALLY_LOW" not in child.alert_codes()
+
+
+def test_the_advised_pump_rate_is_checked_for_rounding() -> None:
+    # 1 kg child on 0.03 mcg/kg/min at 64 mcg/mL: 0.03 x 1 x 60 / 64 = 0.028 mL/h -> 0.0 at 0.1 mL/h steps.
+    neonate = PatientInfo(1.0, population=Population.PEDIATRIC, target_map_mmhg=30.0)
+    zero = run([r(0, 33, 0.03)], patient=neonate, concentration="64 mcg/mL")  # 33: in band 30-40, near the middle
+    assert zero.action == "hold" and zero.rate_ml_per_h == 0.0
+    rounding = next(a for a in zero.alerts if a.code == "PUMP_RATE_ROUNDING")
+    assert "rounds to 0 mL/h" in rounding.message and "more dilute" in rounding.message
+    assert "SAFE-PUMP-ROUNDING" in zero.rules
+    # 0.03 x 3 x 60 / 16 = 0.3375 -> 0.3 mL/h: 11.1 % less than ordered (> 10 %): 0.09 x 0.3 / 0.3375 = 0.08 mcg/min.
+    small = run([r(0, 33, 0.03)], patient=PatientInfo(3.0, population=Population.PEDIATRIC, target_map_mmhg=30.0))
+    message = next(a.message for a in small.alerts if a.code == "PUMP_RATE_ROUNDING")
+    assert "rounds to 0.3 mL/h, 11 % off" in message and "delivers 0.08 mcg/min for the 0.09 mcg/min" in message
+    assert "PUMP_RATE_ROUNDING" not in run([r(0, 70, 0.1)]).alert_codes()  # 26.25 -> 26.3: 0.2 % off
+
+
+def test_the_engine_flags_weight_and_concentration_as_the_dose_calculator_does() -> None:
+    pounds = run([r(0, 70, 0.1)], patient=PatientInfo(154.0))  # 154 "kg" is 69.9 kg if it was pounds
+    assert "WEIGHT_MAYBE_POUNDS" in pounds.alert_codes() and "SAFE-INPUT-CHECKS" in pounds.rules
+    odd = run([r(0, 70, 0.1)], concentration="20 mcg/mL")
+    assert "NONSTANDARD_CONCENTRATION" in odd.alert_codes()
+    with pytest.raises(InputError) as strong:
+        run([r(0, 70, 0.1)], concentration="16 mg/mL")  # 16000 mcg/mL, above the 1000 maximum
+    assert strong.value.field == "concentration"
 
 
 def test_map_above_band_is_low_priority() -> None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 
+from norepi_gui.core.alerts import Priority
 from norepi_gui.core.protocol import Population
-from norepi_gui.core.titration import PatientInfo
-from tests.core.titration._support import at, protocol, r, run, wean_after
+from norepi_gui.core.titration import DoseEvent, PatientInfo
+from tests.core.titration._support import at, protocol, r, run, wean_after, with_settings
 
 
 def test_map_58_increases_0_10_to_0_15_with_rationale() -> None:
@@ -119,15 +120,41 @@ def test_proportional_step_is_a_fraction_of_the_dose_within_limits() -> None:
 
 
 def test_far_above_target_decreases_now() -> None:
-    far = run([r(0, 91, 0.2)])  # 91 - 65 = 26 > 25
-    assert far.action == "decrease" and far.dose_mcg_per_kg_per_min == 0.1  # 0.2 - 2 x 0.05 (scaled)
-    assert "TIT-DOWN-FAR" in far.rules and "TIT-DOWN-SCALED" in far.rules
-    small = run([r(0, 91, 0.15)])
-    assert small.dose_mcg_per_kg_per_min == 0.1  # 0.15 - 1 x 0.05
+    far = run([r(0, 91, 0.2)])  # 91 - 65 = 26 > 25: 0.2 - 2 x 0.05 (scaled) = 0.1 is 50 % off: at most 30 %
+    assert far.action == "decrease" and far.dose_mcg_per_kg_per_min == 0.14  # 0.2 x 0.7
+    assert "TIT-DOWN-FAR" in far.rules and "TIT-WEAN-LIMIT" in far.rules and "TIT-DOWN-SCALED" not in far.rules
+    scaled = run([r(0, 91, 0.2)], proto=with_settings("titration", max_wean_fraction=0.5))
+    assert scaled.dose_mcg_per_kg_per_min == 0.1 and "TIT-DOWN-SCALED" in scaled.rules  # the scaled step fits
+    big = run([r(0, 91, 0.5)])  # 0.5 - 5 x 0.05 = 0.25; at most 30 % off: 0.35
+    assert big.dose_mcg_per_kg_per_min == 0.35
+    small = run([r(0, 91, 0.2)], proto=with_settings("titration", step_down_large=0.02))  # 0.2 - 2 x 0.02 = 0.16
+    assert small.dose_mcg_per_kg_per_min == 0.16 and "TIT-DOWN-SCALED" in small.rules
     not_far = run([r(0, 90, 0.2)])  # 25, not more than 25: the proportional step, at most 30 % of 0.2
     assert not_far.dose_mcg_per_kg_per_min == 0.14 and "TIT-DOWN-FAR" not in not_far.rules
     confirm = run([r(0, 91, 0.2)], proto=wean_after(2))  # far above does not wait for a second reading
     assert confirm.action == "decrease" and "TIT-DOWN-FAR" in confirm.rules
+
+
+def test_no_decrease_is_larger_than_the_max_wean_fraction() -> None:
+    # The cases: MAP 96 on 0.4 halved the dose (0.4 - 4 x 0.05); now at most 30 % off: 0.4 x 0.7 = 0.28.
+    a = run([r(0, 96, 0.4)])
+    assert a.action == "decrease" and a.dose_mcg_per_kg_per_min == 0.28 and "TIT-WEAN-LIMIT" in a.rules
+    assert a.rate_ml_per_h == 73.5  # 0.28 x 70 x 60 / 16
+    assert a.next_check_in_min == 5 and "INT-OVERSHOOT" in a.rules  # the overshoot: an early recheck instead
+    assert run([r(0, 110, 0.6)]).dose_mcg_per_kg_per_min == 0.42  # 0.6 x 0.7, not 0.3
+    # 0.33 x 0.7 = 0.231: rounded up to the 0.005 resolution, 0.235 (0.23 would take 30.3 %).
+    assert run([r(0, 96, 0.33)]).dose_mcg_per_kg_per_min == 0.235
+    # Tiny doses where no 0.005 step fits within 30 %: the bound itself, 0.015 x 0.7 = 0.0105.
+    tiny = run([r(0, 80, 0.015)])
+    assert tiny.dose_mcg_per_kg_per_min == 0.0105 and "0.015 -> 0.0105" in tiny.rationale
+    # Above the hard maximum too: from 4.0 the hard maximum 3.0 is within 30 % (4.0 x 0.7 = 2.8 < 3.0).
+    assert run([r(0, 70, 4.0)]).dose_mcg_per_kg_per_min == 3.0
+    above = run([r(0, 70, 5.0)])  # 5.0 x 0.7 = 3.5 > 3.0: one limited step toward the hard maximum
+    assert above.dose_mcg_per_kg_per_min == 3.5 and above.needs_confirmation and "TIT-WEAN-LIMIT" in above.rules
+    # Overshoot rechecks at the minimum interval even where the protocol rechecks later after a change.
+    later = with_settings("intervals", after_change_minutes=10.0)
+    assert run([r(0, 96, 0.4)], proto=later).next_check_in_min == 5
+    assert run([r(0, 80, 0.4)], proto=later).next_check_in_min == 10  # not far above: after a change
 
 
 def test_flat_dosing_rounds_proportional_steps_to_the_flat_resolution() -> None:
@@ -141,15 +168,17 @@ def test_flat_dosing_rounds_proportional_steps_to_the_flat_resolution() -> None:
 
 
 def test_decrease_stops_at_taper_minimum() -> None:
-    # 0.012 x e^-0.5 = 0.0073 -> 0.005, 30 % cap 0.0084 -> 0.01, one step below 0.012 -> 0.007 -> floor 0.01
+    # 0.012 x e^-0.5 = 0.0073 -> 0.005; 30 % cap 0.0084 -> up to 0.01: the minimum, not below
     a = run([r(0, 80, 0.012), r(5, 80, 0.012)])
-    assert a.action == "decrease" and a.dose_mcg_per_kg_per_min == 0.01 and "TIT-TAPER-FLOOR" in a.rules
-    far = run([r(0, 95, 0.04)])  # 0.04 - 0.05 < 0 -> floor 0.01, never 0 from above the minimum
-    assert far.dose_mcg_per_kg_per_min == 0.01
+    assert a.action == "decrease" and a.dose_mcg_per_kg_per_min == 0.01
+    # Where the wean limit allows more (90 %), the taper minimum still stops it: 0.04 - 0.05 < 0 -> 0.01, never 0.
+    loose = with_settings("titration", max_wean_fraction=0.9)
+    far = run([r(0, 95, 0.04)], proto=loose)
+    assert far.dose_mcg_per_kg_per_min == 0.01 and "TIT-TAPER-FLOOR" in far.rules
 
 
 def test_taper_off_only_from_minimum_after_readings_at_it() -> None:
-    above_min = run([r(0, 80, 0.015)])  # 0.015 x e^-0.5 = 0.0091 -> 0.01: the minimum, not off
+    above_min = run([r(0, 80, 0.014)])  # 0.014 x e^-0.5 = 0.0085; 30 % cap 0.0098 -> up to 0.01: the minimum
     assert above_min.action == "decrease" and above_min.dose_mcg_per_kg_per_min == 0.01
     stop = run([r(0, 80, 0.015), r(5, 80, 0.01)])  # default: one reading above the band at the minimum
     assert stop.action == "taper_off" and stop.dose_mcg_per_kg_per_min == 0.0 and stop.rate_ml_per_h == 0.0
@@ -167,10 +196,49 @@ def test_not_running_and_map_fine_means_no_vasopressor() -> None:
     assert a.next_check_in_min == 5  # first stable reading: the minimum
 
 
-def test_restart_at_last_dose_after_stop() -> None:
-    a = run([r(0, 80, 0.02), r(5, 80, 0.02), r(10, 70, 0.0), r(15, 62, 0.0)], patient=PatientInfo(70.0))
-    assert a.action == "start" and a.dose_mcg_per_kg_per_min == 0.02 and "TIT-RESTART" in a.rules
-    assert a.rate_ml_per_h == 5.3  # 0.02 x 70 x 60 / 16 = 5.25 -> 5.3 (half up)
+def test_restart_at_the_start_dose_after_a_stop() -> None:
+    # Tapered 0.02 -> 0.01, stopped, MAP 58 after 70: restart at the start dose 0.1, not at the taper minimum.
+    a = run([r(0, 80, 0.02), r(5, 80, 0.01), r(10, 70, 0.0), r(15, 58, 0.0)], patient=PatientInfo(70.0))
+    assert a.action == "start" and a.dose_mcg_per_kg_per_min == 0.1 and "TIT-RESTART" in a.rules
+    assert a.rate_ml_per_h == 26.3  # 0.1 x 70 x 60 / 16 = 26.25 -> 26.3 (half up)
+    assert "restart at the start dose" in a.rationale
+    # One borderline reading is rechecked first, as TIT-UP-BORDERLINE: (70 + 62) / 2 = 66 >= 65.
+    borderline = run([r(0, 80, 0.02), r(5, 80, 0.01), r(10, 70, 0.0), r(15, 62, 0.0)])
+    assert borderline.action == "none" and "TIT-UP-BORDERLINE" in borderline.rules
+    assert borderline.next_check_in_min == 5 and "recheck before restarting" in borderline.rationale
+    child = PatientInfo(20.0, population=Population.PEDIATRIC, target_map_mmhg=55.0)
+    kid = run([r(0, 70, 0.04), r(5, 70, 0.02), r(10, 60, 0.0), r(15, 48, 0.0)], patient=child)  # mean 54 < 55
+    assert kid.action == "start" and kid.dose_mcg_per_kg_per_min == 0.1  # populations.pediatric.start_dose
+
+
+def test_an_advised_change_beyond_the_large_change_factor_needs_confirmation() -> None:
+    # Far below target from 0.02: 0.02 + 0.1 = 0.12, six-fold (> 3): the nurse confirms it.
+    six = run([r(0, 50, 0.02)])
+    assert six.action == "increase" and six.dose_mcg_per_kg_per_min == 0.12 and six.needs_confirmation
+    assert "LARGE_DOSE_CHANGE" in six.alert_codes() and "TIT-LARGE-CHANGE" in six.rules
+    assert "6.0-fold" in next(a.message for a in six.alerts if a.code == "LARGE_DOSE_CHANGE")
+    assert "confirm: 6.0-fold change" in six.rationale
+    three = run([r(0, 50, 0.05)])  # 0.05 + 0.1 = 0.15: three-fold, not more
+    assert three.dose_mcg_per_kg_per_min == 0.15 and not three.needs_confirmation
+    start = run([r(0, 50, 0.0)])  # a start from nothing is not a change of a running dose
+    assert start.action == "start" and not start.needs_confirmation
+
+
+def test_an_abrupt_stop_seen_in_the_record_raises_a_high_alert() -> None:
+    stopped = run([r(0, 70, 0.3), r(5, 70, 0.0)])  # 0.3 -> 0 with no taper
+    alert = next(a for a in stopped.alerts if a.code == "NE_STOPPED_ABRUPTLY")
+    assert alert.priority is Priority.HIGH and "SAFE-ABRUPT-STOP" in stopped.rules
+    assert "08:05 from 0.30 mcg/kg/min" in alert.message and "taper minimum 0.01" in alert.message
+    tapered = run([r(0, 80, 0.01), r(5, 70, 0.0)])  # stopped from the taper minimum: as the rules wean
+    assert "NE_STOPPED_ABRUPTLY" not in tapered.alert_codes()
+    later = run([r(0, 70, 0.3), r(5, 70, 0.0), r(66, 70, 0.0)])  # 61 min after the stop: past the 60 min watch
+    assert "NE_STOPPED_ABRUPTLY" not in later.alert_codes()
+    within = run([r(0, 70, 0.3), r(5, 70, 0.0), r(65, 70, 0.0)])  # 60 min: still watched
+    assert "NE_STOPPED_ABRUPTLY" in within.alert_codes()
+    # With the record's dose history the stop time is the pump's, not the next reading's.
+    doses = [DoseEvent(at(0), 0.3), DoseEvent(at(3), 0.0)]
+    exact = run([r(0, 70, 0.3), r(5, 70, 0.0)], ne_doses=doses)
+    assert "08:03 from 0.30" in next(a.message for a in exact.alerts if a.code == "NE_STOPPED_ABRUPTLY")
 
 
 def test_a_dose_set_after_the_latest_reading_is_held_until_a_reading_shows_its_effect() -> None:
