@@ -33,12 +33,16 @@ from norepi_gui.bedside.records import (
     BagRecord,
     CoInfusionRecord,
     DoseRecord,
+    HandoverRecord,
+    OrderRecord,
     PatientRecord,
     PromptShownRecord,
     ReadingRecord,
     SettingRecord,
     SnoozeRecord,
     as_float,
+    check_initials,
+    stamp_nurse,
 )
 from norepi_gui.bedside.state import CoInfusionRow, Delta, DoseRow, SessionState, fold
 from norepi_gui.bedside.undo import CorrectEntry, DeleteEntry, RecordEntry, UndoStack
@@ -49,6 +53,7 @@ if TYPE_CHECKING:
     from norepi_gui.core.alerts import Alert
     from norepi_gui.core.clock import Clock
     from norepi_gui.core.infusion import InfusionSummary
+    from norepi_gui.core.order import TitrationOrder
     from norepi_gui.core.protocol import Protocol as ClinicalProtocol
     from norepi_gui.core.titration import Advice, Reading
     from norepi_gui.core.units import DoseBasis
@@ -177,10 +182,24 @@ class BedsideSession:
     def sessions(self) -> list[SessionInfo]:
         return self.store.list_sessions(training=self.training)
 
-    def new_session(self, label: str, *, scenario: str | None = None) -> Change:
-        """Close the current session (if open) and start a new one under the base protocol."""
-        self._start(label, scenario)
-        return self._finish(_Op(session=True, undo=True))
+    def new_session(self, label: str, *, scenario: str | None = None, nurse: str | None = None,
+                    bed: str = "") -> Change:
+        """Close the current session (if open) and start a new one under the base protocol; with ``nurse``, that
+        nurse signs on at the start (``bed``: where the patient lies)."""
+        incoming: str | None = None
+        if nurse is not None and nurse.strip():
+            try:
+                incoming = check_initials(nurse, "Initials")
+                bed = _check_bed(bed)
+            except InputError as exc:
+                return Change(problem=FieldProblem(exc.field.lower(), _problem_text(exc)))
+
+        def body(op: _Op) -> None:
+            self._start(label, scenario)
+            op.session = op.undo = True
+            if incoming is not None:
+                self._append(EventKind.HANDOVER, HandoverRecord(incoming, None, bed).to_payload())
+        return self._run(body, needs_session=False)
 
     def _start(self, label: str, scenario: str | None = None) -> None:
         if self.writable and self.info is not None:
@@ -227,8 +246,9 @@ class BedsideSession:
     # ------------------------------------------------------------------------------------------------ recording
     def _append(self, kind: EventKind, payload: Mapping[str, object], *, at: datetime | None = None,
                 supersedes: int | None = None) -> Event:
-        """Write one event (committed before this returns) and fold it in."""
+        """Write one event (committed before this returns) and fold it in. The nurse on duty goes with it."""
         assert self.info is not None
+        payload = stamp_nurse(payload, self.state.nurse)
         try:
             event = self.store.append(self.info.id, kind, payload, at=at, supersedes=supersedes)
         except (OSError, RuntimeError) as exc:
@@ -352,8 +372,9 @@ class BedsideSession:
         due = self.prompt.due_at
         return due is not None and self.now() >= due
 
-    def _answer(self, answer: str, reason: str = "") -> Event:
+    def _answer(self, answer: str, reason: str = "", checked_at: datetime | None = None) -> Event:
         advice_event = self.state.last_advice
+        due_at = self.prompt.due_at  # the check this answers (the cycle as derived before this operation)
         next_due: datetime | None = None
         if answer != ANSWER_NEW_READING:
             advice = self._inputs.advice(self.state, self.protocol, self.now())
@@ -362,7 +383,8 @@ class BedsideSession:
                     next_due = advice.next_check_due
                 else:
                     next_due = self.now() + timedelta(minutes=advice.next_check_in_min)
-        record = AnswerRecord(answer, reason, advice_event.id if advice_event is not None else None, next_due)
+        record = AnswerRecord(answer, reason, advice_event.id if advice_event is not None else None, next_due,
+                              due_at, checked_at if checked_at is not None else self.now())
         return self._append(EventKind.PROMPT_ANSWERED, record.to_payload())
 
     def answer_applied(self) -> Change:
@@ -405,7 +427,7 @@ class BedsideSession:
                                              f"Reading of {_clock(event.at)}"))
             op.undo = True
             if due:
-                self._answer(ANSWER_NEW_READING)
+                self._answer(ANSWER_NEW_READING, checked_at=min(reading.at, self.now()))
         return self._run(body)
 
     def set_patient(self, record: PatientRecord, alerts: tuple[Alert, ...] = ()) -> Change:
@@ -711,6 +733,55 @@ class BedsideSession:
                 raise
         return self._run(body, needs_session=False)
 
+    # ------------------------------------------------------------------------------------------------ who and order
+    def hand_over(self, incoming: str, *, bed: str | None = None, note: str = "") -> Change:
+        """``incoming`` takes over from the nurse on duty (signs on when nobody is). Every event recorded from now on
+        carries ``incoming``'s initials. ``bed`` None keeps the bed recorded before."""
+        try:
+            nurse = check_initials(incoming, "Initials")
+            where = _check_bed(self.state.bed if bed is None else bed)
+            said = _check_text(note, "Handover note", 500)
+        except InputError as exc:
+            return Change(problem=FieldProblem(exc.field.lower(), _problem_text(exc)))
+        outgoing = self.state.nurse if self.writable else None
+        if outgoing is not None and outgoing.casefold() == nurse.casefold() and where == self.state.bed:
+            return Change(problem=FieldProblem("initials", f"Initials: {nurse} is already on duty. Accepted: the "
+                                                           "initials of the nurse taking over"))
+
+        def body(op: _Op) -> None:
+            current = self.state.nurse if self.writable else None  # a new session has nobody on duty yet
+            self._append(EventKind.HANDOVER, HandoverRecord(nurse, current, where, said).to_payload())
+            op.message = f"{current} handed over to {nurse}." if current else f"{nurse} signed on."
+        return self._run(body)
+
+    def order_defaults(self) -> TitrationOrder:
+        """A titration order prefilled from the protocol for the recorded patient, goal = the band the advice uses."""
+        from norepi_gui.bedside.inputs import line_of, population_of
+        from norepi_gui.core.order import order_defaults
+
+        t = self.protocol.targets
+        band = self.target_band() or (t.default_map, t.default_map + t.band_above_mmhg)
+        return order_defaults(self.protocol, population_of(self.state), line_of(self.state), band)
+
+    def check_order(self, order: TitrationOrder) -> None:
+        """InputError when the order asks for more than the protocol allows (its maximum above the hard maximum)."""
+        from norepi_gui.bedside.inputs import population_of
+        from norepi_gui.core.order import check_against_protocol
+
+        check_against_protocol(order, self.protocol, population_of(self.state))
+
+    def set_order(self, order: TitrationOrder) -> Change:
+        """Record the titration order; from now on the advice stays inside it (rules ORD-*)."""
+        try:
+            self.check_order(order)
+        except InputError as exc:
+            return Change(problem=FieldProblem("order", _problem_text(exc)))
+
+        def body(op: _Op) -> None:
+            self._append(EventKind.ORDER, OrderRecord(order).to_payload())
+            op.message = "Titration order recorded."
+        return self._run(body)
+
     # ------------------------------------------------------------------------------------------------ settings
     def set_setting(self, key: str, value: JsonValue) -> Change:
         def body(_op: _Op) -> None:
@@ -786,6 +857,22 @@ class BedsideSession:
         except InputError:
             return None
         return target.map_mmhg, target.upper_mmhg
+
+
+def _check_bed(text: str) -> str:
+    return _check_text(text, "Bed", 40)
+
+
+def _check_text(text: str, field: str, limit: int) -> str:
+    value = text.strip()
+    if len(value) > limit or any(ord(c) < 32 and c not in "\n\t" for c in value):
+        raise InputError(field, "too long or holds control characters", f"up to {limit} characters")
+    return value
+
+
+def _problem_text(exc: InputError) -> str:
+    text = f"{exc.field[:1].upper()}{exc.field[1:]}: {exc.problem}"
+    return text + (f". Accepted: {exc.accepted}" if exc.accepted else "")
 
 
 def _clock(when: datetime) -> str:

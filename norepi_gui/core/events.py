@@ -41,6 +41,8 @@ class EventKind(StrEnum):
     DELETION = "DELETION"
     SESSION_CLOSED = "SESSION_CLOSED"
     SIM_EVENT = "SIM_EVENT"
+    ORDER = "ORDER"  # the titration order (its seven elements); each replaces the one before
+    HANDOVER = "HANDOVER"  # a nurse signs on (no outgoing nurse) or takes over from another
 
 
 #: Kinds that must name the event they supersede (and the only kinds that may).
