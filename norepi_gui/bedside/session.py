@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Protocol
 from norepi_gui.bedside.changes import Change, FieldProblem, Rows
 from norepi_gui.bedside.inputs import EngineInputs, Unavailable, bag_left_ml, dose_summary, per_kg
 from norepi_gui.bedside.prompts import PromptState, prompt_state
+from norepi_gui.bedside.quality import QualityTracker, quality_figures
 from norepi_gui.bedside.records import (
     ANSWER_APPLIED,
     ANSWER_NEW_READING,
@@ -48,6 +49,7 @@ from norepi_gui.bedside.state import CoInfusionRow, Delta, DoseRow, SessionState
 from norepi_gui.bedside.undo import CorrectEntry, DeleteEntry, RecordEntry, UndoStack
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.events import Event, EventKind, JsonValue, Payload, SessionInfo, check_payload
+from norepi_gui.core.quality import Band
 
 if TYPE_CHECKING:
     from norepi_gui.core.alerts import Alert
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
     from norepi_gui.core.infusion import InfusionSummary
     from norepi_gui.core.order import TitrationOrder
     from norepi_gui.core.protocol import Protocol as ClinicalProtocol
+    from norepi_gui.core.quality import QualityFigures
     from norepi_gui.core.titration import Advice, Reading
     from norepi_gui.core.units import DoseBasis
 
@@ -146,6 +149,7 @@ class BedsideSession:
         self._recorded_key: tuple[object, ...] | None = None
         self.prompt = PromptState()
         self._derive_failure = ""
+        self._quality = QualityTracker()
 
     # ------------------------------------------------------------------------------------------------ store
     @property
@@ -225,6 +229,7 @@ class BedsideSession:
         """A session's record becomes the current one: fold it, forget what was derived from the previous one."""
         self.state = fold(events)
         self._inputs.invalidate()
+        self._quality.invalidate()
         self.undo_stack.clear()
         last = self.state.last_advice
         self._recorded_key = advice_key(last.payload) if last is not None else None
@@ -259,6 +264,7 @@ class BedsideSession:
             raise
         delta = self.state.apply(event)
         self._inputs.note(delta, self.state)
+        self._quality.note(delta)
         if self._current_op is not None:
             self._current_op.events.append(event)
             self._current_op.delta.merge(delta)
@@ -843,6 +849,26 @@ class BedsideSession:
                 text += "\n" + extravasation_text(PatientInfo(weight_kg=weight, population=population_of(self.state),
                                                               line=line))
         return text + "\n" + NO_BICARBONATE
+
+    def quality_band(self) -> Band | None:
+        """What the quality figures measure against: the order's goal and floor; without an order, the band the
+        advice titrates to and targets.elderly_map (60 mmHg, the lowest target any adult trial accepted: 65 trial
+        [V]) as the floor. ``None`` without a band."""
+        order = self.state.order
+        if order is not None:
+            return Band(order.goal_map_low, order.goal_map_high, order.floor_map)
+        band = self.target_band()
+        if band is None:
+            return None
+        return Band(band[0], band[1], min(self.protocol.targets.elderly_map, band[0]))
+
+    def quality(self) -> QualityFigures | None:
+        """The quality figures now (``norepi_gui.core.quality``); ``None`` before there is a band to measure."""
+        band = self.quality_band()
+        if band is None or self.info is None:
+            return None
+        return quality_figures(self.state, self._quality, band, self.protocol.intervals, self.now(),
+                               self.prompt.due_at if self.writable else None)
 
     def target_band(self) -> tuple[float, float] | None:
         """The band the advice titrates to (from the advice, else from the patient's details)."""
