@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Protocol
 
 from norepi_gui.bedside.changes import Change, FieldProblem, Rows
@@ -52,8 +52,11 @@ from norepi_gui.core.events import Event, EventKind, JsonValue, Payload, Session
 from norepi_gui.core.quality import Band
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from norepi_gui.core.alerts import Alert
     from norepi_gui.core.clock import Clock
+    from norepi_gui.core.flowsheet import FlowsheetRow
     from norepi_gui.core.infusion import InfusionSummary
     from norepi_gui.core.order import TitrationOrder
     from norepi_gui.core.protocol import Protocol as ClinicalProtocol
@@ -869,6 +872,18 @@ class BedsideSession:
             return None
         return quality_figures(self.state, self._quality, band, self.protocol.intervals, self.now(),
                                self.prompt.due_at if self.writable else None)
+
+    def flowsheet(self, tz: tzinfo | None = None, *, since: datetime | None = None) -> list[FlowsheetRow]:
+        """The flowsheet rows of the session (``norepi_gui.bedside.flowsheet``), oldest first, up to now."""
+        from norepi_gui.bedside.flowsheet import flowsheet_rows
+
+        return flowsheet_rows(self.state, self.quality_band(), tz, since=since, until=self.now())
+
+    def export_flowsheet_csv(self, path: Path, tz: tzinfo | None = None) -> None:
+        """The flowsheet as CSV (named columns, local time with its offset), written through a temporary file."""
+        from norepi_gui.core.flowsheet import write_flowsheet_csv
+
+        write_flowsheet_csv(self.flowsheet(tz), path, tz)
 
     def target_band(self) -> tuple[float, float] | None:
         """The band the advice titrates to (from the advice, else from the patient's details)."""
