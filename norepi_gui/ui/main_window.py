@@ -703,22 +703,20 @@ class MainWindow(QMainWindow):
         return data
 
     def export_pdf(self, path: Path) -> str:
-        from norepi_gui.core.handover import DEFAULT_WINDOW_HOURS
         from norepi_gui.ui.report import write_handover_pdf
 
-        write_handover_pdf(path, self.handover_data(), self.plot.render_image(DEFAULT_WINDOW_HOURS * 3600))
+        write_handover_pdf(path, self.handover_data())
         what = "Training handover" if self.session is not None and self.session.is_training else "Handover"
         return f"{what} written to {path}"
 
     def print_dialog(self) -> None:
-        from norepi_gui.core.handover import DEFAULT_WINDOW_HOURS
+        """Print handover: the print preview first; the nurse prints from it."""
         from norepi_gui.ui.handover import print_report
 
         if self.session is None:
             self.statusBar().showMessage("No session to print.", 5000)
             return
-        image = self.plot.render_image(DEFAULT_WINDOW_HOURS * 3600)
-        self.statusBar().showMessage(print_report(self, self.handover_data(), image), 10000)
+        self.statusBar().showMessage(print_report(self, self.handover_data()), 10000)
 
     def close_session_dialog(self) -> None:
         if self.bedside.writable and self.confirm("Close session", "Close this session? It stays on disk, "
