@@ -34,13 +34,16 @@ from norepi_gui.ui.coinfusion_panel import CoInfusionPanel
 from norepi_gui.ui.controller import BedsideController
 from norepi_gui.ui.formatting import decimals_for, fmt_clock, fmt_date_time
 from norepi_gui.ui.infusion_panel import InfusionPanel
+from norepi_gui.ui.order_panel import OrderPanel
 from norepi_gui.ui.patient_panel import PatientPanel
 from norepi_gui.ui.plot_area import PlotArea
 from norepi_gui.ui.plot_view import PlotView
 from norepi_gui.ui.prompt_banner import PromptBanner
 from norepi_gui.ui.qt_values import SCROLL_BAR_ALWAYS_OFF, WIDGET_WITH_CHILDREN_SHORTCUT, set_enum_property
+from norepi_gui.ui.quality_panel import QualityPanel
 from norepi_gui.ui.readings_panel import ReadingsPanel
 from norepi_gui.ui.readings_table import ReadingsTable
+from norepi_gui.ui.shift_panel import ShiftPanel
 from norepi_gui.ui.sound import PromptSound
 from norepi_gui.ui.ticker import ClockTicker
 from norepi_gui.ui.titration_panel import TitrationPanel
@@ -82,7 +85,9 @@ class ActionInfo:
 ACTIONS: tuple[ActionInfo, ...] = (
     ActionInfo("new", "file", "&New session\u2026", "new_session_dialog", QKeySequence.StandardKey.New),
     ActionInfo("open", "file", "&Open session\u2026", "open_session_dialog", QKeySequence.StandardKey.Open),
-    ActionInfo("export_csv", "file", "Export &CSV\u2026", "export_csv_dialog", separator_before=True),
+    ActionInfo("export_flowsheet", "file", "Export &flowsheet CSV\u2026", "export_flowsheet_dialog",
+               separator_before=True),
+    ActionInfo("export_csv", "file", "Export event &log CSV (audit)\u2026", "export_csv_dialog"),
     ActionInfo("export_pdf", "file", "Export &PDF handover\u2026", "export_pdf_dialog"),
     ActionInfo("print", "file", "&Print handover\u2026", "print_dialog", QKeySequence.StandardKey.Print),
     ActionInfo("close_session", "file", "C&lose session", "close_session_dialog", separator_before=True),
@@ -98,6 +103,8 @@ ACTIONS: tuple[ActionInfo, ...] = (
     ActionInfo("record", "bedside", "&Record reading", "record_typed_reading", "Ctrl+Return"),
     ActionInfo("focus_map", "bedside", "&Focus MAP entry", "focus_map_entry", "Ctrl+M"),
     ActionInfo("acknowledge", "bedside", "&Acknowledge prompt (applied)", "acknowledge_shortcut", "Ctrl+K"),
+    ActionInfo("order", "bedside", "Titration &order\u2026", "order_dialog", separator_before=True),
+    ActionInfo("hand_over", "bedside", "&Hand over / sign on\u2026", "hand_over_dialog"),
     ActionInfo("about", "help", "&About norepi-gui", "show_about"),
 )
 MENUS = (("file", "&File"), ("edit", "&Edit"), ("bedside", "&Bedside"), ("help", "&Help"))
@@ -120,6 +127,7 @@ class MainWindow(QMainWindow):
     # one per entry of ACTIONS (set by _build_menus)
     action_new: QAction
     action_open: QAction
+    action_export_flowsheet: QAction
     action_export_csv: QAction
     action_export_pdf: QAction
     action_print: QAction
@@ -133,6 +141,8 @@ class MainWindow(QMainWindow):
     action_record: QAction
     action_focus_map: QAction
     action_acknowledge: QAction
+    action_order: QAction
+    action_hand_over: QAction
     action_about: QAction
 
     def __init__(
@@ -224,6 +234,9 @@ class MainWindow(QMainWindow):
         self.plot_area = PlotArea(build_now=not self._progressive)
         self.titration = TitrationPanel()
         self.banner = PromptBanner()
+        self.shift_panel = ShiftPanel()
+        self.order_panel = OrderPanel()
+        self.quality_panel = QualityPanel()
         self.line_note = QLabel()
         self.line_note.setObjectName("lineSafetyNote")
         self.line_note.setWordWrap(True)
@@ -244,8 +257,11 @@ class MainWindow(QMainWindow):
         ml.addWidget(self.table, 3)
         right = QWidget()
         rl = QVBoxLayout(right)
+        rl.addWidget(self.shift_panel)
         rl.addWidget(self.titration)
         rl.addWidget(self.line_note)
+        rl.addWidget(self.order_panel)
+        rl.addWidget(self.quality_panel)
 
         splitter = QSplitter()  # horizontal
         splitter.setObjectName("mainSplitter")
@@ -311,6 +327,9 @@ class MainWindow(QMainWindow):
         self.table.bind(c)
         self.titration.bind(c, self.resolution_format)
         self.banner.bind(c)
+        self.shift_panel.bind(c, self.hand_over_dialog)
+        self.order_panel.bind(c, self.order_dialog)
+        self.quality_panel.bind(c)
         self.plot_view = PlotView(c, self.plot_area, self)
         self.banner.new_reading.connect(self.focus_map_entry)
         self.table.doubleClicked.connect(self.edit_selected)
@@ -614,14 +633,45 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------------------------------------ file menu
     def new_session_dialog(self) -> None:
-        from PySide6.QtWidgets import QInputDialog
+        """File > New session: patient label, bed and the initials of the nurse starting it."""
+        from norepi_gui.ui.shift_panel import open_new_session_dialog
 
-        label, ok = QInputDialog.getText(self, "New session", "Patient / bed label:")
-        if ok:
-            if self.bedside.writable and not self.confirm(
-                    "New session", "The current session will be closed (it stays on disk). Continue?"):
-                return
-            self.new_session(label.strip() or None)
+        if self.bedside.writable and not self.confirm(
+                "New session", "The current session will be closed (it stays on disk). Continue?"):
+            return
+        open_new_session_dialog(self.controller, self, self.bedside.default_label())
+
+    def order_dialog(self) -> None:
+        """Bedside > Titration order: the seven elements, prefilled from the protocol."""
+        from norepi_gui.ui.order_panel import open_order_dialog
+
+        open_order_dialog(self.controller, self)
+
+    def hand_over_dialog(self) -> None:
+        """Bedside > Hand over / sign on: the incoming nurse's initials; every entry from then on carries them."""
+        from norepi_gui.ui.shift_panel import open_handover_dialog
+
+        open_handover_dialog(self.controller, self)
+
+    def export_flowsheet_csv(self, path: Path) -> str:
+        """The flowsheet CSV (one row per time point, local time with its offset) beside the raw event log."""
+        self.bedside.export_flowsheet_csv(path)
+        return f"Flowsheet written to {path}"
+
+    def export_flowsheet_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        if self.session is None:
+            self.statusBar().showMessage("No session to export.", 5000)
+            return
+        prefix = "training-flowsheet" if self.session.is_training else "flowsheet"
+        path, _f = QFileDialog.getSaveFileName(self, "Export flowsheet CSV", f"{prefix}-{self.session.id}.csv",
+                                               "CSV (*.csv)")
+        if path:
+            try:
+                self.statusBar().showMessage(self.export_flowsheet_csv(Path(path)), 8000)
+            except OSError as exc:
+                self._show_failure(f"Flowsheet not written: {exc}")
 
     def open_session_dialog(self) -> None:
         from PySide6.QtWidgets import QInputDialog

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -14,3 +15,16 @@ def _qsettings_in_tmp(tmp_path: Path) -> None:
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
             QSettings.setPath(fmt, scope, folder)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """Collect the windows a test closed now, between tests, not whenever the collector next runs.
+
+    pytest-qt closes each window and asks Qt to delete it later. A window held in a reference cycle (its bedside
+    session keeps its confirm callback) is then freed by Python's cycle collector, at whatever moment it runs: if that
+    moment is inside Qt's event processing, say while the window's own plot scene is polishing its items, the scene is
+    destroyed under its own loop and the process crashes. Collecting here, outside any Qt callback, makes that moment
+    deterministic and safe.
+    """
+    gc.collect()
