@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from norepi_gui.bedside.inputs import Unavailable, bag_left_ml, last_change_at, line_of, per_kg
 from norepi_gui.bedside.records import ANSWER_NOT_APPLIED, AnswerRecord
+from norepi_gui.core.alerts import Alert
 from norepi_gui.core.handover import (
     DEFAULT_WINDOW_HOURS,
     AdviceDetails,
@@ -91,6 +92,15 @@ def escalations_considered(state: SessionState, advice: Advice | Unavailable, si
     return lines
 
 
+def _local_overdue(alert: Alert, due: datetime | None, now: datetime, tz: tzinfo | None) -> Alert:
+    """The overdue-check alert with its due time in local time (the engine writes the due time as UTC)."""
+    if alert.code != "CHECK_OVERDUE" or due is None:
+        return alert
+    late = (now - due).total_seconds() / 60.0
+    return Alert(alert.code, alert.priority,
+                 f"Check overdue by {late:.0f} min (due {_clock(due, tz)}): take a reading now.")
+
+
 def handover_report(session: BedsideSession, *, advice_text: Callable[[Advice], str], tz: tzinfo | None = None,
                     window_hours: float = DEFAULT_WINDOW_HOURS) -> HandoverData:
     """The report's content from the session's record and its advice now. ``advice_text`` writes the advice's
@@ -130,7 +140,7 @@ def handover_report(session: BedsideSession, *, advice_text: Callable[[Advice], 
     else:
         details = AdviceDetails(text=advice_text(advice), rationale=advice.rationale, rule_ids=advice.rules,
                                 next_check_at=session.prompt.due_at)
-        alerts = list(advice.alerts)
+        alerts = [_local_overdue(a, session.prompt.due_at, now, tz) for a in advice.alerts]
     quality = session.quality()
     nurse = NurseDetails(
         on_duty=state.nurse, since=state.shift_start if state.nurse else None,

@@ -115,7 +115,7 @@ class FlowsheetLine:
     kind: str = ""
 
 
-FLOWSHEET_COLUMNS = ("Time", "MAP", "SBP/DBP", "HR", "Perfusion", "NE mcg/kg/min (mcg/min)", "Rate mL/h",
+FLOWSHEET_COLUMNS = ("Time", "MAP", "SBP/DBP", "HR", "Lactate, urine, CRT", "NE mcg/kg/min (mcg/min)", "Rate mL/h",
                      "Co-infusions", "What changed, why", "By")
 
 
@@ -251,7 +251,7 @@ def _infusion_rows(infusion: InfusionDetails, now: datetime, tz: tzinfo | None) 
     return tuple(rows)
 
 
-def _advice_rows(advice: AdviceDetails, tz: tzinfo | None) -> tuple[tuple[str, str], ...]:
+def _advice_rows(advice: AdviceDetails, now: datetime, tz: tzinfo | None) -> tuple[tuple[str, str], ...]:
     rows: list[tuple[str, str]] = []
     if advice.rationale:
         rows.append(("Why", advice.rationale))
@@ -259,7 +259,10 @@ def _advice_rows(advice: AdviceDetails, tz: tzinfo | None) -> tuple[tuple[str, s
         rows.append(("Rules", ", ".join(advice.rule_ids)))
     if advice.next_check_at is not None:
         due = _aware(advice.next_check_at, "next check at")
-        rows.append(("Valid until", f"the next check at {format_time(due, tz, with_date=False)}"))
+        if due > now:
+            rows.append(("Valid until", f"the next check at {format_time(due, tz, with_date=False)}"))
+        else:
+            rows.append(("Next check", f"overdue since {format_time(due, tz, with_date=False)}: take a reading now"))
     return tuple(rows)
 
 
@@ -430,7 +433,7 @@ def build_handover(
         infusion_rows=_infusion_rows(infusion, now, tz),
         advice_heading=advice_heading,
         advice_text=advice.text or "no advice yet",
-        advice_rows=_advice_rows(advice, tz),
+        advice_rows=_advice_rows(advice, now, tz),
         escalations=tuple(escalations),
         escalation_rows=_escalation_rows(escalations, tz),
         alerts=tuple(by_priority(list(alerts))),

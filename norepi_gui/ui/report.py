@@ -28,6 +28,7 @@ from PySide6.QtGui import (
     QPdfWriter,
     QPen,
     QPolygonF,
+    QTextBlock,
     QTextBlockFormat,
     QTextCursor,
     QTextDocument,
@@ -45,9 +46,10 @@ PDF_RESOLUTION_DPI = 300
 CHART_DPI = 220  # the chart is drawn as an image at this resolution (sharp on paper, a few hundred kB)
 CHART_ASPECT = 0.40  # height / width
 MAX_HEADING_PASSES = 20
+KEEP_TOGETHER = 0.4  # a section shorter than this fraction of a page is never split over two pages
 # Widths (% of the text width) of the flowsheet's columns: Time, MAP, SBP/DBP, HR, Perfusion, NE, rate, co-infusions,
 # what changed and why, by (the text columns get the room).
-FLOWSHEET_WIDTHS = (8, 7, 7, 4, 10, 10, 6, 11, 31, 6)
+FLOWSHEET_WIDTHS = (8, 7, 7, 4, 9, 10, 6, 12, 31, 6)
 # IEC 60601-1-8 colours by priority (high red, medium yellow, low cyan); the word is printed too, for grey printers.
 PRIORITY_COLOURS = {Priority.HIGH: "#C00000", Priority.MEDIUM: "#B8860B", Priority.LOW: "#007C91"}
 # Okabe & Ito (2008) colours, as on screen; every series also has its own shape or dash.
@@ -158,11 +160,11 @@ def _draw_chart(p: QPainter, c: ChartData, area: QRectF, s: float) -> None:
     p.setPen(QPen(QColor("#000000"), 0.8 * s))
     p.setBrush(QBrush())
     p.drawRect(plot)
-    p.setFont(_font(s, 7.5, bold=True))
-    p.drawText(QRectF(area.left(), plot.top() - 14 * s, left + 40 * s, 10 * s), _align("left"), "MAP mmHg")
-    p.drawText(QRectF(plot.right() - 40 * s, plot.top() - 14 * s, right + 40 * s, 10 * s), _align("right"),
+    _legend(p, QRectF(plot.left(), area.top() + 2 * s, plot.width(), 10 * s), s, c)
+    p.setFont(_font(s, 7.5, bold=True))  # the axes' units, under each axis
+    p.drawText(QRectF(area.left(), area.bottom() - 12 * s, left + 40 * s, 10 * s), _align("left"), "MAP mmHg")
+    p.drawText(QRectF(plot.right() - 40 * s, area.bottom() - 12 * s, right + 40 * s, 10 * s), _align("right"),
                "NE mcg/kg/min")
-    _legend(p, QRectF(plot.left() + 60 * s, area.top() + 2 * s, plot.width() - 120 * s, 10 * s), s, c)
     p.setFont(small)
     p.drawText(QRectF(plot.left(), area.bottom() - 12 * s, plot.width(), 10 * s), _align("center"),
                "local time")
@@ -321,12 +323,9 @@ def _page_of(document: QTextDocument, y: float) -> int:
     return int(y // document.pageSize().height())
 
 
-def heading_follower(block: object) -> object:
+def heading_follower(block: QTextBlock) -> QTextBlock:
     """The block whose first line must share the heading's page: the next block, or, for a table with a repeated
     header row, its first data row."""
-    from PySide6.QtGui import QTextBlock
-
-    assert isinstance(block, QTextBlock)
     following = block.next()
     table = QTextCursor(following).currentTable() if following.isValid() else None
     if table is not None:
@@ -336,29 +335,56 @@ def heading_follower(block: object) -> object:
     return following
 
 
-def keep_headings_with_next(document: QTextDocument) -> int:
-    """Move each heading left alone at the foot of a page to the top of the next one; the number moved."""
-    from PySide6.QtGui import QTextBlock
+def _first_line_top(block: QTextBlock) -> float:
+    """Where the block's first line is laid out (a line too tall for the rest of a page, an image, starts on the next
+    page while its block still begins on this one)."""
+    top = block.document().documentLayout().blockBoundingRect(block).top()
+    lines = block.layout()
+    return top + (lines.lineAt(0).y() if lines is not None and lines.lineCount() > 0 else 0.0)
 
+
+def _section_end(block: QTextBlock) -> float:
+    """The bottom of the last block before the next heading (or the end of the document)."""
+    layout = block.document().documentLayout()
+    bottom = layout.blockBoundingRect(block).bottom()
+    following = block.next()
+    while following.isValid() and following.blockFormat().headingLevel() == 0:
+        bottom = max(bottom, layout.blockBoundingRect(following).bottom())
+        following = following.next()
+    return bottom
+
+
+def _needs_break(document: QTextDocument, block: QTextBlock) -> bool:
+    """A heading left alone at the foot of a page, or a short section split over two pages."""
     layout = document.documentLayout()
+    height = document.pageSize().height()
+    top = layout.blockBoundingRect(block).top()
+    here = _page_of(document, top)
+    follower = heading_follower(block)
+    if follower.isValid() and _page_of(document, _first_line_top(follower)) > here:
+        return True
+    end = _section_end(block)
+    return _page_of(document, end - 1.0) > here and end - top <= KEEP_TOGETHER * height
+
+
+def keep_headings_with_next(document: QTextDocument) -> int:
+    """Move each heading left alone at the foot of a page, or whose short section would be split over two pages, to
+    the top of the next one; the number moved."""
     moved = 0
     for _pass in range(MAX_HEADING_PASSES):
         block = document.begin()
         found = False
         while block.isValid():
-            if block.blockFormat().headingLevel() > 0 and \
-                    block.blockFormat().pageBreakPolicy() != QTextBlockFormat.PageBreakFlag.PageBreak_AlwaysBefore:
-                follower = heading_follower(block)
-                if isinstance(follower, QTextBlock) and follower.isValid():
-                    here = _page_of(document, layout.blockBoundingRect(block).top())
-                    there = _page_of(document, layout.blockBoundingRect(follower).top())
-                    if there > here:
-                        fmt = QTextBlockFormat()
-                        fmt.setPageBreakPolicy(QTextBlockFormat.PageBreakFlag.PageBreak_AlwaysBefore)
-                        QTextCursor(block).mergeBlockFormat(fmt)
-                        moved += 1
-                        found = True
-                        break  # the layout after it has changed: look again from the start
+            fmt = block.blockFormat()
+            if fmt.headingLevel() > 0 and block != document.begin() and \
+                    fmt.pageBreakPolicy() != QTextBlockFormat.PageBreakFlag.PageBreak_AlwaysBefore and \
+                    _needs_break(document, block):
+                change = QTextBlockFormat()
+                change.setPageBreakPolicy(QTextBlockFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+                QTextCursor(block).mergeBlockFormat(change)
+                moved += 1
+                found = True
+                break  # the layout after it has changed: look again from the start
             block = block.next()
         if not found:
             break
