@@ -40,6 +40,7 @@ class QualityPanel(QGroupBox):
         layout.addLayout(self.grid)
         layout.addWidget(self.nee)
         self.nee.hide()
+        self._shown: tuple[object, ...] | None = None
 
     def bind(self, controller: BedsideController) -> None:
         self._controller = controller
@@ -64,31 +65,43 @@ class QualityPanel(QGroupBox):
                 label.setFont(font)
             self.grid.addWidget(label, row, column)
             self.cells[(row, column)] = label
-        label.setAccessibleName(accessible)
-        label.setText(text)
+        if label.accessibleName() != accessible:
+            label.setAccessibleName(accessible)
+        if label.text() != text:
+            label.setText(text)
 
     def show_figures(self, figures: QualityFigures | None) -> None:
+        """Show ``figures``; only labels whose text changed are touched (a redraw per operation stays cheap)."""
+        if figures is None:
+            shown: tuple[object, ...] = ()
+        else:
+            head, rows = figure_rows(figures)
+            peak = figures.windows[-1].nee_peak if figures.windows else None
+            nee = (f"NE-equivalent load now {figures.nee_now:.3g} mcg/kg/min"
+                   + (f", peak {peak:.3g} ({figures.windows[-1].name})" if peak is not None else ""))
+            shown = (head, rows, nee)
+        if shown == self._shown:
+            return
+        self._shown = shown
         if figures is None:
             self.empty.show()
             self.nee.hide()
             for label in self.cells.values():
-                label.hide()
+                label.setVisible(False)
             return
         self.empty.hide()
-        head, rows = figure_rows(figures)
-        for label in self.cells.values():
-            label.hide()
+        wanted: set[tuple[int, int]] = set()
         for column, text in enumerate(head):
             self._cell(0, column, text, f"Window: {text}" if text else "Figure")
-            self.cells[(0, column)].show()
+            wanted.add((0, column))
         for r, row in enumerate(rows, start=1):
             for column, text in enumerate(row):
-                accessible = row[0] if column == 0 else f"{row[0]}, {head[column]}"
-                self._cell(r, column, text, accessible)
-                self.cells[(r, column)].show()
-        peak = figures.windows[-1].nee_peak if figures.windows else None
-        self.nee.setText(f"NE-equivalent load now {figures.nee_now:.3g} mcg/kg/min"
-                         + (f", peak {peak:.3g} ({figures.windows[-1].name})" if peak is not None else ""))
+                self._cell(r, column, text, row[0] if column == 0 else f"{row[0]}, {head[column]}")
+                wanted.add((r, column))
+        for key, label in self.cells.items():
+            if (key in wanted) == label.isHidden():
+                label.setVisible(key in wanted)
+        self.nee.setText(nee)
         self.nee.show()
 
     def text(self) -> str:
