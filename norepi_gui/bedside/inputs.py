@@ -278,8 +278,11 @@ class EngineInputs:
         chart = self.chart(state, patient.weight_kg)
         infusion = self.infusion(state, protocol, now, patient.weight_kg)
         co = co_infusions({drug: row.dose for drug, row in state.active_co_infusions.items()})
-        return advise(chart, patient, infusion, protocol, now=now, co_infusions=co,
-                      ne_doses=self.dose_events(state, patient.weight_kg))
+        advice = advise(chart, patient, infusion, protocol, now=now, co_infusions=co,
+                        ne_doses=self.dose_events(state, patient.weight_kg))
+        if state.order is None:
+            return advice
+        return within_order(advice, state, protocol, patient, infusion, now)
 
     def advice(self, state: SessionState, protocol: Protocol, now: datetime) -> Advice | Unavailable:
         """The engine's advice for the record at ``now``, or why there is none (in words for the advice panel)."""
@@ -295,6 +298,45 @@ class EngineInputs:
         except InputError as exc:
             return Unavailable(f"No advice: {exc.field}: {exc.problem}" + (f" ({exc.accepted})" if exc.accepted
                                                                           else ""))
+
+
+def last_change_at(state: SessionState) -> datetime | None:
+    """When the norepinephrine dose last changed (a start, a step or a stop; a new bag or weight that keeps the dose
+    per kg is not a change): the time of the latest dose row whose dose differs from the one before it."""
+    rows = state.doses
+    for i in range(len(rows) - 1, 0, -1):
+        if dose_key(rows[i]) != dose_key(rows[i - 1]):
+            return rows[i].at
+    return rows[0].at if rows else None
+
+
+def dose_key(row: DoseRow) -> tuple[bool, float]:
+    """What a dose row sets, for telling a change of dose from a row that keeps it (a new bag, a new weight)."""
+    dose = row.dose_mcg_per_kg_per_min if row.dose_mcg_per_kg_per_min is not None else row.dose_mcg_per_min
+    return row.running, round(dose, 6) if row.running else 0.0
+
+
+def within_order(advice: Advice, state: SessionState, protocol: Protocol, patient: PatientInfo,
+                 infusion: InfusionState, now: datetime) -> Advice:
+    """The engine's advice kept inside the recorded titration order (rules ORD-*, ``norepi_gui.core.order``)."""
+    from norepi_gui.core.order import OrderContext
+    from norepi_gui.core.order import within_order as keep_within
+    from norepi_gui.core.titration.limits import DoseLimits
+
+    order = state.order
+    assert order is not None
+    limits = DoseLimits.for_patient(protocol, patient.population, patient.weight_kg)
+    context = OrderContext(
+        current_dose=infusion.dose_mcg_per_kg_per_min,
+        last_change_at=last_change_at(state),
+        given_before=any(row.running for row in state.doses),
+        line=patient.line,
+        weight_kg=patient.weight_kg,
+        concentration=infusion.concentration,
+        resolution_ml_per_h=protocol.pump.resolution_ml_per_h,
+        soft_max=limits.soft_max,
+    )
+    return keep_within(advice, order, context, now)
 
 
 def advice_for(state: SessionState, protocol: Protocol, now: datetime) -> Advice | Unavailable:

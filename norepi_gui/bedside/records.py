@@ -16,6 +16,9 @@ from norepi_gui.core.errors import InputError
 from norepi_gui.core.events import JsonValue, Payload
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from norepi_gui.core.order import TitrationOrder
     from norepi_gui.core.titration.model import Reading
 
 # Co-infusions the window offers, with the unit each is entered in [clinical-reference: Escalation].
@@ -502,14 +505,25 @@ class PromptShownRecord:
 
 @dataclass(frozen=True)
 class AnswerRecord:
+    """A check answered. ``due_at``: when the check it answers was due; ``checked_at``: when it was done (the
+    reading's time for a new reading, else when the answer was recorded). Both are absent in sessions recorded
+    before they existed."""
+
     answer: str  # applied | not_applied | new_reading
     reason: str = ""
     advice_event_id: int | None = None
     next_due_at: datetime | None = None
+    due_at: datetime | None = None
+    checked_at: datetime | None = None
 
     def to_payload(self) -> Payload:
-        return {"answer": self.answer, "reason": self.reason, "advice_event_id": self.advice_event_id,
-                "next_due_at": _iso(self.next_due_at)}
+        payload: Payload = {"answer": self.answer, "reason": self.reason, "advice_event_id": self.advice_event_id,
+                            "next_due_at": _iso(self.next_due_at)}
+        if self.due_at is not None:
+            payload["due_at"] = self.due_at.isoformat()
+        if self.checked_at is not None:
+            payload["checked_at"] = self.checked_at.isoformat()
+        return payload
 
     @classmethod
     def from_payload(cls, p: Payload) -> AnswerRecord | None:
@@ -517,7 +531,7 @@ class AnswerRecord:
         if answer is None:
             return None
         return cls(answer, as_str(p.get("reason")) or "", _int(p.get("advice_event_id")),
-                   parse_time(p.get("next_due_at")))
+                   parse_time(p.get("next_due_at")), parse_time(p.get("due_at")), parse_time(p.get("checked_at")))
 
 
 @dataclass(frozen=True)
@@ -551,3 +565,111 @@ class SettingRecord:
 SETTING_PUMP_RESOLUTION = "pump_resolution_ml_per_h"
 SETTING_PROTOCOL = "protocol"
 SETTING_SOUND = "sound_enabled"
+
+
+# ------------------------------------------------------------------------------------------------- who and order
+#: The payload key under which the bedside layer stores, on every event it records, the initials (or name) of the
+#: nurse on duty when it was recorded. Absent: nobody had signed on (and in sessions recorded before it existed).
+NURSE_KEY = "nurse"
+NURSE_MAX_CHARS = 40
+
+
+def stamp_nurse(payload: Mapping[str, object], nurse: str | None) -> dict[str, object]:
+    """``payload`` with the nurse on duty (unchanged when nobody has signed on)."""
+    out = dict(payload)
+    if nurse:
+        out[NURSE_KEY] = nurse
+    return out
+
+
+def nurse_of(payload: Payload) -> str | None:
+    """The nurse on duty when the event was recorded, or ``None``."""
+    return as_str(payload.get(NURSE_KEY)) or None
+
+
+def check_initials(text: str, field: str = "initials") -> str:
+    """The initials (or name) as typed, trimmed; InputError when empty, too long or holding control characters."""
+    from norepi_gui.core.errors import InputError
+
+    value = " ".join(text.split())
+    if not value:
+        raise InputError(field, "nothing entered", f"the nurse's initials or name, up to {NURSE_MAX_CHARS} characters")
+    if len(value) > NURSE_MAX_CHARS or any(ord(c) < 32 for c in value):
+        raise InputError(field, f"{value[:NURSE_MAX_CHARS]!r}... is too long" if len(value) > NURSE_MAX_CHARS
+                         else "holds control characters", f"up to {NURSE_MAX_CHARS} characters")
+    return value
+
+
+@dataclass(frozen=True)
+class HandoverRecord:
+    """A nurse takes over the patient: ``outgoing`` is ``None`` when the first nurse signs on. ``bed`` is where the
+    patient lies this shift; ``note`` what was said at the handover, if anything."""
+
+    incoming: str
+    outgoing: str | None = None
+    bed: str = ""
+    note: str = ""
+
+    def to_payload(self) -> Payload:
+        return {"incoming": self.incoming, "outgoing": self.outgoing, "bed": self.bed, "note": self.note}
+
+    @classmethod
+    def from_payload(cls, p: Payload) -> HandoverRecord | None:
+        incoming = as_str(p.get("incoming"))
+        if not incoming:
+            return None
+        return cls(incoming, as_str(p.get("outgoing")) or None, as_str(p.get("bed")) or "",
+                   as_str(p.get("note")) or "")
+
+
+@dataclass(frozen=True)
+class OrderRecord:
+    """The titration order as recorded (:class:`norepi_gui.core.order.TitrationOrder`)."""
+
+    order: TitrationOrder
+
+    def to_payload(self) -> Payload:
+        o = self.order
+        return {
+            "drug": o.drug,
+            "route": o.route.value,
+            "dose_unit": o.dose_unit,
+            "start_dose": o.start_dose,
+            "step": o.step,
+            "change_every_min": o.change_every_min,
+            "max_dose": o.max_dose,
+            "goal_map_low": o.goal_map_low,
+            "goal_map_high": o.goal_map_high,
+            "floor_map": o.floor_map,
+            "prescriber": o.prescriber,
+            "defaults": list(o.defaults),
+            "review": list(o.review),
+        }
+
+    @classmethod
+    def from_payload(cls, p: Payload) -> OrderRecord | None:
+        from norepi_gui.core.errors import InputError
+        from norepi_gui.core.order import DRUG, PER_KG, TitrationOrder
+        from norepi_gui.core.protocol import LineType
+
+        numbers = [as_float(p.get(k)) for k in ("start_dose", "step", "change_every_min", "max_dose",
+                                                 "goal_map_low", "goal_map_high", "floor_map")]
+        route = as_str(p.get("route"))
+        if route not in {line.value for line in LineType}:
+            return None
+        start, step, every, maximum, low, high, floor = numbers
+        if start is None or step is None or every is None or maximum is None or low is None or high is None \
+                or floor is None:
+            return None
+        defaults, review = p.get("defaults"), p.get("review")
+        try:
+            return cls(TitrationOrder(
+                route=LineType(route), start_dose=start, step=step, change_every_min=every, max_dose=maximum,
+                goal_map_low=low, goal_map_high=high, floor_map=floor,
+                dose_unit=as_str(p.get("dose_unit")) or PER_KG, prescriber=as_str(p.get("prescriber")) or "",
+                defaults=tuple(x for x in defaults if isinstance(x, str)) if isinstance(defaults, list) else (),
+                review=tuple(x for x in review if isinstance(x, str)) if isinstance(review, list) else (),
+                drug=as_str(p.get("drug")) or DRUG,
+            ))
+        except InputError:
+            return None

@@ -17,13 +17,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Protocol
 
 from norepi_gui.bedside.alarms import Alarm, AlarmState, derive_alarms
 from norepi_gui.bedside.changes import Change, FieldProblem, Rows
 from norepi_gui.bedside.inputs import EngineInputs, Unavailable, bag_left_ml, dose_summary, per_kg
 from norepi_gui.bedside.prompts import PromptState, prompt_state
+from norepi_gui.bedside.quality import QualityTracker, quality_figures
 from norepi_gui.bedside.records import (
     ANSWER_APPLIED,
     ANSWER_NEW_READING,
@@ -36,6 +37,8 @@ from norepi_gui.bedside.records import (
     BagRecord,
     CoInfusionRecord,
     DoseRecord,
+    HandoverRecord,
+    OrderRecord,
     PatientRecord,
     PerfusionRecord,
     PromptShownRecord,
@@ -44,19 +47,27 @@ from norepi_gui.bedside.records import (
     SiteCheckRecord,
     SnoozeRecord,
     as_float,
+    check_initials,
+    stamp_nurse,
 )
 from norepi_gui.bedside.state import CoInfusionRow, Delta, DoseRow, SessionState, fold
 from norepi_gui.bedside.undo import Batch, Command, CorrectEntry, DeleteEntry, RecordEntry, UndoStack
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.events import Event, EventKind, JsonValue, Payload, SessionInfo, check_payload
+from norepi_gui.core.quality import Band
 from norepi_gui.core.storage_errors import DatabaseReplacedError, StorageError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from norepi_gui.bedside.glance import Glance
     from norepi_gui.core.alerts import Alert
     from norepi_gui.core.clock import Clock
+    from norepi_gui.core.flowsheet import FlowsheetRow
     from norepi_gui.core.infusion import InfusionSummary
+    from norepi_gui.core.order import TitrationOrder
     from norepi_gui.core.protocol import Protocol as ClinicalProtocol
+    from norepi_gui.core.quality import QualityFigures
     from norepi_gui.core.session_log import SessionRead, UnreadableRow
     from norepi_gui.core.titration import Advice, Reading
     from norepi_gui.core.units import DoseBasis
@@ -169,6 +180,7 @@ class BedsideSession:
         self.recording_failure = ""
         #: The computer's clock stepped back and has not caught up (an alarm), in words.
         self.clock_step = ""
+        self._quality = QualityTracker()
 
     # ------------------------------------------------------------------------------------------------ store
     @property
@@ -228,10 +240,24 @@ class BedsideSession:
         except RecordingError:
             return []
 
-    def new_session(self, label: str, *, scenario: str | None = None) -> Change:
-        """Close the current session (if open) and start a new one under the base protocol."""
-        self._start(label, scenario)
-        return self._finish(_Op(session=True, undo=True))
+    def new_session(self, label: str, *, scenario: str | None = None, nurse: str | None = None,
+                    bed: str = "") -> Change:
+        """Close the current session (if open) and start a new one under the base protocol; with ``nurse``, that
+        nurse signs on at the start (``bed``: where the patient lies)."""
+        incoming: str | None = None
+        if nurse is not None and nurse.strip():
+            try:
+                incoming = check_initials(nurse, "Initials")
+                bed = _check_bed(bed)
+            except InputError as exc:
+                return Change(problem=FieldProblem(exc.field.lower(), _problem_text(exc)))
+
+        def body(op: _Op) -> None:
+            self._start(label, scenario)
+            op.session = op.undo = True
+            if incoming is not None:
+                self._append(EventKind.HANDOVER, HandoverRecord(incoming, None, bed).to_payload())
+        return self._run(body, needs_session=False)
 
     def _start(self, label: str, scenario: str | None = None) -> None:
         from norepi_gui.core.protocol_identity import canonical_json
@@ -300,6 +326,7 @@ class BedsideSession:
         """A session's record becomes the current one: fold it, forget what was derived from the previous one."""
         self.state = fold(events)
         self._inputs.invalidate()
+        self._quality.invalidate()
         self.undo_stack.clear()
         last = self.state.last_advice
         self._recorded_key = advice_key(last.payload) if last is not None else None
@@ -323,8 +350,9 @@ class BedsideSession:
     # ------------------------------------------------------------------------------------------------ recording
     def _append(self, kind: EventKind, payload: Mapping[str, object], *, at: datetime | None = None,
                 supersedes: int | None = None) -> Event:
-        """Write one event (committed before this returns) and fold it in."""
+        """Write one event (committed before this returns) and fold it in. The nurse on duty goes with it."""
         assert self.info is not None
+        payload = stamp_nurse(payload, self.state.nurse)
         try:
             event = self.store.append(self.info.id, kind, payload, at=at, supersedes=supersedes)
         except DatabaseReplacedError as exc:
@@ -340,6 +368,7 @@ class BedsideSession:
             self.recording_failure = ""  # recording works again: the alarm goes
         delta = self.state.apply(event)
         self._inputs.note(delta, self.state)
+        self._quality.note(delta)
         if self._current_op is not None:
             self._current_op.events.append(event)
             self._current_op.delta.merge(delta)
@@ -519,8 +548,9 @@ class BedsideSession:
         due = self.prompt.due_at
         return due is not None and self.now() >= due
 
-    def _answer(self, answer: str, reason: str = "") -> Event:
+    def _answer(self, answer: str, reason: str = "", checked_at: datetime | None = None) -> Event:
         advice_event = self.state.last_advice
+        due_at = self.prompt.due_at  # the check this answers (the cycle as derived before this operation)
         next_due: datetime | None = None
         if answer != ANSWER_NEW_READING:
             advice = self._inputs.advice(self.state, self.protocol, self.now())
@@ -529,7 +559,8 @@ class BedsideSession:
                     next_due = advice.next_check_due
                 else:
                     next_due = self.now() + timedelta(minutes=advice.next_check_in_min)
-        record = AnswerRecord(answer, reason, advice_event.id if advice_event is not None else None, next_due)
+        record = AnswerRecord(answer, reason, advice_event.id if advice_event is not None else None, next_due,
+                              due_at, checked_at if checked_at is not None else self.now())
         return self._append(EventKind.PROMPT_ANSWERED, record.to_payload())
 
     def answer_applied(self) -> Change:
@@ -582,7 +613,7 @@ class BedsideSession:
                                              f"Reading of {_clock(event.at)}"))
             op.undo = True
             if due:
-                self._answer(ANSWER_NEW_READING)
+                self._answer(ANSWER_NEW_READING, checked_at=min(reading.at, self.now()))
         return self._run(body)
 
     def record_perfusion(self, record: PerfusionRecord, at: datetime) -> Change:
@@ -988,6 +1019,55 @@ class BedsideSession:
                 raise
         return self._run(body, needs_session=False)
 
+    # ------------------------------------------------------------------------------------------------ who and order
+    def hand_over(self, incoming: str, *, bed: str | None = None, note: str = "") -> Change:
+        """``incoming`` takes over from the nurse on duty (signs on when nobody is). Every event recorded from now on
+        carries ``incoming``'s initials. ``bed`` None keeps the bed recorded before."""
+        try:
+            nurse = check_initials(incoming, "Initials")
+            where = _check_bed(self.state.bed if bed is None else bed)
+            said = _check_text(note, "Handover note", 500)
+        except InputError as exc:
+            return Change(problem=FieldProblem(exc.field.lower(), _problem_text(exc)))
+        outgoing = self.state.nurse if self.writable else None
+        if outgoing is not None and outgoing.casefold() == nurse.casefold() and where == self.state.bed:
+            return Change(problem=FieldProblem("initials", f"Initials: {nurse} is already on duty. Accepted: the "
+                                                           "initials of the nurse taking over"))
+
+        def body(op: _Op) -> None:
+            current = self.state.nurse if self.writable else None  # a new session has nobody on duty yet
+            self._append(EventKind.HANDOVER, HandoverRecord(nurse, current, where, said).to_payload())
+            op.message = f"{current} handed over to {nurse}." if current else f"{nurse} signed on."
+        return self._run(body)
+
+    def order_defaults(self) -> TitrationOrder:
+        """A titration order prefilled from the protocol for the recorded patient, goal = the band the advice uses."""
+        from norepi_gui.bedside.inputs import line_of, population_of
+        from norepi_gui.core.order import order_defaults
+
+        t = self.protocol.targets
+        band = self.target_band() or (t.default_map, t.default_map + t.band_above_mmhg)
+        return order_defaults(self.protocol, population_of(self.state), line_of(self.state), band)
+
+    def check_order(self, order: TitrationOrder) -> None:
+        """InputError when the order asks for more than the protocol allows (its maximum above the hard maximum)."""
+        from norepi_gui.bedside.inputs import population_of
+        from norepi_gui.core.order import check_against_protocol
+
+        check_against_protocol(order, self.protocol, population_of(self.state))
+
+    def set_order(self, order: TitrationOrder) -> Change:
+        """Record the titration order; from now on the advice stays inside it (rules ORD-*)."""
+        try:
+            self.check_order(order)
+        except InputError as exc:
+            return Change(problem=FieldProblem("order", _problem_text(exc)))
+
+        def body(op: _Op) -> None:
+            self._append(EventKind.ORDER, OrderRecord(order).to_payload())
+            op.message = "Titration order recorded."
+        return self._run(body)
+
     # ------------------------------------------------------------------------------------------------ settings
     def set_setting(self, key: str, value: JsonValue) -> Change:
         def body(_op: _Op) -> None:
@@ -1101,6 +1181,38 @@ class BedsideSession:
                                                               line=line))
         return text + "\n" + NO_BICARBONATE
 
+    def quality_band(self) -> Band | None:
+        """What the quality figures measure against: the order's goal and floor; without an order, the band the
+        advice titrates to and targets.elderly_map (60 mmHg, the lowest target any adult trial accepted: 65 trial
+        [V]) as the floor. ``None`` without a band."""
+        order = self.state.order
+        if order is not None:
+            return Band(order.goal_map_low, order.goal_map_high, order.floor_map)
+        band = self.target_band()
+        if band is None:
+            return None
+        return Band(band[0], band[1], min(self.protocol.targets.elderly_map, band[0]))
+
+    def quality(self) -> QualityFigures | None:
+        """The quality figures now (``norepi_gui.core.quality``); ``None`` before there is a band to measure."""
+        band = self.quality_band()
+        if band is None or self.info is None:
+            return None
+        return quality_figures(self.state, self._quality, band, self.protocol.intervals, self.now(),
+                               self.prompt.due_at if self.writable else None)
+
+    def flowsheet(self, tz: tzinfo | None = None, *, since: datetime | None = None) -> list[FlowsheetRow]:
+        """The flowsheet rows of the session (``norepi_gui.bedside.flowsheet``), oldest first, up to now."""
+        from norepi_gui.bedside.flowsheet import flowsheet_rows
+
+        return flowsheet_rows(self.state, self.quality_band(), tz, since=since, until=self.now())
+
+    def export_flowsheet_csv(self, path: Path, tz: tzinfo | None = None) -> None:
+        """The flowsheet as CSV (named columns, local time with its offset), written through a temporary file."""
+        from norepi_gui.core.flowsheet import write_flowsheet_csv
+
+        write_flowsheet_csv(self.flowsheet(tz), path, tz)
+
     def target_band(self) -> tuple[float, float] | None:
         """The band the advice titrates to (from the advice, else from the patient's details)."""
         advice = self._advice
@@ -1118,6 +1230,22 @@ class BedsideSession:
             return None  # no adult band for a child: the child's own target is asked for
         target = choose_target(patient, self.protocol)
         return target.map_mmhg, target.upper_mmhg
+
+
+def _check_bed(text: str) -> str:
+    return _check_text(text, "Bed", 40)
+
+
+def _check_text(text: str, field: str, limit: int) -> str:
+    value = text.strip()
+    if len(value) > limit or any(ord(c) < 32 and c not in "\n\t" for c in value):
+        raise InputError(field, "too long or holds control characters", f"up to {limit} characters")
+    return value
+
+
+def _problem_text(exc: InputError) -> str:
+    text = f"{exc.field[:1].upper()}{exc.field[1:]}: {exc.problem}"
+    return text + (f". Accepted: {exc.accepted}" if exc.accepted else "")
 
 
 def _clock(when: datetime) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from norepi_gui.bedside.records import (
     AnswerRecord,
@@ -20,6 +20,8 @@ from norepi_gui.bedside.records import (
     BagRecord,
     CoInfusionRecord,
     DoseRecord,
+    HandoverRecord,
+    OrderRecord,
     PatientRecord,
     PerfusionRecord,
     PromptShownRecord,
@@ -27,8 +29,12 @@ from norepi_gui.bedside.records import (
     SettingRecord,
     SiteCheckRecord,
     SnoozeRecord,
+    nurse_of,
 )
 from norepi_gui.core.events import Event, EventKind, JsonValue
+
+if TYPE_CHECKING:
+    from norepi_gui.core.order import TitrationOrder
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +188,27 @@ class TimeOrdered(Generic[Row]):
         return self.rows[bisect_left(self._keys, (when, -1)):]
 
 
+@dataclass(frozen=True, slots=True)
+class HandoverRow:
+    """A nurse signed on or took over (``record.outgoing`` is ``None`` at a sign-on)."""
+
+    event_id: int
+    at: datetime
+    record: HandoverRecord
+
+
+@dataclass(frozen=True, slots=True)
+class AmendmentRow:
+    """A correction or deletion of an earlier entry: when it was recorded, by whom, and what it changed."""
+
+    event_id: int
+    recorded_at: datetime
+    target_id: int  # the original entry
+    target_kind: EventKind
+    deleted: bool
+    nurse: str | None
+
+
 @dataclass
 class Delta:
     """What one event changed in the state. ``appended_*``: rows added at the end of their kind, in order;
@@ -257,6 +284,12 @@ class SessionState:
         self._deleted: set[int] = set()
         self.event_count = 0
         self.last_reading_seq = 0
+        self.order: TitrationOrder | None = None  # the titration order in force (the latest ORDER event)
+        self.order_event: Event | None = None
+        self.handovers: list[HandoverRow] = []  # sign-ons and shift changes, in recording order
+        self.amendments: list[AmendmentRow] = []  # corrections and deletions, in recording order
+        self.first_at: datetime | None = None  # when the first event was recorded (the session's start)
+        self._authors: dict[int, str | None] = {}  # original entry id -> the nurse on duty when it was recorded
 
     # ------------------------------------------------------------------------------------------------ reading
     @property
@@ -336,16 +369,44 @@ class SessionState:
         kept = [e for eid, e in self._effective.items() if eid not in self._deleted]
         return sorted(kept, key=lambda e: (e.at, e.seq))
 
+    @property
+    def nurse(self) -> str | None:
+        """The nurse on duty: the incoming nurse of the latest sign-on or handover; ``None`` before any."""
+        return self.handovers[-1].record.incoming if self.handovers else None
+
+    @property
+    def bed(self) -> str:
+        return self.handovers[-1].record.bed if self.handovers else ""
+
+    @property
+    def shift_start(self) -> datetime | None:
+        """When the current shift began: the latest sign-on or handover, else the session's first entry."""
+        return self.handovers[-1].at if self.handovers else self.first_at
+
+    def author(self, event_id: int) -> str | None:
+        """The nurse on duty when the entry ``event_id`` was first recorded (corrections keep it)."""
+        return self._authors.get(self._root.get(event_id, event_id))
+
     # ------------------------------------------------------------------------------------------------ folding
     def apply(self, event: Event) -> Delta:
         """Fold one event in (events arrive in recording order)."""
         self.event_count += 1
+        if self.first_at is None:
+            self.first_at = event.recorded_at
+        if event.kind in (EventKind.CORRECTION, EventKind.DELETION):
+            target = event.supersedes
+            root = self._root.get(target, target) if target is not None else None
+            original = self._effective.get(root) if root is not None else None
+            if original is not None and root is not None:
+                self.amendments.append(AmendmentRow(event.id, event.recorded_at, root, original.kind,
+                                                    event.kind is EventKind.DELETION, nurse_of(event.payload)))
         if event.kind is EventKind.CORRECTION:
             return self._correct(event)
         if event.kind is EventKind.DELETION:
             return self._delete(event)
         self._root[event.id] = event.id
         self._effective[event.id] = event
+        self._authors[event.id] = nurse_of(event.payload)
         return self._add(event)
 
     def _add(self, event: Event) -> Delta:
@@ -439,6 +500,16 @@ class SessionState:
             delta.aspects.add("sim")
         elif kind is EventKind.SESSION_CLOSED:
             delta.aspects.add("session")
+        elif kind is EventKind.ORDER:
+            order = OrderRecord.from_payload(p)
+            if order is not None:
+                self.order, self.order_event = order.order, event
+                delta.aspects.add("order")
+        elif kind is EventKind.HANDOVER:
+            handover = HandoverRecord.from_payload(p)
+            if handover is not None:
+                self.handovers.append(HandoverRow(event.id, event.at, handover))
+                delta.aspects.add("nurse")
         return delta
 
     def _remove_row(self, event_id: int, kind: EventKind) -> Delta:

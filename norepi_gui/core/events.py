@@ -44,6 +44,8 @@ class EventKind(StrEnum):
     PERFUSION = "PERFUSION"  # perfusion markers recorded without a blood pressure
     SITE_CHECK = "SITE_CHECK"  # a peripheral or intraosseous line's site was checked
     AUDIO_PAUSED = "AUDIO_PAUSED"  # the alarm sound was paused (for a limited time)
+    ORDER = "ORDER"  # the titration order (its seven elements); each replaces the one before
+    HANDOVER = "HANDOVER"  # a nurse signs on (no outgoing nurse) or takes over from another
 
 
 #: Kinds that must name the event they supersede (and the only kinds that may).

@@ -109,20 +109,22 @@ def sanitise_label(label: str) -> str:
 
 
 def default_export_name(info: SessionInfo, kind: str, *, tz: tzinfo | None = None) -> str:
-    """``session-<label>-<date>-<uid8>.csv`` or ``handover-...pdf`` (``training-`` first for a training session).
+    """``session-<label>-<date>-<uid8>.csv`` (the event log), ``flowsheet-...csv`` or ``handover-...pdf``
+    (``training-`` first for a training session); ``kind`` is "csv", "flowsheet" or "pdf".
 
     The date is the session's start in ``tz`` (default UTC; the window passes the local zone). ``uid8`` is the first 8
     hex digits of the session's uid, unique across data folders where the session id (1, 2, ...) is not.
     """
-    if kind not in ("csv", "pdf"):
-        raise ValueError(f"kind: {kind!r}; accepted: csv, pdf")
-    stem = "session" if kind == "csv" else "handover"
+    stems = {"csv": ("session", "csv"), "flowsheet": ("flowsheet", "csv"), "pdf": ("handover", "pdf")}
+    if kind not in stems:
+        raise ValueError(f"kind: {kind!r}; accepted: csv, flowsheet, pdf")
+    stem, extension = stems[kind]
     if info.is_training:
         stem = "training-" + stem
     date = info.created_at.astimezone(tz if tz is not None else UTC).date().isoformat()
     unique = info.uid[:8] if info.uid else f"id{info.id}"
     parts = [stem, sanitise_label(info.label), date, unique]
-    return "-".join(p for p in parts if p) + "." + kind
+    return "-".join(p for p in parts if p) + "." + extension
 
 
 # -- internals -------------------------------------------------------------------------------------

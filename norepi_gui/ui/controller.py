@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from norepi_gui.core.alerts import Alert
     from norepi_gui.core.events import EventKind, JsonValue
     from norepi_gui.core.infusion import InfusionSummary
+    from norepi_gui.core.order import TitrationOrder
     from norepi_gui.core.protocol import Protocol
     from norepi_gui.core.titration import Reading
     from norepi_gui.core.units import DoseBasis
@@ -112,8 +113,15 @@ class BedsideController(QObject):
         return change
 
     # ------------------------------------------------------------------------------------------------ operations
-    def new_session(self, label: str, *, scenario: str | None = None) -> Change:
-        return self.announce(self.session.new_session(label, scenario=scenario))
+    def new_session(self, label: str, *, scenario: str | None = None, nurse: str | None = None,
+                    bed: str = "") -> Change:
+        return self.announce(self.session.new_session(label, scenario=scenario, nurse=nurse, bed=bed))
+
+    def hand_over(self, incoming: str, *, bed: str | None = None, note: str = "") -> Change:
+        return self.announce(self.session.hand_over(incoming, bed=bed, note=note))
+
+    def set_order(self, order: TitrationOrder) -> Change:
+        return self.announce(self.session.set_order(order))
 
     def open_session(self, session_id: int) -> Change:
         return self.announce(self.session.open_session(session_id))

@@ -66,13 +66,16 @@ from norepi_gui.ui.coinfusion_panel import CoInfusionPanel
 from norepi_gui.ui.controller import BedsideController
 from norepi_gui.ui.formatting import DisplayFormat, decimals_for, fmt_clock, fmt_date_time
 from norepi_gui.ui.infusion_panel import InfusionPanel
+from norepi_gui.ui.order_panel import OrderPanel
 from norepi_gui.ui.patient_panel import PatientPanel
 from norepi_gui.ui.plot_area import PlotArea
 from norepi_gui.ui.plot_view import PlotView
 from norepi_gui.ui.prompt_banner import AlarmArea, PromptBanner
 from norepi_gui.ui.qt_values import SCROLL_BAR_ALWAYS_OFF, WIDGET_WITH_CHILDREN_SHORTCUT, set_enum_property
+from norepi_gui.ui.quality_panel import QualityPanel
 from norepi_gui.ui.readings_panel import ReadingsPanel
 from norepi_gui.ui.readings_table import ReadingsTable
+from norepi_gui.ui.shift_panel import ShiftPanel
 from norepi_gui.ui.sound import AlarmSound, RecordingPlayer, platform_player
 from norepi_gui.ui.ticker import ClockTicker
 from norepi_gui.ui.titration_panel import TitrationPanel
@@ -121,7 +124,9 @@ class ActionInfo:
 ACTIONS: tuple[ActionInfo, ...] = (
     ActionInfo("new", "file", "&New session\u2026", "new_session_dialog", QKeySequence.StandardKey.New),
     ActionInfo("open", "file", "&Open session\u2026", "open_session_dialog", QKeySequence.StandardKey.Open),
-    ActionInfo("export_csv", "file", "Export &CSV\u2026", "export_csv_dialog", separator_before=True),
+    ActionInfo("export_flowsheet", "file", "Export &flowsheet CSV\u2026", "export_flowsheet_dialog",
+               separator_before=True),
+    ActionInfo("export_csv", "file", "Export event &log CSV (audit)\u2026", "export_csv_dialog"),
     ActionInfo("export_pdf", "file", "Export &PDF handover\u2026", "export_pdf_dialog"),
     ActionInfo("print", "file", "&Print handover\u2026", "print_dialog", QKeySequence.StandardKey.Print),
     ActionInfo("close_session", "file", "C&lose session", "close_session_dialog", separator_before=True),
@@ -151,6 +156,8 @@ ACTIONS: tuple[ActionInfo, ...] = (
     ActionInfo("pause_audio", "bedside", "Silence alarm s&ound (limited)", "pause_audio", "Ctrl+Shift+M"),
     ActionInfo("next_alarm", "bedside", "Show ne&xt alarm", "next_alarm", "Ctrl+Shift+X"),
     ActionInfo("keyboard", "help", "&Keyboard\u2026", "show_keyboard_sheet", "F1"),
+    ActionInfo("order", "bedside", "Titration &order\u2026", "order_dialog", separator_before=True),
+    ActionInfo("hand_over", "bedside", "&Hand over / sign on\u2026", "hand_over_dialog"),
     ActionInfo("about", "help", "&About norepi-gui", "show_about"),
 )
 MENUS = (("file", "&File"), ("edit", "&Edit"), ("view", "&View"), ("bedside", "&Bedside"), ("help", "&Help"))
@@ -217,6 +224,7 @@ class MainWindow(QMainWindow):
     # one per entry of ACTIONS (set by _build_menus)
     action_new: QAction
     action_open: QAction
+    action_export_flowsheet: QAction
     action_export_csv: QAction
     action_export_pdf: QAction
     action_print: QAction
@@ -242,6 +250,8 @@ class MainWindow(QMainWindow):
     action_pause_audio: QAction
     action_next_alarm: QAction
     action_keyboard: QAction
+    action_order: QAction
+    action_hand_over: QAction
     action_about: QAction
 
     def __init__(
@@ -358,6 +368,9 @@ class MainWindow(QMainWindow):
         self.strip = BedsideStrip()
         self.alarm_area = AlarmArea()
         self.banner: PromptBanner = self.alarm_area.prompt  # the due-check prompt inside the alarm area
+        self.shift_panel = ShiftPanel()
+        self.order_panel = OrderPanel()
+        self.quality_panel = QualityPanel()
         self.line_note = QLabel()
         self.line_note.setObjectName("lineSafetyNote")
         self.line_note.setWordWrap(True)
@@ -400,8 +413,11 @@ class MainWindow(QMainWindow):
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.shift_panel)
         rl.addWidget(self.titration)
         rl.addWidget(self.line_note)
+        rl.addWidget(self.order_panel)
+        rl.addWidget(self.quality_panel)
 
         splitter = QSplitter()  # horizontal
         splitter.setObjectName("mainSplitter")
@@ -537,6 +553,9 @@ class MainWindow(QMainWindow):
         self.titration.bind(c)
         self.alarm_area.bind(c)
         self.strip.bind(c)
+        self.shift_panel.bind(c, self.hand_over_dialog)
+        self.order_panel.bind(c, self.order_dialog)
+        self.quality_panel.bind(c)
         self.plot_view = PlotView(c, self.plot_area, self)
         self.plot_area.built.connect(self._theme_plot)
         self.alarm_area.new_reading_requested.connect(self.focus_map_entry)
@@ -948,14 +967,51 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------------------------------------ file menu
     def new_session_dialog(self) -> None:
-        from PySide6.QtWidgets import QInputDialog
+        """File > New session: patient label, bed and the initials of the nurse starting it."""
+        from norepi_gui.ui.shift_panel import open_new_session_dialog
 
-        label, ok = QInputDialog.getText(self, "New session", "Patient / bed label:")
-        if ok:
-            if self.bedside.writable and not self.confirm(
-                    "New session", "The current session will be closed (it stays on disk). Continue?"):
-                return
-            self.new_session(label.strip() or None)
+        if self.bedside.writable and not self.confirm(
+                "New session", "The current session will be closed (it stays on disk). Continue?"):
+            return
+        open_new_session_dialog(self.controller, self, self.bedside.default_label())
+
+    def order_dialog(self) -> None:
+        """Bedside > Titration order: the seven elements, prefilled from the protocol."""
+        from norepi_gui.ui.order_panel import open_order_dialog
+
+        open_order_dialog(self.controller, self)
+
+    def hand_over_dialog(self) -> None:
+        """Bedside > Hand over / sign on: the incoming nurse's initials; every entry from then on carries them."""
+        from norepi_gui.ui.shift_panel import open_handover_dialog
+
+        open_handover_dialog(self.controller, self)
+
+    def export_flowsheet_csv(self, path: Path) -> str:
+        """The flowsheet CSV (one row per time point, local time with its offset) beside the raw event log; the
+        message says what happened (a failure in words, the file at ``path`` left as it was)."""
+        from norepi_gui.core.storage_errors import StorageError
+
+        try:
+            self.bedside.export_flowsheet_csv(path)
+        except StorageError as exc:
+            message = f"\u26a0 Flowsheet not written: {exc}"
+            self._show_export_failure(message)
+            return message
+        return f"Flowsheet written to {path}"
+
+    def export_flowsheet_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        if self.session is None:
+            self.statusBar().showMessage("No session to export.", 5000)
+            return
+        from norepi_gui.core.export_file import default_export_name
+
+        name = default_export_name(self.session, "flowsheet", tz=datetime.now().astimezone().tzinfo)
+        path, _f = QFileDialog.getSaveFileName(self, "Export flowsheet CSV", name, "CSV (*.csv)")
+        if path:
+            self.statusBar().showMessage(self.export_flowsheet_csv(Path(path)), 10000)
 
     def open_session_dialog(self) -> None:
         from PySide6.QtWidgets import QInputDialog
@@ -1059,16 +1115,12 @@ class MainWindow(QMainWindow):
     def export_pdf(self, path: Path) -> str:
         """The handover PDF, written to a temporary file, checked and renamed: a failure leaves any file at ``path``
         as it was and says so."""
-        from norepi_gui.core.export_file import check_pdf, export_target
-        from norepi_gui.core.handover import DEFAULT_WINDOW_HOURS
         from norepi_gui.core.storage_errors import StorageError
         from norepi_gui.ui.report import write_handover_pdf
 
         what = "Training handover" if self.session is not None and self.session.is_training else "Handover"
         try:
-            with export_target(path, verify=check_pdf) as temporary:
-                write_handover_pdf(temporary, self.handover_data(),
-                                   self.plot.render_image(DEFAULT_WINDOW_HOURS * 3600))
+            write_handover_pdf(path, self.handover_data())
         except StorageError as exc:
             message = f"\u26a0 {what} not written: {exc}"
             self._show_export_failure(message)
@@ -1076,14 +1128,13 @@ class MainWindow(QMainWindow):
         return f"{what} written to {path}"
 
     def print_dialog(self) -> None:
-        from norepi_gui.core.handover import DEFAULT_WINDOW_HOURS
+        """Print handover: the print preview first; the nurse prints from it."""
         from norepi_gui.ui.handover import print_report
 
         if self.session is None:
             self.statusBar().showMessage("No session to print.", 5000)
             return
-        image = self.plot.render_image(DEFAULT_WINDOW_HOURS * 3600)
-        self.statusBar().showMessage(print_report(self, self.handover_data(), image), 10000)
+        self.statusBar().showMessage(print_report(self, self.handover_data()), 10000)
 
     def close_session_dialog(self) -> None:
         if self.bedside.writable and self.confirm("Close session", "Close this session? It stays on disk, "

@@ -96,7 +96,13 @@ def test_export_killed_midway_leaves_the_previous_export_whole(tmp_path: Path) -
                 return True
         except FileNotFoundError:
             return True
-        return any(".part" in p.suffixes and p.stat().st_size > 0 for p in tmp_path.iterdir())
+        for p in tmp_path.iterdir():
+            try:
+                if ".part" in p.suffixes and p.stat().st_size > 0:
+                    return True
+            except FileNotFoundError:  # renamed by the child between the listing and the look
+                continue
+        return False
 
     header = kill_when(EXPORT_CHILD, str(tmp_path), header_ok=lambda line: line.startswith("session "),
                        condition=mid_export)
@@ -139,7 +145,13 @@ def test_settings_killed_while_being_saved_are_whole_afterwards(tmp_path: Path) 
                 return True
         except FileNotFoundError:
             return True
-        return any(".part" in p.suffixes and p.stat().st_size > 0 for p in tmp_path.iterdir())
+        for p in tmp_path.iterdir():
+            try:
+                if ".part" in p.suffixes and p.stat().st_size > 0:
+                    return True
+            except FileNotFoundError:  # renamed by the child between the listing and the look
+                continue
+        return False
 
     kill_when(SETTINGS_CHILD, str(tmp_path), header_ok=lambda line: line.strip() == "saved", condition=mid_save)
     document = json.loads(path.read_bytes())

@@ -169,6 +169,7 @@ def test_default_names_carry_the_label_the_local_date_and_a_unique_id() -> None:
     # 08:00 UTC on 1 January is 03:00 the same day at UTC-5.
     assert default_export_name(info, "csv", tz=timezone(timedelta(hours=-5))) == "session-Bed-4-2026-01-01-3f2a9c1b.csv"
     assert default_export_name(info, "pdf") == "handover-Bed-4-2026-01-01-3f2a9c1b.pdf"
+    assert default_export_name(info, "flowsheet") == "flowsheet-Bed-4-2026-01-01-3f2a9c1b.csv"
     assert default_export_name(_info("", training=True), "csv") == "training-session-2026-01-01-3f2a9c1b.csv"
     other_folder = _info("Bed 4", uid="9" * 32)  # session 1 of another data folder: another name
     assert default_export_name(other_folder, "csv") != default_export_name(info, "csv")

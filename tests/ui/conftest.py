@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,18 @@ def _qsettings_in_tmp(tmp_path: Path) -> None:
             QSettings.setPath(fmt, scope, folder)
 
 
+@pytest.fixture(autouse=True)
+def _application_font_restored() -> Iterator[None]:
+    """A test that changes the text size (View > Larger text sets the application's font) leaves it as it found it."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    before = app.font() if isinstance(app, QApplication) else None
+    yield None
+    if before is not None and isinstance(app, QApplication) and app.font() != before:
+        app.setFont(before)
+
+
 @pytest.fixture
 def english_numbers() -> Iterator[None]:
     """Numbers read the English way ('.' decimal, ',' thousands) whatever the test machine's locale."""
@@ -26,3 +39,16 @@ def english_numbers() -> Iterator[None]:
     set_number_format(NumberFormat(".", ","))
     yield None
     set_number_format(before)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """Collect the windows a test closed now, between tests, not whenever the collector next runs.
+
+    pytest-qt closes each window and asks Qt to delete it later. A window held in a reference cycle (its bedside
+    session keeps its confirm callback) is then freed by Python's cycle collector, at whatever moment it runs: if that
+    moment is inside Qt's event processing, say while the window's own plot scene is polishing its items, the scene is
+    destroyed under its own loop and the process crashes. Collecting here, outside any Qt callback, makes that moment
+    deterministic and safe.
+    """
+    gc.collect()

@@ -17,7 +17,7 @@ def test_pdf_handover_holds_patient_infusion_advice_and_readings(qtbot: QtBot, t
     data = window.handover_data()
     assert dict(data.patient_rows)  # weight and population are listed
     assert "INCREASE" in data.advice_text
-    assert len(data.reading_rows) == 1
+    assert [line.cells[1] for line in data.flowsheet if line.kind == "reading"] == ["58"]
     assert any("vasopressin" in value for _label, value in data.infusion_rows)
     out = tmp_path / "handover.pdf"
     assert window.export_pdf(out).startswith("Handover written")

@@ -3,6 +3,7 @@ instance, unreadable rows and a changed protocol are each shown at once, in word
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 from datetime import datetime, timedelta
@@ -198,12 +199,13 @@ def test_a_failed_pdf_export_says_so_and_leaves_the_old_file(qtbot: QtBot, tmp_p
     target = tmp_path / "handover.pdf"
     target.write_bytes(b"%PDF- another patient's handover %%EOF")
 
-    def broken_writer(path: Path, *_args: object) -> None:
-        path.write_bytes(b"%PDF- cut short")  # a writer that stopped half way: no %%EOF
+    class FullDisk:  # the document Qt lays out, printed onto a disk that fills half way
+        def print_(self, _writer: object) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("norepi_gui.ui.report.write_handover_pdf", broken_writer)
+    monkeypatch.setattr("norepi_gui.ui.report.handover_document", lambda *_args: FullDisk())
     message = window.export_pdf(target)
-    assert message.startswith("\u26a0 Handover not written:") and "not a complete PDF" in message
+    assert message.startswith("\u26a0 Handover not written:") and "disk is full" in message
     assert target.read_bytes() == b"%PDF- another patient's handover %%EOF"
     assert sorted(p.name for p in tmp_path.iterdir() if ".part" in p.suffixes) == []
 

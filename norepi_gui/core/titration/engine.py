@@ -221,9 +221,7 @@ def advise(
         # the check after a change is timed from the change, not from the reading before it
         minutes, interval_rule = intervals.after_change_minutes, rid.INT_AFTER_CHANGE
         due = infusion.dose_since + timedelta(minutes=minutes)
-    elif view.stale:
-        minutes, interval_rule = intervals.min_minutes, rid.READ_STALE
-    elif view.unconfirmed:
+    elif view.unconfirmed:  # a stale reading keeps its check's time: the check it was due for is simply late
         minutes, interval_rule = protocol.readings.repeat_after_minutes, rid.READ_ARTEFACT
     elif decision.overshoot:
         minutes, interval_rule = intervals.min_minutes, rid.INT_OVERSHOOT

@@ -60,7 +60,7 @@ class OverdueState:
         if self.priority is None:
             return None
         return Alert("CHECK_OVERDUE", self.priority,
-                     f"Check overdue by {self.minutes_overdue:.0f} min (due {self.due:%H:%M}): take a reading now.")
+                     f"Check overdue by {self.minutes_overdue:.0f} min: take a reading now.")
 
 
 def overdue_state(due: datetime, now: datetime, intervals: Intervals) -> OverdueState:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from norepi_gui.core.alerts import Priority
@@ -68,6 +68,13 @@ def map_and_heart_signs(chart: ChartedHistory, running: bool, target: Target | N
     return out
 
 
+def _ago(elapsed: timedelta) -> str:
+    """``12 min ago`` (``just now`` within the minute): relative, so the text needs no time zone (the core works in
+    UTC; the window shows local clock times)."""
+    minutes = int(elapsed.total_seconds() // 60)
+    return "just now" if minutes < 1 else f"{minutes} min ago"
+
+
 def abrupt_stop_signs(stop: tuple[datetime, float] | None, current: float, now: datetime, taper_min: float,
                       taper_key: str, protocol: Protocol) -> Findings:
     """NE_STOPPED_ABRUPTLY (high): norepinephrine off, last stopped from above the taper minimum, within
@@ -79,7 +86,7 @@ def abrupt_stop_signs(stop: tuple[datetime, float] | None, current: float, now: 
     watch = protocol.titration.abrupt_stop_watch_minutes
     if dose > taper_min + EPS and 0.0 <= (now - at).total_seconds() / 60.0 <= watch + EPS:
         out.alert("NE_STOPPED_ABRUPTLY", Priority.HIGH,
-                  f"Norepinephrine stopped at {at:%H:%M} from {fmt_dose(dose)} mcg/kg/min, above the taper minimum "
+                  f"Norepinephrine stopped {_ago(now - at)} from {fmt_dose(dose)} mcg/kg/min, above the taper minimum "
                   f"{protocol.cite(taper_key, fmt_dose(taper_min))}: abrupt withdrawal causes marked hypotension. "
                   "Watch MAP closely; below target, restart at the start dose.", rid.SAFE_ABRUPT_STOP)
     return out

@@ -110,3 +110,15 @@ def test_trends_ignore_readings_older_than_the_maximum_age() -> None:
     old = run([r(0, 72, 0.1), r(120, 58, 0.1)])
     assert old.action == "increase" and old.dose_mcg_per_kg_per_min == 0.15
     assert run([r(0, 72, 0.1), r(16, 58, 0.1)]).action == "increase"  # 16 min before: left out
+
+
+def test_the_check_stays_due_when_it_was_once_the_reading_goes_stale() -> None:
+    # MAP 70 in band 65-75 at 0.1 on three readings (0, 10, 20 min): INT-STABLE 3 of 3 -> 15 min, due at 35.
+    # At 36 the reading is 16 min old (stale, > 15): still a hold and still due at 35 (1 min overdue), never moved
+    # back to 20 + 5 = 25 as if the check had been overdue for 11 min.
+    readings = [r(0, 70, 0.1), r(10, 70, 0.1), r(20, 70, 0.1)]
+    fresh = run(readings, now=at(21))
+    assert fresh.action == "hold" and fresh.next_check_due == at(35)
+    stale = run(readings, now=at(36))
+    assert stale.action == "hold" and "READ-STALE" in stale.rules
+    assert stale.next_check_due == at(35)

@@ -228,7 +228,8 @@ def test_an_abrupt_stop_seen_in_the_record_raises_a_high_alert() -> None:
     stopped = run([r(0, 70, 0.3), r(5, 70, 0.0)])  # 0.3 -> 0 with no taper
     alert = next(a for a in stopped.alerts if a.code == "NE_STOPPED_ABRUPTLY")
     assert alert.priority is Priority.HIGH and "SAFE-ABRUPT-STOP" in stopped.rules
-    assert "08:05 from 0.30 mcg/kg/min" in alert.message and "taper minimum 0.01" in alert.message
+    # seen at the 08:05 reading, asked at 08:05: "just now" (relative: the core's times are UTC, the screen's local)
+    assert "stopped just now from 0.30 mcg/kg/min" in alert.message and "taper minimum 0.01" in alert.message
     tapered = run([r(0, 80, 0.01), r(5, 70, 0.0)])  # stopped from the taper minimum: as the rules wean
     assert "NE_STOPPED_ABRUPTLY" not in tapered.alert_codes()
     later = run([r(0, 70, 0.3), r(5, 70, 0.0), r(66, 70, 0.0)])  # 61 min after the stop: past the 60 min watch
@@ -238,7 +239,8 @@ def test_an_abrupt_stop_seen_in_the_record_raises_a_high_alert() -> None:
     # With the record's dose history the stop time is the pump's, not the next reading's.
     doses = [DoseEvent(at(0), 0.3), DoseEvent(at(3), 0.0)]
     exact = run([r(0, 70, 0.3), r(5, 70, 0.0)], ne_doses=doses)
-    assert "08:03 from 0.30" in next(a.message for a in exact.alerts if a.code == "NE_STOPPED_ABRUPTLY")
+    message = next(a.message for a in exact.alerts if a.code == "NE_STOPPED_ABRUPTLY")
+    assert "stopped 2 min ago from 0.30" in message  # the pump stopped 08:03, asked at 08:05
 
 
 def test_a_dose_set_after_the_latest_reading_is_held_until_a_reading_shows_its_effect() -> None:
