@@ -640,6 +640,7 @@ class MainWindow(QMainWindow):
             sound_volume=self.view_settings.sound_volume,
             protocol_path=self._protocol_path,
             protocol=self.bedside.base_protocol,
+            scenario_folder=self.view_settings.scenario_folder,
             parent=self,
         )
         if dialog.exec() and dialog.choice is not None:
@@ -652,6 +653,7 @@ class MainWindow(QMainWindow):
         self.view_settings.sound_enabled = choice.sound_enabled
         self.view_settings.sound_volume = choice.sound_volume
         self.sound.enabled = choice.sound_enabled
+        self.view_settings.scenario_folder = choice.scenario_folder
         self.infusion_panel.dose_unit.setCurrentText(choice.dose_unit)
         if choice.protocol_path != self._protocol_path or choice.protocol.meta != self.bedside.base_protocol.meta:
             self._protocol_path = choice.protocol_path
