@@ -565,6 +565,8 @@ class VirtualPatients:
             self._add_drop(ev, idx, ev.mmhg)
         elif ev.kind in _INTERRUPTIONS:
             self.interrupted_until[ev.kind][idx] = ev.at_min + ev.duration_min
+            if ev.kind == "changeover_gap":  # the bag or syringe is changed: the new one runs once the gap ends
+                self.bag_remaining_ml[idx] = self.setting.bag_volume_ml
         elif ev.kind == "pump_tenfold":
             self.pump_factor_until[idx] = ev.at_min + ev.duration_min
             self.pump_factor[idx] = ev.factor

@@ -413,6 +413,7 @@ class TrainingRun:
         self._ne_id: int | None = None
         self._co_ids: dict[str, int | None] = dict.fromkeys(_CO_DRUGS)
         self._bag_id: int | None = None
+        self._pump_rate: float | None = None  # the rate the pump was programmed with, mL/h (as recorded)
         self._fed = 0
         self._cuff_fed_min = -math.inf
         self._announced = 0
@@ -561,8 +562,10 @@ class TrainingRun:
             out.append(Cue("finding", "Monitor: irregular rhythm"))
         if ne > 0.0:
             factor = float(s.pump_factor[0]) if s.pump_factor_until[0] > t else 1.0
-            rate = ne * self.weight_kg * 60.0 / s.setting.concentration_mcg_per_ml * factor
-            out.append(Cue("info", f"Pump display: {rate:.1f} mL/h"))
+            programmed = self._pump_rate  # as recorded; else what the scenario's dose needs (mL/h = mcg/min x 60 / C)
+            if programmed is None:
+                programmed = ne * self.weight_kg * 60.0 / s.setting.concentration_mcg_per_ml
+            out.append(Cue("info", f"Pump display: {programmed * factor:.1f} mL/h"))
         return out
 
     def hidden(self) -> HiddenState:
@@ -696,6 +699,7 @@ class TrainingRun:
         self._ne_id = latest.id
         p = latest.payload
         pump = _num(p.get("pump_rate_ml_per_h"))
+        self._pump_rate = pump
         delivered = _num(p.get("delivered_dose_mcg_per_min"))
         if delivered is None:
             delivered = _num(p.get("dose_mcg_per_min"))
