@@ -75,7 +75,7 @@ def test_same_seed_prints_the_same_json(capsys: pytest.CaptureFixture[str]) -> N
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--scenario", "nope"], "accepted: bag_runs_out"),
+        (["--scenario", "nope"], "accepted: af_unreliable_cuff, bag_changeover, bag_runs_out"),
         (["--patients", "0"], "--patients"),
         (["--hours", "0"], "--hours"),
         (["--workers", "0"], "--workers must be >= 1, got 0"),
