@@ -34,7 +34,7 @@ MARK = "TRAINING \u2014 class table (simulated patients)"
 
 def class_table_html(rows: Sequence[ClassRow], problems: Sequence[DebriefFileError] = ()) -> str:
     table = class_table_rows(rows)
-    head = "".join(f"<th>{escape(h)}</th>" for h in table[0])
+    head = "".join(f"<th>{escape(h).replace(chr(10), '<br>')}</th>" for h in table[0])
     body = ""
     for i, row in enumerate(table[1:]):
         mean = rows and i == len(table) - 2
@@ -98,6 +98,7 @@ class ClassTableDialog(QDialog):
         self.table = QTableWidget()
         self.table.setObjectName("classTable")
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
         self.status = QLabel()
         self.status.setObjectName("classTableStatus")
         self.status.setWordWrap(True)

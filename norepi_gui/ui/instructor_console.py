@@ -146,10 +146,18 @@ class InstructorConsole(QWidget):
 
         self.lock_button = QPushButton("Lock the console")
         self.lock_button.setObjectName("consoleLockButton")
-        pl.addWidget(time_box)
-        pl.addWidget(snap_box)
-        pl.addWidget(self.panel)
-        pl.addWidget(self.lock_button)
+        self.scenario_label = QLabel("No scenario running")
+        self.scenario_label.setObjectName("consoleScenarioLabel")
+        self.scenario_label.setStyleSheet("font-weight: bold;")
+        header = QHBoxLayout()
+        header.addWidget(self.scenario_label, 1)
+        header.addWidget(self.lock_button)
+        controls = QHBoxLayout()
+        controls.addWidget(time_box, 1)
+        controls.addWidget(snap_box, 1)
+        pl.addLayout(header)
+        pl.addLayout(controls)
+        pl.addWidget(self.panel, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(page)
@@ -171,7 +179,7 @@ class InstructorConsole(QWidget):
         self.lock_button.clicked.connect(self.lock)
         self.trainee_controls.toggled.connect(self.trainee_controls_changed)
         self.lock()
-        self.resize(560, 900)
+        self.resize(1080, 760)
 
     # -- the lock ----------------------------------------------------------------------------------------
     @property
@@ -247,6 +255,9 @@ class InstructorConsole(QWidget):
         self.speed.setValue(round(speed))
         self.speed.blockSignals(False)
         self.speed_label.setText(f"{speed:g}x")
+
+    def show_scenario(self, text: str) -> None:
+        self.scenario_label.setText(text)
 
     def set_running(self, running: bool) -> None:
         for w in (self.pause_button, self.snapshot_button, self.rewind_button, *self.jump_buttons.values()):

@@ -31,20 +31,28 @@ def _ticks(end_min: float) -> list[float]:
     return [0.0, end_min]
 
 
-def _rows(items: Sequence[tuple[float, str]], x_of: object, metrics: QFontMetricsF, rows: int) -> list[int]:
-    """A row for each label so that labels in a row do not overlap (greedy, left to right)."""
+#: Norepinephrine dose changes are drawn as ticks (the dose strip shows their size); other actions are labelled.
+NE_CHANGES = frozenset({"Start NE", "Increase NE", "Decrease NE", "Stop NE"})
+
+
+def _rows(items: Sequence[tuple[float, str]], x_of: object, metrics: QFontMetricsF, rows: int,
+          right: float) -> list[tuple[int, bool]]:
+    """A row for each label so that labels in a row do not overlap (greedy, left to right), and whether the label
+    goes to the left of its marker (near the right edge)."""
     ends = [-math.inf] * rows
-    out: list[int] = []
+    out: list[tuple[int, bool]] = []
     for t, text in items:
         x = x_of(t)  # type: ignore[operator]
-        width = metrics.horizontalAdvance(text) + 8
-        row = next((r for r in range(rows) if ends[r] <= x), min(range(rows), key=lambda r: ends[r]))
-        ends[row] = x + width
-        out.append(row)
+        width = metrics.horizontalAdvance(text) + 12
+        left = x + width > right
+        start = x - width if left else x
+        row = next((r for r in range(rows) if ends[r] <= start), min(range(rows), key=lambda r: ends[r]))
+        ends[row] = start + width
+        out.append((row, left))
     return out
 
 
-def render_timeline(tl: Timeline, width: int = 1500, height: int = 720) -> QImage:
+def render_timeline(tl: Timeline, width: int = 1100, height: int = 640) -> QImage:
     """The timeline as an image of ``width`` x ``height`` pixels."""
     image = QImage(width, height, QImage.Format.Format_ARGB32)
     image.fill(QColor("#FFFFFF"))
@@ -59,7 +67,7 @@ def render_timeline(tl: Timeline, width: int = 1500, height: int = 720) -> QImag
     fms = QFontMetricsF(small)
 
     left, right, top = 62.0, 66.0, 58.0
-    events_h, actions_h, ne_h, axis_h = 18.0 * 3, 18.0 * 3, 110.0, 28.0
+    events_h, actions_h, ne_h, axis_h = 18.0 * 3, 16.0 + 18.0 * 2, 90.0, 28.0
     map_top = top + events_h
     map_bottom = height - axis_h - ne_h - actions_h - 14.0
     actions_top = map_bottom + 8.0
@@ -88,7 +96,8 @@ def render_timeline(tl: Timeline, width: int = 1500, height: int = 720) -> QImag
     p.drawText(QPointF(left, 22.0), "MAP, events, actions and norepinephrine (h:min since the start)")
     p.setFont(small)
     legend = [(TRUE_COLOUR, "true MAP (scored)", 3.0), (SHOWN_COLOUR, "displayed MAP", 1.5),
-              (CHARTED_COLOUR, "charted", 0.0), (BAND_COLOUR, "band shown", 10.0), (FLOOR_COLOUR, "floor", 1.5)]
+              (CHARTED_COLOUR, "charted", 0.0), (BAND_COLOUR, "band shown", 10.0), (FLOOR_COLOUR, "floor", 1.5),
+              (EVENT_COLOUR, "event", 1.5), (ACTION_COLOUR, "trainee's action", 1.5)]
     x = left
     for colour, text, w in legend:
         if w == 0.0:
@@ -114,7 +123,8 @@ def render_timeline(tl: Timeline, width: int = 1500, height: int = 720) -> QImag
                           QPointF(x_of(until), y_of(band.low_mmhg))))
     pen = QPen(FLOOR_COLOUR, 1.5, Qt.PenStyle.DashLine)
     p.setPen(pen)
-    p.drawLine(QPointF(left, y_of(tl.floor_mmhg)), QPointF(width - right, y_of(tl.floor_mmhg)))
+    floor_y = round(y_of(tl.floor_mmhg)) + 0.5  # on a pixel: a crisp line
+    p.drawLine(QPointF(left, floor_y), QPointF(width - right, floor_y))
 
     # Grid and MAP axis.
     p.setFont(small)
@@ -124,6 +134,10 @@ def render_timeline(tl: Timeline, width: int = 1500, height: int = 720) -> QImag
         p.setPen(QColor("#333333"))
         p.drawText(QRectF(0, y_of(level) - 8, left - 6, 16),
                    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{level}")
+    for t in _ticks(end):  # vertical grid under the data
+        p.setPen(QPen(QColor("#E2E2E2"), 1.0))
+        p.drawLine(QPointF(x_of(t), map_top), QPointF(x_of(t), map_bottom))
+    p.setPen(QColor("#333333"))
     p.save()
     p.translate(14.0, (map_top + map_bottom) / 2.0)
     p.rotate(-90)
@@ -163,29 +177,39 @@ def render_timeline(tl: Timeline, width: int = 1500, height: int = 720) -> QImag
 
     # Events: dashed lines through the MAP panel, labels in up to three rows above it.
     p.setFont(small)
-    rows = _rows(tl.events, x_of, fms, 3)
-    for (t, text), row in zip(tl.events, rows, strict=True):
-        x = x_of(t)
+    labels = [(t, f"\u25bc {text} ({fmt_minutes(t)})") for t, text in tl.events]
+    for (t, text), (row, left_side) in zip(labels, _rows(labels, x_of, fms, 3, width - 4.0), strict=True):
+        x = round(x_of(t)) + 0.5  # on a pixel: a crisp line
         p.setPen(QPen(EVENT_COLOUR, 1.4, Qt.PenStyle.DashLine))
         p.drawLine(QPointF(x, top + 4 + 18.0 * row + 6), QPointF(x, map_bottom))
         p.setPen(EVENT_COLOUR)
-        p.drawText(QPointF(x + 3, top + 14 + 18.0 * row), f"\u25bc {text} ({fmt_minutes(t)})")
+        w = fms.horizontalAdvance(text)
+        p.drawText(QPointF(x - w - 3 if left_side else x + 3, top + 14 + 18.0 * row), text)
 
-    # Actions: triangles under the MAP panel, labels in up to three rows.
-    rows = _rows(tl.actions, x_of, fms, 3)
-    for (t, text), row in zip(tl.actions, rows, strict=True):
+    # Actions under the MAP panel: dose changes as ticks in the first row, other actions labelled below them.
+    ticks = [t for t, text in tl.actions if text in NE_CHANGES]
+    p.setPen(QPen(NE_COLOUR, 1.5))
+    for t in ticks:
+        p.drawLine(QPointF(x_of(t), actions_top), QPointF(x_of(t), actions_top + 10))
+    p.setPen(QColor("#444444"))
+    if ticks:
+        p.drawText(QPointF(width - right + 4, actions_top + 10), "NE")
+    others = [(t, text) for t, text in tl.actions if text not in NE_CHANGES]
+    for (t, text), (row, left_side) in zip(others, _rows(others, x_of, fms, 2, width - 4.0), strict=True):
         x = x_of(t)
-        y = actions_top + 18.0 * row
+        y = actions_top + 16.0 + 18.0 * row
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(ACTION_COLOUR)
         p.drawPolygon(QPolygonF([QPointF(x, y + 2), QPointF(x - 5, y + 12), QPointF(x + 5, y + 12)]))
         p.setPen(ACTION_COLOUR)
-        p.drawText(QPointF(x + 7, y + 12), text)
+        w = fms.horizontalAdvance(text)
+        p.drawText(QPointF(x - w - 7 if left_side else x + 7, y + 12), text)
 
     # Norepinephrine (step line) with its own axis on the right.
     doses = [d for _t, d in tl.ne] or [0.0]
     top_dose = max(max(doses) * 1.15, 0.05)
     p.setPen(QPen(QColor("#BBBBBB"), 1.0))
+    p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawRect(QRectF(QPointF(left, ne_top), QPointF(width - right, ne_bottom)))
 
     def y_dose(d: float) -> float:
@@ -215,8 +239,6 @@ def render_timeline(tl: Timeline, width: int = 1500, height: int = 720) -> QImag
     p.setFont(font)
     for t in _ticks(end):
         x = x_of(t)
-        p.setPen(QPen(QColor("#E2E2E2"), 1.0))
-        p.drawLine(QPointF(x, map_top), QPointF(x, map_bottom))
         p.setPen(QColor("#333333"))
         p.drawLine(QPointF(x, ne_bottom), QPointF(x, ne_bottom + 5))
         label = fmt_minutes(t)

@@ -1084,6 +1084,11 @@ class TrainingController(QObject):
         self.console.show_time(run.elapsed_min if run else None, run.duration_min if run else None,
                                self.clock.running, self.clock.speed)
         if run is None:
+            self.console.show_scenario("No scenario running")
+        else:
+            who = f" \u00b7 trainee {self.trainee}" if self.trainee else ""
+            self.console.show_scenario(f"{run.scenario.title} (seed {run.seed}){who}")
+        if run is None:
             self.panel.scenario_label.setText("No scenario running. Training > Start scenario\u2026")
             self.panel.time_label.setText("-")
             self.panel.show_monitor(None)
