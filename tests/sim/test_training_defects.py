@@ -244,3 +244,39 @@ def test_a_run_rebuilt_from_its_record_is_the_same_patient() -> None:
     rebuilt = TrainingRun.rebuild(trainee.scenario, start=START, seed=4, raw=raw, until=trainee.clock.now())
     np.testing.assert_array_equal(rebuilt.sim.rec_true_map, trainee.run.sim.rec_true_map)
     assert rebuilt.actions == trainee.run.actions
+
+
+# ------------------------------------------------------------------------------- the debrief's error flags
+def test_an_abrupt_stop_stacked_increases_and_an_unconfirmed_high_dose_are_flagged() -> None:
+    from norepi_gui.sim.debrief import DoseEntry, error_flags
+
+    doses = [
+        DoseEntry(0.0, 0.1, True),
+        DoseEntry(10.0, 0.15),  # an increase
+        DoseEntry(13.0, 0.2),  # 3 min later: before the last could act (< 5 min)
+        DoseEntry(30.0, 0.6),  # above the usual 0.5, no confirmation recorded
+        DoseEntry(45.0, 0.7, True),  # above it, confirmed (and 15 min after the last increase)
+        DoseEntry(60.0, 0.0),  # stopped from 0.7 at once (> 0.05)
+        DoseEntry(70.0, 0.04),
+        DoseEntry(80.0, 0.0),  # stopped from 0.04: a taper's last step, not abrupt
+    ]
+    flags = [(f.time_min, f.kind) for f in error_flags(doses, usual_max=0.5)]
+    assert flags == [(13.0, "STACKING"), (30.0, "ABOVE_USUAL_UNCONFIRMED"), (60.0, "ABRUPT_STOP")]
+
+
+def test_a_dose_above_the_usual_range_set_with_its_confirmation_is_not_flagged() -> None:
+    run = TrainingRun(load_scenario("septic_responsive"), start=START)  # adult: usual maximum 0.5 (protocol)
+    run.baseline([])
+    run.advance_to(START + timedelta(minutes=10))
+    unconfirmed = log_event(EventKind.NE_DOSE, {"delivered_dose_mcg_per_min": 42.0, "pump_rate_ml_per_h": 157.5,
+                                                "confirmed_alerts": []}, 10.0)  # 0.6 x 70 kg
+    run.sync([unconfirmed])
+    run.advance_to(START + timedelta(minutes=20))
+    back = log_event(EventKind.NE_DOSE, {"delivered_dose_mcg_per_min": 14.0, "pump_rate_ml_per_h": 52.5}, 20.0)
+    run.sync([unconfirmed, back])
+    run.advance_to(START + timedelta(minutes=30))
+    confirmed = log_event(EventKind.NE_DOSE, {"delivered_dose_mcg_per_min": 42.0, "pump_rate_ml_per_h": 157.5,
+                                              "confirmed_alerts": ["LARGE_DOSE_CHANGE"]}, 30.0)
+    run.sync([unconfirmed, back, confirmed])
+    kinds = [(f.time_min, f.kind) for f in run.debrief([]).metrics.flags]
+    assert kinds == [(10.0, "ABOVE_USUAL_UNCONFIRMED")]

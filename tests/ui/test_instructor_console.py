@@ -291,3 +291,26 @@ def test_the_class_table_pdf_and_dialog_read_exported_debriefs(qtbot: QtBot, tmp
     rows, problems = collect([folder])
     assert len(rows) == 4 and problems == []  # each debrief as JSON and CSV
     assert dialog.result() == int(QDialog.DialogCode.Rejected)
+
+
+def test_the_site_scenario_folder_is_set_in_settings(qtbot: QtBot, tmp_path: Path) -> None:
+    from norepi_gui.ui.settings_dialog import SettingsDialog
+
+    window, _controller, _clock = training_window(qtbot, tmp_path / "data")
+    dialog = SettingsDialog(dose_unit="mcg/kg/min", pump_resolution=0.1, sound_enabled=True, sound_volume=50,
+                            protocol_path=None, protocol=window.bedside.base_protocol, scenario_folder=None,
+                            parent=window)
+    dialog.scenario_folder.set_text(str(tmp_path / "missing"))
+    assert dialog.validate() is None
+    assert "is not a folder" in dialog.scenario_folder.status.text()
+    site = tmp_path / "site"
+    site.mkdir()
+    dialog.scenario_folder.set_text(str(site))
+    choice = dialog.validate()
+    assert choice is not None and choice.scenario_folder == site
+    window.apply_settings(choice)
+    assert window.view_settings.scenario_folder == site
+    again = MainWindow(data_dir=tmp_path / "data", clock=ManualClock(START))
+    qtbot.addWidget(again)
+    _KEPT.append(again)
+    assert again.view_settings.scenario_folder == site  # kept in the data folder's settings file
