@@ -132,7 +132,7 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("time in band %", "time_in_band_pct", "{:.1f}"),
     ("time below band %", "time_below_band_pct", "{:.1f}"),
     ("time below target - 5 %", "time_below_target_minus_5_pct", "{:.2f}"),
-    ("time MAP < 60 %", "time_map_below_60_pct", "{:.2f}"),
+    ("time MAP < 60 %", "time_below_floor_pct", "{:.2f}"),
     ("time above band %", "time_above_band_pct", "{:.1f}"),
     ("NE dose changes per hour", "ne_changes_per_h", "{:.2f}"),
     ("direction reversals per hour", "reversals_per_h", "{:.2f}"),

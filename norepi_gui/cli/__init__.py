@@ -22,6 +22,8 @@ SUBCOMMANDS = {
     "simulate": "norepi_gui.cli.simulate",
     "monitor-sim": "norepi_gui.cli.monitor_sim",
     "monitor-listen": "norepi_gui.cli.monitor_listen",
+    "scenario": "norepi_gui.cli.scenario",
+    "class-table": "norepi_gui.cli.class_table",
 }
 
 EXIT_OK = 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 EXIT_OK = 0
@@ -26,7 +27,10 @@ def add_parser(subparsers: Any) -> None:
         description="Run a titration policy on virtual patients (a training simulator, not a clinical tool) and "
         "print the debrief metrics. Exit 0 on success, 2 on bad input.",
     )
-    p.add_argument("--scenario", help="scenario name (see --list); default: a mixed septic-shock population")
+    p.add_argument("--scenario", help="a scenario: a shipped or site name (see --list) or the path of a scenario file "
+                   "from anywhere; default: a mixed septic-shock population")
+    p.add_argument("--scenario-dir", type=Path, help="a site scenario folder, listed and searched before the shipped "
+                   "scenarios")
     p.add_argument(
         "--policy",
         default="fixed",
@@ -56,20 +60,30 @@ def run(args: argparse.Namespace) -> int:
     """Run the ``simulate`` subcommand; returns the exit code."""
     from norepi_gui.sim.debrief import summarise
     from norepi_gui.sim.runner import POLICY_NAMES, RunConfig, policy_factory, run_headless
-    from norepi_gui.sim.scenario import ScenarioError, list_scenarios, load_all, load_scenario
+    from norepi_gui.sim.scenario import (
+        ScenarioError,
+        load_scenario_file,
+        resolve_scenario,
+        scenario_catalogue,
+    )
     from norepi_gui.sim.titration_advisor import AdvisorUnavailableError
 
     if args.list:
+        listed = []
+        for entry in scenario_catalogue(args.scenario_dir):
+            try:
+                s = load_scenario_file(entry.path)
+            except ScenarioError as exc:
+                print(f"norepi-gui simulate: not listed: {exc}", file=sys.stderr)
+                continue
+            listed.append({"name": s.name, "title": s.title, "duration_h": s.duration_h, "origin": entry.origin,
+                           "path": str(entry.path)})
         if args.json:
-            print(
-                json.dumps(
-                    {"scenarios": [{"name": s.name, "title": s.title, "duration_h": s.duration_h} for s in load_all()]},
-                    indent=2,
-                )
-            )
+            print(json.dumps({"scenarios": listed}, indent=2))
         else:
-            for s in load_all():
-                print(f"{s.name:28s} {s.title} ({s.duration_h:g} h)")
+            for item in listed:
+                origin = "  [site]" if item["origin"] == "site" else ""
+                print(f"{item['name']:28s} {item['title']} ({item['duration_h']:g} h){origin}")
         return EXIT_OK
     if args.patients < 1:
         return _fail(f"--patients must be >= 1, got {args.patients}")
@@ -78,10 +92,11 @@ def run(args: argparse.Namespace) -> int:
     if args.hours is not None and not 0.0 < args.hours <= 72.0:
         return _fail(f"--hours must be more than 0 and at most 72, got {args.hours}")
     try:
-        scenario = load_scenario(args.scenario) if args.scenario else None
+        scenario = load_scenario_file(resolve_scenario(args.scenario, args.scenario_dir)) if args.scenario else None
     except ScenarioError as exc:
         if exc.problem == "no such scenario":
-            return _fail(f"unknown scenario {args.scenario!r}; accepted: {', '.join(list_scenarios())}")
+            return _fail(f"unknown scenario {args.scenario!r}; accepted: {exc.accepted}, or the path of a scenario "
+                         "file (.toml)")
         return _fail(str(exc))
     names = list(POLICY_NAMES) if args.policy == "all" else [n.strip() for n in args.policy.split(",")]
     unknown = [n for n in names if n not in POLICY_NAMES]

@@ -114,7 +114,8 @@ def check_speed(speed: float) -> float:
 class SimulatedClock:
     """Simulated time: ``speed`` times as fast as ``base`` while running, standing still while paused.
 
-    It never moves backwards: a change of speed or a pause re-anchors at the current simulated time.
+    A change of speed or a pause re-anchors at the current simulated time, so neither moves it backwards; only
+    :meth:`jump_to` sets it (a training run resumed, rewound or moved on).
     """
 
     def __init__(self, base: Clock, *, speed: float = 1.0, running: bool = True) -> None:
@@ -156,3 +157,10 @@ class SimulatedClock:
         if not self._running:
             self._base_anchor = self.base.now()
             self._running = True
+
+    def jump_to(self, when: datetime) -> None:
+        """Continue from ``when``: a training run resumed after a crash, rewound by the instructor or moved on."""
+        if when.tzinfo is None:
+            raise ValueError("when: needs a timezone-aware time")
+        self._sim_anchor = when
+        self._base_anchor = self.base.now()

@@ -32,7 +32,16 @@ import numpy as np
 import numpy.typing as npt
 
 from norepi_gui.sim import physiology as phys
-from norepi_gui.sim.events import DAMPING_EVERY_MIN, DAMPING_MIN, DEFAULT_FLUSH_MIN, FLUSH_READING_MMHG, Event
+from norepi_gui.sim.events import (
+    AF_ARTERIAL_SHARE,
+    DAMPING_EVERY_MIN,
+    DAMPING_MIN,
+    DEFAULT_FLUSH_MIN,
+    FLUSH_READING_MMHG,
+    RESOLVE_TAU_MIN,
+    Event,
+    Trigger,
+)
 from norepi_gui.sim.patient import PatientParams, baseline_map0
 from norepi_gui.sim.physiology import clip
 from norepi_gui.sim.pkpd import FloatArray, lag_kernel
@@ -96,6 +105,35 @@ class SimConfig:
             raise ValueError("SimConfig max_chunk_blocks must be >= 1")
         if round(b) % round(r) or round(b) % round(m):
             raise ValueError("SimConfig block_s must be a multiple of record_every_s and art_line_every_s")
+
+
+#: Events that stop norepinephrine delivery while they last.
+_INTERRUPTIONS = ("pump_stop", "line_disconnection", "changeover_gap")
+#: Events that act on MAP as a drop (a ramp, then recovery or not), resolvable one kind at a time.
+_DROP_KINDS = ("map_drop", "sedation_bolus", "sepsis_worsening", "anaphylaxis", "atrial_fibrillation")
+
+
+@dataclass(frozen=True)
+class Fired:
+    """An event that took effect at ``time_min`` for ``patients`` (None: all); ``source`` is ``scheduled``,
+    ``triggered`` (its condition was met) or ``injected`` (an instructor, now); ``tag`` names a scheduled one."""
+
+    time_min: float
+    event: Event
+    patients: tuple[int, ...] | None
+    source: str
+    tag: str = ""
+
+
+@dataclass
+class _Armed:
+    """A conditional event waiting for its condition, per patient."""
+
+    event: Event
+    trigger: Trigger
+    waiting: npt.NDArray[np.bool_]  # patients it may still fire for
+    run_min: FloatArray  # minutes the condition has held without a break
+    tag: str
 
 
 class _Growable:
@@ -211,6 +249,15 @@ class VirtualPatients:
         self.ne_delivered_fraction = np.ones(n)
         self.site_alert = np.zeros(n, dtype=bool)
         self.pump_running = np.ones(n, dtype=bool)
+        # Teaching events: delivery stopped until a time (per cause), a pump running at a multiple of its order,
+        # atrial fibrillation's heart rate and scattered readings.
+        self.interrupted_until = {kind: np.full(n, -math.inf) for kind in _INTERRUPTIONS}
+        self.pump_factor_until = np.full(n, -math.inf)
+        self.pump_factor = np.ones(n)
+        self.af_until = np.full(n, -math.inf)
+        self.af_hr_bpm = np.zeros(n)
+        self.af_noise_mmhg = np.zeros(n)
+        self._any_events = False  # any teaching event acted yet (keeps the plain path free of its costs)
 
         # Concentration states: catecholamine total (NE + epi + endogenous) and epi alone.
         if setting.at_steady_state:
@@ -243,13 +290,18 @@ class VirtualPatients:
         self._drop_amp = np.zeros((n, 0))
         self._drop_t0 = np.zeros(0)
         self._drop_rate = np.zeros(0)
+        self._drop_ramp = np.zeros(0)
+        self._drop_kind: list[str] = []
+        self._drop_resolved = np.zeros((n, 0))  # per patient: when each drop was resolved (inf: not yet)
         self.damped_from = np.full(n, -math.inf)
         self.damped_until = np.full(n, -math.inf)
         # Routine line care draws from its own stream, so turning it on leaves the other noise as it was.
         self._care_rng = rng.spawn(1)[0] if setting.routine_line_care and setting.monitoring == "arterial" else None
         self.flush_from = np.full(n, -math.inf)
         self.flush_until = np.full(n, -math.inf)
-        self._events: list[tuple[Event, IndexLike]] = []
+        self._events: list[tuple[Event, IndexLike, str]] = []
+        self._armed: list[_Armed] = []
+        self.fired: list[Fired] = []
         self._artefacts_until = -math.inf
 
         # Slow states.
@@ -408,24 +460,126 @@ class VirtualPatients:
         self.flush_until[idx] = self.time_min + 10.0 / 60.0
         self._artefacts_until = max(self._artefacts_until, self.time_min + 10.0 / 60.0)
 
-    def schedule(self, event: Event, patients: IndexLike | None = None) -> None:
-        """Queue an event (scenario or instructor); it fires in the block containing ``at_min``."""
-        self._events.append((event, slice(None) if patients is None else patients))
+    def schedule(self, event: Event, patients: IndexLike | None = None, *, tag: str = "") -> None:
+        """Queue an event (scenario or instructor); it fires in the block containing ``at_min``, or, when it has a
+        trigger (``event.when``), for each patient in the block its condition is first met."""
+        idx: IndexLike = slice(None) if patients is None else patients
+        if event.when is not None:
+            waiting = np.zeros(self.n, dtype=bool)
+            waiting[idx] = True
+            self._armed.append(_Armed(event, event.when, waiting, np.zeros(self.n), tag))
+            return
+        self._events.append((event, idx, tag))
         self._events.sort(key=lambda e: e[0].at_min)
 
-    def inject(self, event: Event, patients: IndexLike | None = None) -> None:
-        """Instructor injection: fire an event now, whatever its ``at_min``."""
-        now = replace(event, at_min=self.time_min)
-        self._apply_event(now, slice(None) if patients is None else patients)
+    def pending(self) -> list[tuple[Event, str]]:
+        """Scheduled events still to fire and armed ones still waiting for a patient, with their tags."""
+        return [(e, tag) for e, _i, tag in self._events] + [(a.event, a.tag) for a in self._armed
+                                                            if bool(a.waiting.any())]
+
+    def unschedule(self, tag: str) -> Event | None:
+        """Take a scheduled or armed event off the list (it will not fire); the event, or None if not pending."""
+        for i, (ev, _idx, t) in enumerate(self._events):
+            if t == tag:
+                del self._events[i]
+                return ev
+        for i, armed in enumerate(self._armed):
+            if armed.tag == tag:
+                del self._armed[i]
+                return armed.event
+        return None
+
+    def inject(self, event: Event, patients: IndexLike | None = None, *, tag: str = "") -> None:
+        """Instructor injection: fire an event now, whatever its ``at_min`` (a pending one with ``tag`` is taken
+        off the schedule first, so it never fires twice)."""
+        if tag:
+            self.unschedule(tag)
+        now = replace(event, at_min=self.time_min, when=None)
+        self._fire(now, slice(None) if patients is None else patients, "injected", tag)
+
+    def _fire(self, ev: Event, idx: IndexLike, source: str, tag: str = "") -> None:
+        self._apply_event(ev, idx)
+        every = isinstance(idx, slice) and idx == slice(None)
+        who = None if every else tuple(int(i) for i in np.atleast_1d(np.arange(self.n)[idx]))
+        self.fired.append(Fired(ev.at_min, ev, who, source, tag))
+
+    def resolve(self, kind: str, idx: IndexLike | None = None) -> None:
+        """End an event of ``kind`` now (the instructor's "Resolve", or the trainee's fix): a pressure drop fades
+        (RESOLVE_TAU_MIN), bleeding stops, delivery resumes, the pump runs at its order, the rhythm returns."""
+        i: IndexLike = slice(None) if idx is None else idx
+        now = self.time_min
+        if kind in _DROP_KINDS:
+            rows = np.atleast_1d(np.arange(self.n)[i])
+            for d in (d for d, k in enumerate(self._drop_kind) if k == kind):
+                self._drop_resolved[rows, d] = np.minimum(self._drop_resolved[rows, d], now)
+        if kind == "bleeding":
+            self.bleed_until[i] = np.minimum(self.bleed_until[i], now)
+        elif kind == "extravasation":
+            self.resite_line(i)
+        elif kind == "damped_line":
+            self.damped_until[i] = -math.inf
+            self.damped_from[i] = -math.inf
+        elif kind in _INTERRUPTIONS:
+            self.interrupted_until[kind][i] = np.minimum(self.interrupted_until[kind][i], now)
+        elif kind == "pump_tenfold":
+            self.pump_factor_until[i] = np.minimum(self.pump_factor_until[i], now)
+        elif kind == "atrial_fibrillation":
+            self.af_until[i] = np.minimum(self.af_until[i], now)
+
+    def active(self, i: int) -> list[str]:
+        """The kinds of teaching event acting on patient ``i`` now (what "Resolve" can end)."""
+        t = self.time_min + _EPS
+        out: list[str] = []
+        if self._drop_t0.size:
+            for d, kind in enumerate(self._drop_kind):
+                if kind != "atrial_fibrillation" and self._drop_amp[i, d] != 0.0 and self._drop_t0[d] <= t \
+                        and self._drop_resolved[i, d] > t and kind not in out:
+                    out.append(kind)
+        if self.bleed_until[i] > t and self.bleed_rate[i] > 0.0:
+            out.append("bleeding")
+        if self.site_alert[i]:
+            out.append("extravasation")
+        if self.damped_until[i] > t and self.damped_from[i] <= t:
+            out.append("damped_line")
+        out += [kind for kind in _INTERRUPTIONS if self.interrupted_until[kind][i] > t]
+        if self.pump_factor_until[i] > t:
+            out.append("pump_tenfold")
+        if self.af_until[i] > t:
+            out.append("atrial_fibrillation")
+        return out
+
+    def _add_drop(self, ev: Event, idx: IndexLike, mmhg: float, until: float = math.inf) -> None:
+        amp = np.zeros((self.n, 1))
+        amp[idx, 0] = mmhg
+        self._drop_amp = np.concatenate([self._drop_amp, amp], axis=1)
+        self._drop_t0 = np.append(self._drop_t0, ev.at_min)
+        rate = 0.0 if math.isinf(ev.recovery_tau_min) else 1.0 / ev.recovery_tau_min
+        self._drop_rate = np.append(self._drop_rate, rate)
+        self._drop_ramp = np.append(self._drop_ramp, ev.ramp_min)
+        self._drop_kind.append(ev.kind)
+        self._drop_resolved = np.concatenate([self._drop_resolved, np.full((self.n, 1), until)], axis=1)
 
     def _apply_event(self, ev: Event, idx: IndexLike) -> None:
-        if ev.kind == "map_drop":
-            amp = np.zeros((self.n, 1))
-            amp[idx, 0] = ev.mmhg
-            self._drop_amp = np.concatenate([self._drop_amp, amp], axis=1)
-            self._drop_t0 = np.append(self._drop_t0, ev.at_min)
-            rate = 0.0 if math.isinf(ev.recovery_tau_min) else 1.0 / ev.recovery_tau_min
-            self._drop_rate = np.append(self._drop_rate, rate)
+        self._any_events = True
+        if ev.kind in ("map_drop", "sedation_bolus", "sepsis_worsening", "anaphylaxis"):
+            self._add_drop(ev, idx, ev.mmhg)
+        elif ev.kind in _INTERRUPTIONS:
+            self.interrupted_until[ev.kind][idx] = ev.at_min + ev.duration_min
+            if ev.kind == "changeover_gap":  # the bag or syringe is changed: the new one runs once the gap ends
+                self.bag_remaining_ml[idx] = self.setting.bag_volume_ml
+        elif ev.kind == "pump_tenfold":
+            self.pump_factor_until[idx] = ev.at_min + ev.duration_min
+            self.pump_factor[idx] = ev.factor
+        elif ev.kind == "flush_bolus":
+            # The line's dead space pushed in within seconds: an intravenous bolus into the central volume.
+            mcg = ev.volume_ml * self.setting.concentration_mcg_per_ml * (self.ne[idx] > 0.0)
+            self.c[idx] = self.c[idx] + mcg / self.p.volume_l[idx]
+        elif ev.kind == "atrial_fibrillation":
+            until = ev.at_min + ev.duration_min
+            self.af_until[idx] = until
+            self.af_hr_bpm[idx] = ev.hr_bpm
+            self.af_noise_mmhg[idx] = ev.noise_mmhg
+            self._add_drop(replace(ev, ramp_min=0.0, recovery_tau_min=math.inf), idx, ev.mmhg, until)
         elif ev.kind == "bleeding":
             self.bleed_rate[idx] = ev.ml_per_min / self.p.weight_kg[idx]
             self.bleed_until[idx] = ev.at_min + ev.duration_min
@@ -462,12 +616,20 @@ class VirtualPatients:
         return self.hc_effect.copy()
 
     def _drops(self, t: FloatArray) -> FloatArray:
-        """Sum of event MAP drops at times ``t`` (T,), shape (N, T)."""
+        """Sum of event MAP drops at times ``t`` (T,), shape (N, T): each ramps in over its ``ramp_min``, then
+        recovers with its time constant (or stays), and fades with RESOLVE_TAU_MIN once resolved."""
         if self._drop_t0.size == 0:
             return np.zeros((self.n, t.size))
         since = t[None, :] - self._drop_t0[:, None]
-        w = np.where(since >= 0.0, np.exp(-self._drop_rate[:, None] * np.maximum(since, 0.0)), 0.0)
-        return np.asarray(self._drop_amp @ w)
+        ramp = self._drop_ramp[:, None]
+        rise = np.where(ramp > 0.0, np.clip(since / np.maximum(ramp, _EPS), 0.0, 1.0), since >= 0.0)
+        w = rise * np.exp(-self._drop_rate[:, None] * np.maximum(since - ramp, 0.0))
+        resolved = self._drop_resolved
+        if not np.isfinite(resolved).any():
+            return np.asarray(self._drop_amp @ w)
+        after = t[None, None, :] - resolved[:, :, None]  # (N, D, T)
+        fade = np.where(after > 0.0, np.exp(-np.maximum(after, 0.0) / RESOLVE_TAU_MIN), 1.0)
+        return np.asarray(np.einsum("nd,dt,ndt->nt", self._drop_amp, w, fade))
 
     def _slow(
         self,
@@ -496,12 +658,16 @@ class VirtualPatients:
 
     def _hr_base(self, beta: FloatArray, dob: FloatArray, deficit: FloatArray) -> FloatArray:
         hr0 = self.p.hr_bpm if beta.ndim == 1 else self.p.hr_bpm[:, None]
-        return np.asarray(
+        hr = (
             hr0
             + phys.EPINEPHRINE_HR_BPM * beta
             + phys.DOBUTAMINE_HR_BPM * dob / (dob + phys.DOBUTAMINE_HR_EC50)
             + phys.DEFICIT_HR_BPM_PER_ML_KG * deficit
         )
+        if self._any_events:
+            af = np.where(self.af_until > self.time_min + _EPS, self.af_hr_bpm, 0.0)
+            hr = hr + (af if beta.ndim == 1 else af[:, None])
+        return np.asarray(hr)
 
     def _cardiac_output(self, beta: FloatArray, dob: FloatArray, expansion: FloatArray) -> FloatArray:
         p = self.p
@@ -545,6 +711,34 @@ class VirtualPatients:
     def _meas_sd(self) -> float:
         return self.cfg.art_noise_mmhg if self.setting.monitoring == "arterial" else self.cfg.cuff_noise_mmhg
 
+    def _noise_sd(self, base: float, share: float) -> float | FloatArray:
+        """Measurement noise SD: ``base``, widened per patient in atrial fibrillation (``share`` of its spread)."""
+        if not self._any_events:
+            return base
+        extra = np.where(self.af_until > self.time_min + _EPS, self.af_noise_mmhg * share, 0.0)
+        if not extra.any():
+            return base
+        return np.asarray(np.sqrt(base * base + extra * extra))
+
+    def _delivery(self) -> FloatArray | float:
+        """The pump's delivery factor now: 0 while stopped, disconnected or being changed; the error's factor."""
+        if not self._any_events:
+            return 1.0
+        t = self.time_min + _EPS
+        stopped = np.zeros(self.n, dtype=bool)
+        for until in self.interrupted_until.values():
+            stopped |= until > t
+        factor = np.where(self.pump_factor_until > t, self.pump_factor, 1.0)
+        return np.asarray(np.where(stopped, 0.0, factor))
+
+    def _next_change(self) -> float:
+        """The next time an event's effect on delivery, rhythm or noise ends (chunks stop there)."""
+        t = self.time_min + _EPS
+        ends = [self.af_until, self.pump_factor_until, *self.interrupted_until.values()]
+        later = [float(e[e > t].min()) for e in ends if bool((e > t).any())]
+        later = [x for x in later if math.isfinite(x)]
+        return min(later) if later else math.inf
+
     # ------------------------------------------------------------------ stepping
     def advance_to(self, t_min: float) -> None:
         """Advance whole blocks until ``t_min`` (rounded down to the block grid)."""
@@ -555,7 +749,8 @@ class VirtualPatients:
         self.advance_blocks(1)
 
     def _need_ml_per_block(self) -> FloatArray:
-        return np.asarray(self.ne * self.p.weight_kg / self.setting.concentration_mcg_per_ml * self.block_min)
+        need = self.ne * self.p.weight_kg / self.setting.concentration_mcg_per_ml * self.block_min
+        return np.asarray(need * self._delivery())
 
     def _chunk(self, wanted: int) -> int:
         """Blocks that can be stepped together: no event inside, the bag not running out inside."""
@@ -564,6 +759,12 @@ class VirtualPatients:
             ev_block = math.floor(self._events[0][0].at_min / self.block_min + _EPS)
             if ev_block > self._block_index:
                 k = min(k, ev_block - self._block_index)
+        if self._any_events and k > 1:
+            change = self._next_change()
+            if math.isfinite(change):
+                k = min(k, max(1, math.ceil((change - self.time_min) / self.block_min - _EPS)))
+        if self._armed and k > 1:
+            k = min(k, self._armed_blocks())
         if k > 1:
             need = self._need_ml_per_block()
             running = (need > 0.0) & (self.bag_remaining_ml > 0.0)
@@ -578,8 +779,8 @@ class VirtualPatients:
         bm = self.block_min
         t0 = self.time_min
         while self._events and self._events[0][0].at_min < t0 + bm - _EPS:
-            ev, idx = self._events.pop(0)
-            self._apply_event(ev, idx)
+            ev, idx, tag = self._events.pop(0)
+            self._fire(ev, idx, "scheduled", tag)
         k = self._chunk(wanted)
         self._routine_care(t0, k)
         kb = k * b
@@ -592,7 +793,7 @@ class VirtualPatients:
         bag_frac = np.where(need > 0.0, clip(self.bag_remaining_ml / np.maximum(need, _EPS), 0.0, 1.0), 1.0)
         self.bag_remaining_ml = np.maximum(self.bag_remaining_ml - need, 0.0)
         self.pump_running = (self.ne <= 0.0) | (self.bag_remaining_ml > 0.0)
-        r_ne = self.ne * w * bag_frac * self.ne_delivered_fraction
+        r_ne = self.ne * w * bag_frac * self.ne_delivered_fraction * self._delivery()
         r_epi = self.epinephrine * w
 
         # Catecholamine concentration: exact for every sample; epinephrine alone at boundaries.
@@ -687,6 +888,9 @@ class VirtualPatients:
         else:
             self._measure_arterial(map_s, hr_base_b, hr_blocks, noise, tb)
 
+        if self._armed:
+            self._check_armed(map_s.mean(axis=2), tb)
+
         # Record.
         flat = map_s.reshape(n, kb)
         self._rec_map.append(flat[:, :: self._record_step])
@@ -715,6 +919,35 @@ class VirtualPatients:
         self._block_index += k
         self.time_min = self._block_index * bm
         return k
+
+    def _armed_blocks(self) -> int:
+        """Blocks that can pass before any armed condition could be met (so a trigger fires at a block end)."""
+        bm, least = self.block_min, math.inf
+        for a in self._armed:
+            if not a.waiting.any():
+                continue
+            left = max(a.trigger.for_min - float(a.run_min[a.waiting].max()), a.trigger.after_min - self.time_min)
+            least = min(least, left)
+        return max(1, math.floor(least / bm + _EPS)) if math.isfinite(least) else self.cfg.max_chunk_blocks
+
+    def _check_armed(self, block_map: FloatArray, tb: FloatArray) -> None:
+        """Count how long each armed condition has held (block means of the true MAP); fire where it is met."""
+        bm, k = self.block_min, block_map.shape[1]
+        for a in list(self._armed):
+            trig = a.trigger
+            cond = block_map < trig.map_below if trig.map_below is not None else block_map > (trig.map_above or 0.0)
+            run = a.run_min.copy()
+            met = np.zeros(self.n, dtype=bool)
+            for jj in range(k):
+                run = np.where(cond[:, jj], run + bm, 0.0)
+                met |= a.waiting & (run >= trig.for_min - _EPS) & (tb[jj + 1] >= trig.after_min - _EPS)
+            a.run_min = run
+            if met.any():
+                who = np.flatnonzero(met)
+                a.waiting[who] = False
+                self._fire(replace(a.event, at_min=float(tb[-1]), when=None), who, "triggered", a.tag)
+            if not a.waiting.any():
+                self._armed.remove(a)
 
     def _fluid_blocks(self, def_b: FloatArray, t0: float, k: int) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Deficit, expansion and fluid given at the k + 1 block boundaries while a bolus runs.
@@ -748,7 +981,9 @@ class VirtualPatients:
         t_cols = (tb[:-1, None] + cols[None, :] * self.dt_min).ravel()
         if cfg.record_measured:
             true_m = map_s[:, :, cols]
-            meas = (true_m + noise.transpose(1, 0, 2) * cfg.art_noise_mmhg).reshape(n, k * cols.size)
+            sd = self._noise_sd(cfg.art_noise_mmhg, AF_ARTERIAL_SHARE)
+            sd_b = sd[:, None, None] if isinstance(sd, np.ndarray) else sd
+            meas = (true_m + noise.transpose(1, 0, 2) * sd_b).reshape(n, k * cols.size)
             meas = self._artefacts(meas, t_cols)
             self._rec_meas.append(meas)
             hr_m = phys.heart_rate(true_m, hr_base_b[:, :, None], self.p.autoreg_map_mmhg[:, None, None])
@@ -756,7 +991,7 @@ class VirtualPatients:
             self.trace.measurements += k * cols.size
             last = meas[:, -1]
         else:
-            last = map_s[:, -1, cols[-1]] + noise[-1, :, -1] * cfg.art_noise_mmhg
+            last = map_s[:, -1, cols[-1]] + noise[-1, :, -1] * self._noise_sd(cfg.art_noise_mmhg, AF_ARTERIAL_SHARE)
             last = self._artefacts(last[:, None], t_cols[-1:])[:, 0]
         self.meas_map = np.asarray(last)
         self.meas_time_min = np.full(n, t_cols[-1])
@@ -771,7 +1006,7 @@ class VirtualPatients:
             sample = min(k * b - 1, max(0, round((self._next_cuff_min - t0) / self.dt_min)))
             jb, col = divmod(sample, b)
             true = map_s[:, jb, col]
-            self.meas_map = true + noise[jb, :, 0] * self.cfg.cuff_noise_mmhg
+            self.meas_map = true + noise[jb, :, 0] * self._noise_sd(self.cfg.cuff_noise_mmhg, 1.0)
             self.meas_time_min = np.full(self.n, t0 + sample * self.dt_min)
             self.meas_hr = np.round(phys.heart_rate(true, hr_base_b[:, jb], self.p.autoreg_map_mmhg))
             self._next_cuff_min += self.setting.cuff_interval_min

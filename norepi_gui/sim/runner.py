@@ -30,13 +30,14 @@ from norepi_gui.sim.actions import (
     ActionRecord,
     EscalationDue,
     ExpectedAction,
+    ForbiddenAction,
     LimitAlert,
     PromptRecord,
 )
 from norepi_gui.sim.cases import Cohort
-from norepi_gui.sim.debrief import Debrief, debrief
+from norepi_gui.sim.debrief import MAP_FLOOR_MMHG, Debrief, debrief
 from norepi_gui.sim.engine import Setting, SimConfig, VirtualPatients
-from norepi_gui.sim.events import Event
+from norepi_gui.sim.events import Event, scenario_tag
 from norepi_gui.sim.patient import PatientParams, default_population, sample_patients
 from norepi_gui.sim.policy import Decision, Observation, PatientContext, Policy, PolicyFactory
 from norepi_gui.sim.scenario import Scenario
@@ -95,6 +96,16 @@ class RunResult:
     scenario_name: str | None
     debrief_band_high_mmhg: float | None = None  # None: target + the debrief's default width
     target_reason: str = ""
+    forbidden_actions: tuple[ForbiddenAction, ...] = ()
+    floor_mmhg: float = MAP_FLOOR_MMHG
+
+    def event_times(self, i: int) -> dict[str, float]:
+        """When each named event first acted on patient ``i`` (key action windows open then)."""
+        out: dict[str, float] = {}
+        for fired in self.sim.fired:
+            if fired.patients is None or i in fired.patients:
+                out.setdefault(fired.event.name, fired.time_min)
+        return out
 
     def debrief(self, i: int) -> Debrief:
         log = self.logs[i]
@@ -113,6 +124,9 @@ class RunResult:
             ne_doses=log.ne_doses,
             weight_kg=float(self.sim.p.weight_kg[i]),
             expected_actions=self.expected_actions,
+            forbidden_actions=self.forbidden_actions,
+            floor_mmhg=self.floor_mmhg,
+            event_times=self.event_times(i),
         )
 
     def debriefs(self) -> list[Debrief]:
@@ -582,8 +596,8 @@ def run_headless(
     params, setting, events = build_patients(scenario, patients, params_rng, cohort)
     duration = hours * 60.0
     sim = VirtualPatients(params, setting, noise_rng, cfg.sim, expected_minutes=duration)
-    for ev in events:
-        sim.schedule(ev)
+    for index, ev in enumerate(events):
+        sim.schedule(ev, tag=scenario_tag(index))
     context = patient_context(scenario)
     band = target_band(context, cfg.protocol)
     policies = [policy() for _ in range(patients)]
@@ -611,6 +625,8 @@ def run_headless(
         scenario_name=scenario.name if scenario is not None else None,
         debrief_band_high_mmhg=band.upper_mmhg,
         target_reason=band.reason,
+        forbidden_actions=scenario.forbidden_actions if scenario is not None else (),
+        floor_mmhg=scenario.floor_map_mmhg if scenario is not None else MAP_FLOOR_MMHG,
     )
 
 

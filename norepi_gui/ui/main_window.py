@@ -935,6 +935,7 @@ class MainWindow(QMainWindow):
             night_mode=self.view_settings.night_mode,
             protocol_path=self._protocol_path,
             protocol=self.bedside.base_protocol,
+            scenario_folder=self.view_settings.scenario_folder,
             parent=self,
         )
         if dialog.exec() and dialog.choice is not None:
@@ -951,6 +952,7 @@ class MainWindow(QMainWindow):
         if choice.night_mode != self.view_settings.night_mode:
             self.view_settings.night_mode = choice.night_mode
             self._apply_theme()
+        self.view_settings.scenario_folder = choice.scenario_folder
         self.infusion_panel.dose_unit.setCurrentText(choice.dose_unit)
         self.controller.set_display(DisplayFormat.for_protocol(self.protocol, choice.dose_unit))
         if choice.protocol_path != self._protocol_path or choice.protocol.meta != self.bedside.base_protocol.meta:

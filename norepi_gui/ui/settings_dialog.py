@@ -1,5 +1,5 @@
-"""Settings: units shown, pump resolution, sound, night mode, and the protocol file (validated before it is
-accepted)."""
+"""Settings: units shown, pump resolution, sound, night mode, the protocol file (validated before it is accepted) and
+the site's training scenario folder."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ class SettingsChoice:
     protocol_path: Path | None
     protocol: Protocol
     night_mode: str = "system"
+    scenario_folder: Path | None = None
 
 
 def resolution_bounds() -> tuple[float, float]:
@@ -48,7 +49,7 @@ def resolution_bounds() -> tuple[float, float]:
 class SettingsDialog(QDialog):
     def __init__(self, *, dose_unit: str, pump_resolution: float, sound_enabled: bool, sound_volume: int,
                  protocol_path: Path | None, protocol: Protocol, sound_player: str = "", night_mode: str = "system",
-                 parent: QWidget | None = None) -> None:
+                 scenario_folder: Path | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setObjectName("settingsDialog")
@@ -94,6 +95,18 @@ class SettingsDialog(QDialog):
         self.protocol_info = QLabel(f"In use: {protocol.meta.name} {protocol.meta.version} ({protocol.source})")
         self.protocol_info.setWordWrap(True)
 
+        self.scenario_folder = ValidatedField("scenarioFolderInput", "Site scenario folder",
+                                              placeholder="empty: the shipped scenarios only")
+        self.scenario_folder.set_text("" if scenario_folder is None else str(scenario_folder))
+        folder_browse = QPushButton("Browse\u2026")
+        folder_browse.setObjectName("scenarioFolderBrowseButton")
+        folder_browse.clicked.connect(self._browse_folder)
+        folder_row = QWidget()
+        fl = QHBoxLayout(folder_row)
+        fl.setContentsMargins(0, 0, 0, 0)
+        fl.addWidget(self.scenario_folder, 1)
+        fl.addWidget(folder_browse)
+
         row = QWidget()
         rl = QHBoxLayout(row)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -109,6 +122,7 @@ class SettingsDialog(QDialog):
         form.addRow("Protocol file", row)
         form.addRow(self.protocol_status)
         form.addRow(self.protocol_info)
+        form.addRow("Training scenarios", folder_row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -119,6 +133,11 @@ class SettingsDialog(QDialog):
         path, _filter = QFileDialog.getOpenFileName(self, "Protocol file", "", "Protocol (*.toml)")
         if path:
             self.protocol_file.set_text(path)
+
+    def _browse_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Site scenario folder")
+        if path:
+            self.scenario_folder.set_text(path)
 
     def validate(self) -> SettingsChoice | None:
         """Check every field; on error show it under the field (protocol errors name file, key and accepted)."""
@@ -144,10 +163,17 @@ class SettingsDialog(QDialog):
         except ProtocolError as exc:
             self.protocol_file.show_error(f"Protocol file: {exc}")
             self.protocol_status.show_error("The protocol in use is kept until a valid file is chosen.")
+        self.scenario_folder.clear_error()
+        folder_text = self.scenario_folder.text().strip()
+        folder = Path(folder_text).expanduser() if folder_text else None
+        if folder is not None and not folder.is_dir():
+            self.scenario_folder.show_error(f"Site scenario folder: {folder} is not a folder (accepted: an existing "
+                                            "folder of scenario .toml files, or empty)")
+            return None
         if resolution is None or protocol is None:
             return None
         return SettingsChoice(self.dose_unit.currentText(), resolution, self.sound.isChecked(), self.volume.value(),
-                              path, protocol, str(self.night.currentData()))
+                              path, protocol, str(self.night.currentData()), folder)
 
     def accept(self) -> None:
         choice = self.validate()

@@ -69,6 +69,7 @@ SCHEMA: dict[str, Setting] = {
     "sound.enabled": Setting(True, _is_bool, "true or false"),
     "sound.volume": Setting(80, *whole_number(0, 100)),
     "protocol.path": Setting("", _is_path_text, f"a file path of up to {MAX_PATH_CHARS} characters"),
+    "training.scenario_folder": Setting("", _is_path_text, f"a folder path of up to {MAX_PATH_CHARS} characters"),
     "app.disclaimer_accepted": Setting(False, _is_bool, "true or false"),
     "window.geometry": Setting("", _is_base64, "base64 text"),
     "window.state": Setting("", _is_base64, "base64 text"),
@@ -156,6 +157,18 @@ class ViewSettings:
     @protocol_path.setter
     def protocol_path(self, path: Path | None) -> None:
         self._file.set("protocol.path", "" if path is None else str(path))
+
+    @property
+    def scenario_folder(self) -> Path | None:
+        """The site's scenario folder (training), listed with the shipped scenarios; None when not set."""
+        from pathlib import Path
+
+        text = self._file.get("training.scenario_folder")
+        return Path(text) if isinstance(text, str) and text else None
+
+    @scenario_folder.setter
+    def scenario_folder(self, path: Path | None) -> None:
+        self._file.set("training.scenario_folder", "" if path is None else str(path))
 
     @property
     def disclaimer_accepted(self) -> bool:

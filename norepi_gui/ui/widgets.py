@@ -3,6 +3,8 @@ badge, roles for colours, fonts that follow the window's text size, and the whee
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel, QLineEdit, QVBoxLayout, QWidget
@@ -22,6 +24,28 @@ def set_role(widget: QWidget, role: str) -> None:
     if widget.property("role") != role:
         widget.setProperty("role", role)
         _repolish(widget)
+
+
+def report_export(status: QLabel, done: str, write: Callable[[], object]) -> str:
+    """Run an export (``write``) and say what happened in ``status``: ``done`` on success; on a failure (a
+    :class:`~norepi_gui.core.storage_errors.StorageError` or ``OSError``) the reason in words, in the error colour, and
+    in a message box when the dialog is on screen. Returns the text shown."""
+    from norepi_gui.core.storage_errors import StorageError
+
+    try:
+        write()
+    except (StorageError, OSError) as exc:
+        message = f"\u26a0 Not written: {exc}"
+        status.setText(message)
+        set_role(status, "error")
+        if status.isVisible():
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.warning(status.window(), "Export failed", message)
+        return message
+    status.setText(done)
+    set_role(status, "")
+    return done
 
 
 def _repolish(widget: QWidget) -> None:

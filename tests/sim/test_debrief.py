@@ -20,7 +20,7 @@ def test_time_percentages_against_the_band() -> None:
     assert d.time_above_band_pct == pytest.approx(20.0)
     # below 60 (= target - 5 here): 55, 58 -> 2 of 10
     assert d.time_below_target_minus_5_pct == pytest.approx(20.0)
-    assert d.time_map_below_60_pct == pytest.approx(20.0)
+    assert d.time_below_floor_pct == pytest.approx(20.0)
     assert d.duration_min == pytest.approx(10.0)
 
 

@@ -87,7 +87,7 @@ def test_a_good_file_loads_with_defaults(tmp_path: Path) -> None:
     s = load_scenario_file(write(tmp_path, GOOD))
     assert s.name == "case"
     assert s.target_map_mmhg == 65.0  # default target [seed 000]
-    assert s.debrief_target_map_mmhg == 65.0
+    assert s.floor_map_mmhg == 60.0  # an adult's floor: below the permissive 60-65 band (65 trial [V])
     assert s.patient.monitoring == "arterial"
     assert s.infusion.bag_remaining_ml == 250.0
     assert s.disease.map0_nadir_mmhg == 50.0
@@ -107,7 +107,7 @@ def test_a_good_file_loads_with_defaults(tmp_path: Path) -> None:
             'kind = "map_drop"',
             'kind = "earthquake"',
             "events[0].kind",
-            "map_drop | bleeding | extravasation | damped_line | flush | bag_empty",
+            "map_drop | bleeding | extravasation | damped_line | flush | bag_empty | sedation_bolus",
         ),
         ('action = "INCREASE_NE"', 'action = "PANIC"', "expected_actions[0].action", "START_NE | INCREASE_NE"),
         (

@@ -35,7 +35,7 @@ def test_single_scenario_prints_debrief_metrics_as_json(capsys: pytest.CaptureFi
         "time_in_band_pct",
         "time_below_band_pct",
         "time_below_target_minus_5_pct",
-        "time_map_below_60_pct",
+        "time_below_floor_pct",
         "time_above_band_pct",
         "time_to_first_titration_min",
         "prompt_response_min",
@@ -75,7 +75,7 @@ def test_same_seed_prints_the_same_json(capsys: pytest.CaptureFixture[str]) -> N
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--scenario", "nope"], "accepted: bag_runs_out"),
+        (["--scenario", "nope"], "accepted: af_unreliable_cuff, bag_changeover, bag_runs_out"),
         (["--patients", "0"], "--patients"),
         (["--hours", "0"], "--hours"),
         (["--workers", "0"], "--workers must be >= 1, got 0"),
@@ -133,7 +133,7 @@ def test_the_number_of_workers_does_not_change_the_results(capsys: pytest.Captur
 def test_reference_policy_reports_workload_metrics(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(["--policy", "reference", "--hours", "2", "--patients", "5", "--seed", "2", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)["summary"]
-    for key in ("time_in_band_pct", "time_below_target_minus_5_pct", "time_map_below_60_pct", "time_above_band_pct",
+    for key in ("time_in_band_pct", "time_below_target_minus_5_pct", "time_below_floor_pct", "time_above_band_pct",
                 "ne_changes_per_h", "reversals_per_h", "prompts_per_h", "time_to_band_min"):
         assert key in summary
     assert summary["prompts_per_h"]["mean"] == pytest.approx(12.0)  # a check every 5 min
