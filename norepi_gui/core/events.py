@@ -44,6 +44,8 @@ class EventKind(StrEnum):
     PERFUSION = "PERFUSION"  # perfusion markers recorded without a blood pressure
     SITE_CHECK = "SITE_CHECK"  # a peripheral or intraosseous line's site was checked
     AUDIO_PAUSED = "AUDIO_PAUSED"  # the alarm sound was paused (for a limited time)
+    MONITOR_SAMPLES = "MONITOR_SAMPLES"  # a batch of the bedside monitor's values (kept apart from charted readings)
+    MONITOR_LINK = "MONITOR_LINK"  # the bed and patient the monitor feed takes values for, or the feed turned off
 
 
 #: Kinds that must name the event they supersede (and the only kinds that may).
