@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from norepi_gui.bedside.monitor import MonitorTrace
 from norepi_gui.bedside.records import (
     AnswerRecord,
     AudioPauseRecord,
     BagRecord,
     CoInfusionRecord,
     DoseRecord,
+    MonitorLinkRecord,
+    MonitorSamplesRecord,
     PatientRecord,
     PerfusionRecord,
     PromptShownRecord,
@@ -257,6 +260,10 @@ class SessionState:
         self._deleted: set[int] = set()
         self.event_count = 0
         self.last_reading_seq = 0
+        #: The bedside monitor's samples (MONITOR_SAMPLES batches, and those taken but not yet in one: see
+        #: ``bedside/monitor.py``); apart from the readings, never read by the engine.
+        self.monitor = MonitorTrace()
+        self.monitor_link: MonitorLinkRecord | None = None  # the monitor feed as last recorded (MONITOR_LINK)
 
     # ------------------------------------------------------------------------------------------------ reading
     @property
@@ -434,6 +441,15 @@ class SessionState:
             self.prompt = PromptLog(log.anchor_seq, log.answer, log.shown_at, log.shown_priority, log.snoozes + 1,
                                     snooze.until if snooze is not None else log.snoozed_until)
             delta.aspects.add("prompt")
+        elif kind is EventKind.MONITOR_SAMPLES:
+            batch = MonitorSamplesRecord.from_payload(p)
+            if batch is not None and self.monitor.add(batch.samples):
+                delta.aspects.add("monitor_samples")  # only when opening a session: a batch taken is there already
+        elif kind is EventKind.MONITOR_LINK:
+            link = MonitorLinkRecord.from_payload(p)
+            if link is not None:
+                self.monitor_link = link
+                delta.aspects.add("monitor")
         elif kind is EventKind.SIM_EVENT:
             self.sim_events.append(event)
             delta.aspects.add("sim")
