@@ -1092,10 +1092,13 @@ class BedsideSession:
     def _note_monitor_link(self) -> None:
         """Record the feed's link in the open session when it is not what the session last recorded."""
         feed = self.monitor
-        if not self.writable or (self.state.monitor_link is None and not feed.listening):
+        last = self.state.monitor_link
+        if not self.writable or (last is None and not feed.listening):
             return
         record = feed.link_record()
-        if record != self.state.monitor_link:
+        if not feed.listening and last is not None and not (record.bed or record.patient_id):
+            record = dataclasses.replace(last, listening=False)  # not listening here: for the bed it was
+        if record != last:
             self._append_quiet(EventKind.MONITOR_LINK, record.to_payload())
 
     def take_monitor(self, observations: ObservationSet) -> MonitorIntake:
