@@ -1,10 +1,11 @@
 """Settings: units shown, pump resolution, sound, night mode, and the protocol file (validated before it is
-accepted)."""
+accepted) on the General tab; the bedside monitor feed on the Monitor tab (``monitor_settings_page``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -18,6 +19,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSlider,
+    QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -26,6 +29,10 @@ from norepi_gui.core.protocol import Protocol, ProtocolError, Pump, load_protoco
 from norepi_gui.core.units import split_number
 from norepi_gui.ui.formatting import describe_input_error
 from norepi_gui.ui.widgets import FieldStatus, ValidatedField
+
+if TYPE_CHECKING:
+    from norepi_gui.monitor.settings import MonitorSettings
+    from norepi_gui.ui.monitor_settings_page import MonitorPage
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,7 @@ class SettingsChoice:
     protocol_path: Path | None
     protocol: Protocol
     night_mode: str = "system"
+    monitor: MonitorSettings | None = None  # None: the Monitor tab was not offered
 
 
 def resolution_bounds() -> tuple[float, float]:
@@ -48,7 +56,7 @@ def resolution_bounds() -> tuple[float, float]:
 class SettingsDialog(QDialog):
     def __init__(self, *, dose_unit: str, pump_resolution: float, sound_enabled: bool, sound_volume: int,
                  protocol_path: Path | None, protocol: Protocol, sound_player: str = "", night_mode: str = "system",
-                 parent: QWidget | None = None) -> None:
+                 monitor: MonitorSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setObjectName("settingsDialog")
@@ -99,7 +107,9 @@ class SettingsDialog(QDialog):
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(self.protocol_file, 1)
         rl.addWidget(browse)
-        form = QFormLayout(self)
+        general = QWidget()
+        general.setObjectName("generalSettingsPage")
+        form = QFormLayout(general)
         form.addRow("Dose unit shown", self.dose_unit)
         form.addRow("Pump resolution mL/h", self.resolution)
         form.addRow("", self.sound)
@@ -109,10 +119,21 @@ class SettingsDialog(QDialog):
         form.addRow("Protocol file", row)
         form.addRow(self.protocol_status)
         form.addRow(self.protocol_info)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("settingsTabs")
+        self.tabs.addTab(general, "&General")
+        self.monitor_page: MonitorPage | None = None
+        if monitor is not None:
+            from norepi_gui.ui.monitor_settings_page import MonitorPage
+
+            self.monitor_page = MonitorPage(monitor, protocol.monitor)
+            self.tabs.addTab(self.monitor_page, "&Monitor")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.tabs)
+        outer.addWidget(buttons)
         self.choice: SettingsChoice | None = None
 
     def _browse(self) -> None:
@@ -144,10 +165,14 @@ class SettingsDialog(QDialog):
         except ProtocolError as exc:
             self.protocol_file.show_error(f"Protocol file: {exc}")
             self.protocol_status.show_error("The protocol in use is kept until a valid file is chosen.")
+        monitor = self.monitor_page.settings() if self.monitor_page is not None else None
+        if self.monitor_page is not None and monitor is None:
+            self.tabs.setCurrentWidget(self.monitor_page)
+            return None
         if resolution is None or protocol is None:
             return None
         return SettingsChoice(self.dose_unit.currentText(), resolution, self.sound.isChecked(), self.volume.value(),
-                              path, protocol, str(self.night.currentData()))
+                              path, protocol, str(self.night.currentData()), monitor)
 
     def accept(self) -> None:
         choice = self.validate()
