@@ -58,7 +58,7 @@ DEB_DEPENDS = (
 )
 SOURCE_PARTS = ("norepi_gui", "resources", "packaging", "pyproject.toml")
 DIGEST_PACKAGES = ("norepi-gui", "pyinstaller", "pyinstaller-hooks-contrib", "PySide6-Essentials", "pint",
-                   "pyqtgraph", "numpy", "platformdirs")
+                   "pyqtgraph", "numpy", "platformdirs", "hl7")
 
 
 class BuildError(RuntimeError):

@@ -11,7 +11,10 @@ and the time. Each condition appears once, with the priority the engine or the c
 - every other alert of the advice, with the engine's priority. High-priority ones go on the banner and sound; the
   others are listed with the advice;
 - the program's own conditions, first: ``NOT_RECORDED`` / ``RECORDING_STOPPED`` (high: an entry was not recorded,
-  or the database cannot be written at all) and ``CLOCK_STEPPED_BACK`` (medium).
+  or the database cannot be written at all) and ``CLOCK_STEPPED_BACK`` (medium);
+- the bedside monitor feed: ``MONITOR_STALE`` (medium) when the feed is on and no MAP came for the protocol's
+  ``monitor.stale_after_s`` (``norepi_gui.monitor.feed``); answered by reading the monitor and typing the MAP, and
+  gone when a value comes or the feed is turned off.
 
 The engine's CHECK_OVERDUE, BAG_NEAR_EMPTY and LINE_TIME_LIMIT are replaced by the entries above, so the advice panel,
 the banner and the infusion panel never show one condition twice or at two priorities.
@@ -30,9 +33,10 @@ if TYPE_CHECKING:
     from norepi_gui.bedside.state import SessionState
     from norepi_gui.core.protocol import Protocol
     from norepi_gui.core.titration import Advice
+    from norepi_gui.monitor.feed import FeedState
 
 RANK = {"high": 3, "medium": 2, "low": 1}
-SOURCE_ORDER = {"system": -1, "bag": 0, "check": 1, "line": 2, "site": 3, "advice": 4}
+SOURCE_ORDER = {"system": -1, "bag": 0, "check": 1, "monitor": 2, "line": 3, "site": 4, "advice": 5}
 #: Advice alerts that an alarm of the bedside layer stands for (shown once, never twice).
 REPLACED = frozenset({"CHECK_OVERDUE", "BAG_NEAR_EMPTY", "LINE_TIME_LIMIT"})
 
@@ -40,7 +44,7 @@ REPLACED = frozenset({"CHECK_OVERDUE", "BAG_NEAR_EMPTY", "LINE_TIME_LIMIT"})
 @dataclass(frozen=True)
 class Alarm:
     """One alarm condition: ``code`` (stable), ``priority`` (high | medium | low), a short ``title`` for the banner,
-    the ``message``, its ``source`` (check | bag | line | site | advice) and whether it goes on the banner and
+    the ``message``, its ``source`` (check | bag | monitor | line | site | advice) and whether it goes on the banner and
     sounds (``banner``; the others are listed with the advice)."""
 
     code: str
@@ -88,16 +92,20 @@ class AlarmState:
 
 def derive_alarms(state: SessionState, prompt: PromptState, advice: Advice | None, protocol: Protocol,
                   now: datetime, *, bag_left_ml: float | None, writable: bool = True,
-                  system: tuple[Alarm, ...] = ()) -> AlarmState:
+                  system: tuple[Alarm, ...] = (), feed: FeedState | None = None,
+                  feed_problem: str = "") -> AlarmState:
     """Every alarm condition at ``now``, highest priority first (see the module docstring). ``system``: conditions
     of the program itself (an entry not recorded, recording stopped, the computer's clock stepped back), shown
-    whether or not a session takes entries."""
+    whether or not a session takes entries. ``feed``: the monitor feed's state (None: no monitor);
+    ``feed_problem``: why its listener is not running, in words."""
     if not writable:
         return AlarmState(tuple(sorted(system, key=lambda a: -a.rank)))
     found: list[Alarm] = list(system)
     check = _check_alarm(prompt, now)
     if check is not None:
         found.append(check)
+    if feed is not None and feed.alarm:
+        found.append(monitor_alarm(feed, feed_problem))
     bag = _bag_alarm(state, prompt, advice, protocol, now, bag_left_ml)
     if bag is not None:
         found.append(bag)
@@ -139,6 +147,15 @@ def _check_alarm(prompt: PromptState, now: datetime) -> Alarm | None:
     late = (now - prompt.due_at).total_seconds() / 60.0
     title = "Check overdue" if late >= 1.0 else "Check due"
     return Alarm("CHECK_DUE", prompt.priority, title, "A titration check is due: take a reading.", "check")
+
+
+def monitor_alarm(feed: FeedState, problem: str = "") -> Alarm:
+    """The monitor feed is stale: no MAP for the protocol's ``monitor.stale_after_s`` (medium: the nurse reads the
+    monitor and types the MAP; the monitor's own alarms are unchanged)."""
+    why = f" The listener is not running: {problem}." if problem else ""
+    return Alarm("MONITOR_STALE", Priority.MEDIUM.value, "Monitor feed stale",
+                 f"{feed.describe()}.{why} Read the monitor and type the MAP; check the monitor's gateway and "
+                 "network.", "monitor")
 
 
 def _bag_alarm(state: SessionState, prompt: PromptState, advice: Advice | None, protocol: Protocol, now: datetime,

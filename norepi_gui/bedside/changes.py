@@ -7,6 +7,7 @@ from typing import Generic, TypeVar
 
 from norepi_gui.bedside.state import CoInfusionRow, Delta, DoseRow, PerfusionRow, ReadingRow
 from norepi_gui.core.events import Event
+from norepi_gui.monitor.samples import MonitorSample
 
 Row = TypeVar("Row", ReadingRow, DoseRow, CoInfusionRow, PerfusionRow)
 
@@ -48,6 +49,8 @@ class Change:
     undo: bool = False  # what Undo / Redo would do changed
     alarms: bool = False  # the alarms sounding or shown (bag, line, site check, check due, audio pause) changed
     sim: bool = False  # a training event was recorded
+    monitor_samples: tuple[MonitorSample, ...] = ()  # the bedside monitor's new values, as they came (for the plot)
+    monitor: bool = False  # the monitor feed's link or state (off, waiting, live, stale) changed
     message: str = ""  # a status line: what was done, or why nothing was
     problem: FieldProblem | None = None
     failure: str = ""  # recording failed: shown at once as an alarm, nothing is shown as recorded
@@ -71,4 +74,5 @@ class Change:
             session="session" in delta.aspects,
             prompt="prompt" in delta.aspects,
             sim="sim" in delta.aspects,
+            monitor="monitor" in delta.aspects,
         )

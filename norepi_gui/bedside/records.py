@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.events import JsonValue, Payload
+from norepi_gui.monitor.samples import MonitorSample, SampleSource
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -90,6 +91,7 @@ class ReadingRecord:
     altered_mental_status: bool | None = None
     source: str = SOURCE_TYPED
     restores: int | None = None  # the deleted entry this one restores (undo of a deletion)
+    monitor: MonitorShown | None = None  # what the bedside monitor showed when it was charted (monitor feed on)
 
     @property
     def map_from_pressures(self) -> bool:
@@ -102,7 +104,8 @@ class ReadingRecord:
                                  self.altered_mental_status)
 
     @classmethod
-    def from_reading(cls, reading: Reading, *, source: str = SOURCE_TYPED) -> ReadingRecord:
+    def from_reading(cls, reading: Reading, *, source: str = SOURCE_TYPED,
+                     monitor: MonitorShown | None = None) -> ReadingRecord:
         return cls(
             map_mmhg=reading.map,
             map_entered=reading.map_mmhg,
@@ -114,6 +117,7 @@ class ReadingRecord:
             crt_s=reading.crt_s,
             altered_mental_status=reading.altered_mental_status,
             source=source,
+            monitor=monitor,
         )
 
     def to_payload(self) -> Payload:
@@ -131,6 +135,8 @@ class ReadingRecord:
             "perfusion": self.perfusion,
             "source": self.source,
         }
+        if self.monitor is not None:
+            payload["monitor"] = self.monitor.to_payload()
         if self.restores is not None:
             payload["restores"] = self.restores
         return payload
@@ -155,6 +161,7 @@ class ReadingRecord:
             altered_mental_status=as_bool(p.get("altered_mental_status")),
             source=as_str(p.get("source")) or SOURCE_TYPED,
             restores=_int(p.get("restores")),
+            monitor=MonitorShown.from_payload(p.get("monitor")),
         )
 
 
@@ -673,3 +680,143 @@ class OrderRecord:
             ))
         except InputError:
             return None
+
+
+# ----------------------------------------------------------------------------------------------------- monitor
+@dataclass(frozen=True)
+class MonitorShown:
+    """What the bedside monitor showed when a reading was charted: the summary offered at that time (its median and
+    what it left out, or why there was nothing to chart), the latest sample, and the feed's state. Recorded with
+    every reading while the feed is on, whether the nurse charted the monitor's value or typed another one."""
+
+    feed: str  # off | waiting | live | stale
+    source: str = SampleSource.ARTERIAL.value  # arterial | cuff
+    map_mmhg: float | None = None  # the median offered (None: not chartable)
+    sbp_mmhg: float | None = None
+    dbp_mmhg: float | None = None
+    hr_per_min: float | None = None
+    used: int = 0  # samples the median is of
+    window_min: float = 0.0
+    low_map_mmhg: float | None = None
+    high_map_mmhg: float | None = None
+    excluded: tuple[tuple[str, int], ...] = ()  # (flush | spike | damped trace | implausible, how many)
+    not_chartable: str = ""  # why nothing could be charted (no_samples | stale | mostly_artefact | too_few | unstable)
+    detail: str = ""  # the summary in words, as the prompt showed it
+    latest_map_mmhg: float | None = None
+    latest_at: datetime | None = None
+
+    @property
+    def chartable(self) -> bool:
+        return self.map_mmhg is not None
+
+    def to_payload(self) -> Payload:
+        return {
+            "feed": self.feed, "source": self.source, "map_mmhg": self.map_mmhg, "sbp_mmhg": self.sbp_mmhg,
+            "dbp_mmhg": self.dbp_mmhg, "hr_per_min": self.hr_per_min, "used": self.used,
+            "window_min": self.window_min, "low_map_mmhg": self.low_map_mmhg, "high_map_mmhg": self.high_map_mmhg,
+            "excluded": dict(self.excluded), "not_chartable": self.not_chartable,
+            "detail": self.detail, "latest_map_mmhg": self.latest_map_mmhg, "latest_at": _iso(self.latest_at),
+        }
+
+    @classmethod
+    def from_payload(cls, p: JsonValue) -> MonitorShown | None:
+        if not isinstance(p, dict):
+            return None
+        feed = as_str(p.get("feed"))
+        if feed is None:
+            return None
+        excluded = p.get("excluded")
+        return cls(
+            feed=feed,
+            source=as_str(p.get("source")) or SampleSource.ARTERIAL.value,
+            map_mmhg=as_float(p.get("map_mmhg")),
+            sbp_mmhg=as_float(p.get("sbp_mmhg")),
+            dbp_mmhg=as_float(p.get("dbp_mmhg")),
+            hr_per_min=as_float(p.get("hr_per_min")),
+            used=_int(p.get("used")) or 0,
+            window_min=as_float(p.get("window_min")) or 0.0,
+            low_map_mmhg=as_float(p.get("low_map_mmhg")),
+            high_map_mmhg=as_float(p.get("high_map_mmhg")),
+            excluded=tuple((str(k), v) for k, v in excluded.items() if isinstance(v, int) and not isinstance(v, bool))
+            if isinstance(excluded, dict) else (),
+            not_chartable=as_str(p.get("not_chartable")) or "",
+            detail=as_str(p.get("detail")) or "",
+            latest_map_mmhg=as_float(p.get("latest_map_mmhg")),
+            latest_at=parse_time(p.get("latest_at")),
+        )
+
+
+#: A batch holds at most this many samples (10 minutes of a 1 Hz feed); the session writes one a minute.
+MAX_BATCH_SAMPLES = 600
+_SOURCES = {s.value: s for s in SampleSource}
+
+
+@dataclass(frozen=True)
+class MonitorSamplesRecord:
+    """A batch of the monitor's values, as they came (kept apart from charted readings; the engine never reads
+    them). Stored as columns: the first observation time, then each sample's offset from it in milliseconds."""
+
+    samples: tuple[MonitorSample, ...]
+
+    def to_payload(self) -> Payload:
+        if not self.samples:
+            return {"t0": None, "dt_ms": [], "source": [], "map": [], "sbp": [], "dbp": [], "hr": []}
+        t0 = self.samples[0].at
+        return {
+            "t0": t0.isoformat(),
+            "dt_ms": [round((s.at - t0).total_seconds() * 1000) for s in self.samples],
+            "source": [s.source.value for s in self.samples],
+            "map": [s.map_mmhg for s in self.samples],
+            "sbp": [s.sbp_mmhg for s in self.samples],
+            "dbp": [s.dbp_mmhg for s in self.samples],
+            "hr": [s.hr_per_min for s in self.samples],
+        }
+
+    @classmethod
+    def from_payload(cls, p: Payload) -> MonitorSamplesRecord | None:
+        """The batch; a sample whose columns do not read (a hand-edited file) is left out, never a crash."""
+        from datetime import timedelta
+
+        t0 = parse_time(p.get("t0"))
+        columns = [p.get(k) for k in ("dt_ms", "source", "map", "sbp", "dbp", "hr")]
+        if t0 is None or not all(isinstance(c, list) for c in columns):
+            return None
+        dt, source, maps, sbp, dbp, hr = (c if isinstance(c, list) else [] for c in columns)
+        n = len(dt)
+        if any(len(c) != n for c in (source, maps, sbp, dbp, hr)):
+            return None
+        out: list[MonitorSample] = []
+        for i in range(n):
+            offset, kind, mean = _int(dt[i]), _SOURCES.get(str(source[i])), as_float(maps[i])
+            if offset is None or kind is None or mean is None:
+                continue
+            out.append(MonitorSample(t0 + timedelta(milliseconds=offset), kind, mean, as_float(sbp[i]),
+                                     as_float(dbp[i]), as_float(hr[i])))
+        return cls(tuple(out))
+
+
+@dataclass(frozen=True)
+class MonitorLinkRecord:
+    """The monitor feed for this session: listening for ``bed`` (PV1-3) and/or ``patient_id`` (PID-3) at
+    ``address``, or turned off (``listening`` False). The record says which bed fed the session, and when."""
+
+    listening: bool
+    bed: str = ""
+    patient_id: str = ""
+    address: str = ""
+
+    def to_payload(self) -> Payload:
+        return {"listening": self.listening, "bed": self.bed, "patient_id": self.patient_id, "address": self.address}
+
+    @classmethod
+    def from_payload(cls, p: Payload) -> MonitorLinkRecord | None:
+        listening = as_bool(p.get("listening"))
+        if listening is None:
+            return None
+        return cls(listening, as_str(p.get("bed")) or "", as_str(p.get("patient_id")) or "",
+                   as_str(p.get("address")) or "")
+
+    def describe(self) -> str:
+        who = " and ".join(x for x in (f"bed {self.bed}" if self.bed else "",
+                                        f"patient {self.patient_id}" if self.patient_id else "") if x)
+        return who or "no bed or patient"

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Protocol
 from norepi_gui.bedside.alarms import Alarm, AlarmState, derive_alarms
 from norepi_gui.bedside.changes import Change, FieldProblem, Rows
 from norepi_gui.bedside.inputs import EngineInputs, Unavailable, bag_left_ml, dose_summary, per_kg
+from norepi_gui.bedside.monitor import MonitorFeed
 from norepi_gui.bedside.prompts import PromptState, prompt_state
 from norepi_gui.bedside.quality import QualityTracker, quality_figures
 from norepi_gui.bedside.records import (
@@ -32,12 +33,15 @@ from norepi_gui.bedside.records import (
     SETTING_PROTOCOL,
     SETTING_PUMP_RESOLUTION,
     SITE_OK,
+    SOURCE_MONITOR,
     AnswerRecord,
     AudioPauseRecord,
     BagRecord,
     CoInfusionRecord,
     DoseRecord,
     HandoverRecord,
+    MonitorSamplesRecord,
+    MonitorShown,
     OrderRecord,
     PatientRecord,
     PerfusionRecord,
@@ -71,6 +75,9 @@ if TYPE_CHECKING:
     from norepi_gui.core.session_log import SessionRead, UnreadableRow
     from norepi_gui.core.titration import Advice, Reading
     from norepi_gui.core.units import DoseBasis
+    from norepi_gui.monitor.feed import FeedState
+    from norepi_gui.monitor.pcd01 import ObservationSet
+    from norepi_gui.monitor.summary import Summary
 
 ConfirmFn = Callable[[str, str], bool]
 
@@ -79,7 +86,7 @@ ConfirmFn = Callable[[str, str], bool]
 _TIME_ONLY_ALERTS = frozenset({"CHECK_OVERDUE"})
 _STOP_SOURCE = "stopped"
 #: Events recorded for the audit trail, not typed by the nurse: recording them does not clear a failure alarm.
-_QUIET = frozenset({EventKind.ADVICE, EventKind.PROMPT_SHOWN})
+_QUIET = frozenset({EventKind.ADVICE, EventKind.PROMPT_SHOWN, EventKind.MONITOR_SAMPLES, EventKind.MONITOR_LINK})
 
 
 class Store(Protocol):
@@ -114,6 +121,15 @@ class Store(Protocol):
 
 class RecordingError(Exception):
     """An event could not be written: nothing was recorded and nothing may be shown as recorded."""
+
+
+@dataclasses.dataclass(frozen=True)
+class MonitorIntake:
+    """What became of one accepted monitor message: ``problem`` "" when its values are in the session (the
+    listener may then acknowledge it AA), else why not (answered AR, the gateway sends it again)."""
+
+    change: Change
+    problem: str = ""
 
 
 def _decline(_title: str, _text: str) -> bool:
@@ -181,6 +197,9 @@ class BedsideSession:
         #: The computer's clock stepped back and has not caught up (an alarm), in words.
         self.clock_step = ""
         self._quality = QualityTracker()
+        #: The bedside monitor feed as this session sees it (``bedside/monitor.py``); the window sets it.
+        self.monitor = MonitorFeed()
+        self._feed_kind: str | None = None
 
     # ------------------------------------------------------------------------------------------------ store
     @property
@@ -213,6 +232,7 @@ class BedsideSession:
 
     def close_store(self) -> None:
         if self._store is not None:
+            self._write_monitor_batch(force=True)
             self._store.close()
 
     @property
@@ -263,6 +283,7 @@ class BedsideSession:
         from norepi_gui.core.protocol_identity import canonical_json
 
         if self.writable and self.info is not None:
+            self._write_monitor_batch(force=True)
             self.info = self.store.close_session(self.info.id)
         p = self.base_protocol
         sha = self.store.keep_protocol(canonical_json(p))  # the session records the very protocol it runs under
@@ -272,15 +293,22 @@ class BedsideSession:
         self.unreadable = []
         self._session_protocol: ClinicalProtocol | None = None
         self._begin([])
+        with suppress(RecordingError):  # said by the next monitor value it refuses
+            self._note_monitor_link()
 
     def open_session(self, session_id: int) -> Change:
         """Open a session: what can be read of it (rows that cannot are listed, never hidden), under the protocol
         it was recorded with when that one is kept (or a message saying the protocol changed)."""
+        if self.writable:
+            self._write_monitor_batch(force=True)
         read = self.store.read_session(session_id)
         self.info = read.info
         self.unreadable = list(read.unreadable)
         message = self._resume_protocol(read)
         self._begin(read.events)
+        if self.writable:
+            with suppress(RecordingError):  # said by the next monitor value it refuses
+                self._note_monitor_link()
         if self.unreadable:
             rows = ", ".join(f"{u.table} row {u.row_id}" + (f" (entry {u.seq})" if u.seq is not None else "")
                              + f": {u.reason}" for u in self.unreadable[:5])
@@ -318,6 +346,7 @@ class BedsideSession:
 
     def close_session(self) -> Change:
         if self.writable and self.info is not None:
+            self._write_monitor_batch(force=True)
             self.info = self.store.close_session(self.info.id)
         self.undo_stack.clear()
         return self._finish(_Op(session=True, undo=True))
@@ -332,6 +361,10 @@ class BedsideSession:
         self._recorded_key = advice_key(last.payload) if last is not None else None
         self._advice_json = None
         self._apply_settings()
+        self.monitor.pending, self.monitor.pending_since = [], None
+        if self.monitor.enabled:  # the feed counts from now for this session
+            self.monitor.since = self.now()
+        self._feed_kind = None
 
     _session_protocol: ClinicalProtocol | None = None
 
@@ -457,11 +490,11 @@ class BedsideSession:
             self.prompt = self._prompt(now)
         return advice_changed, self.prompt != before, tuple(extra)
 
-    def _append_quiet(self, kind: EventKind, payload: Mapping[str, object]) -> Event:
-        """Record outside any operation's own list (advice shown, prompt shown)."""
+    def _append_quiet(self, kind: EventKind, payload: Mapping[str, object], *, at: datetime | None = None) -> Event:
+        """Record outside any operation's own list (advice shown, prompt shown, monitor values)."""
         outer, self._current_op = self._current_op, None
         try:
-            return self._append(kind, payload)
+            return self._append(kind, payload, at=at)
         finally:
             self._current_op = outer
 
@@ -487,13 +520,15 @@ class BedsideSession:
             except StorageError:
                 pass  # a passing check failure: the next entry reports it with its own words
         notice = self._clock_notice()
+        self._write_monitor_batch()  # a feed that stopped still has its last minute written
+        feed_changed = self._feed_changed()
         advice_changed, prompt_changed, extra = self._derive(force=False)
-        alarms_changed = self._derive_alarms(force=advice_changed or prompt_changed or bool(notice))
+        alarms_changed = self._derive_alarms(force=advice_changed or prompt_changed or bool(notice) or feed_changed)
         failure, self._derive_failure = self._derive_failure, ""
-        if not (advice_changed or prompt_changed or extra or failure or alarms_changed or notice):
+        if not (advice_changed or prompt_changed or extra or failure or alarms_changed or notice or feed_changed):
             return Change()
         return Change(recorded=extra, advice=advice_changed, prompt=prompt_changed, failure=failure,
-                      alarms=alarms_changed, notice=notice)
+                      alarms=alarms_changed, notice=notice, monitor=feed_changed)
 
     _steps_seen = 0
 
@@ -528,7 +563,9 @@ class BedsideSession:
         advice = self._advice if not isinstance(self._advice, Unavailable) else None
         self.alarm_state = derive_alarms(self.state, self.prompt, advice, self.protocol, now,
                                          bag_left_ml=bag_left_ml(self.state, now) if self.state.bag is not None
-                                         else None, writable=self.writable, system=self._system_alarms())
+                                         else None, writable=self.writable, system=self._system_alarms(),
+                                         feed=self.monitor_state() if self.monitor.enabled else None,
+                                         feed_problem=self.monitor.problem)
         return self.alarm_state != before
 
     def _system_alarms(self) -> tuple[Alarm, ...]:
@@ -540,6 +577,8 @@ class BedsideSession:
             found.append(Alarm("NOT_RECORDED", "high", "Not recorded", self.recording_failure, "system"))
         if self.clock_step:
             found.append(Alarm("CLOCK_STEPPED_BACK", "medium", "Clock moved back", self.clock_step, "system"))
+        if self.monitor.failure and not self.recording_failure:
+            found.append(Alarm("NOT_RECORDED", "high", "Not recorded", self.monitor.failure, "system"))
         return tuple(found)
 
     # ------------------------------------------------------------------------------------------------ prompts
@@ -593,9 +632,11 @@ class BedsideSession:
         return self._run(body)
 
     # ------------------------------------------------------------------------------------------------ entries
-    def record_reading(self, reading: Reading, *, source: str = "typed") -> Change:
+    def record_reading(self, reading: Reading, *, source: str = "typed",
+                       monitor: MonitorShown | None = None) -> Change:
         """Chart a reading; it answers a due check. A MAP outside the protocol's plausible range is refused, naming
-        the field (READ-PLAUSIBLE), and nothing is recorded."""
+        the field (READ-PLAUSIBLE), and nothing is recorded. While the monitor feed is on, what the monitor showed at
+        the reading's time is recorded with it (``monitor``, or the summary then)."""
         from norepi_gui.core.titration.readings import check_reading
 
         try:
@@ -604,10 +645,12 @@ class BedsideSession:
             label = {"map": "MAP", "sbp": "SBP"}.get(exc.field, exc.field)
             accepted = f". Accepted: {exc.accepted}" if exc.accepted else ""
             return Change(problem=FieldProblem(exc.field, f"{label}: {exc.problem}{accepted}"))
+        if monitor is None and self.monitor.enabled:
+            monitor = self.monitor_shown(reading.at)
 
         def body(op: _Op) -> None:
             due = self.due_now()
-            record = ReadingRecord.from_reading(reading, source=source)
+            record = ReadingRecord.from_reading(reading, source=source, monitor=monitor)
             event = self._append(EventKind.READING, record.to_payload(), at=reading.at)
             self.undo_stack.push(RecordEntry(event.id, EventKind.READING, event.payload, event.at,
                                              f"Reading of {_clock(event.at)}"))
@@ -937,7 +980,9 @@ class BedsideSession:
             if event is None or event.kind is not EventKind.READING:
                 op.message = "That reading no longer exists."
                 return
-            new = check_payload(ReadingRecord.from_reading(reading).to_payload())
+            kept = ReadingRecord.from_payload(event.payload)  # what the monitor showed then stays with the reading
+            new = check_payload(ReadingRecord.from_reading(
+                reading, monitor=kept.monitor if kept is not None else None).to_payload())
             command = CorrectEntry(event_id, (event.payload, event.at), (new, reading.at),
                                    f"Correct reading of {_clock(event.at)}")
             command.redo(self._append)
@@ -1108,6 +1153,152 @@ class BedsideSession:
         def body(_op: _Op) -> None:
             self._append(kind, payload, at=at)
         return self._run(body)
+
+    # ------------------------------------------------------------------------------------------------ monitor
+    def set_monitor(self, *, enabled: bool, listening: bool, bed: str = "", patient_id: str = "", address: str = "",
+                    problem: str = "") -> Change:
+        """The window's monitor feed: on (``enabled``) or off; its listener running (``listening``) for ``bed``
+        and/or ``patient_id`` at ``address``, or not and why (``problem``). What changes is recorded in the open
+        session (MONITOR_LINK), so its record says which bed fed it and when the feed stopped."""
+        feed = self.monitor
+        was = (feed.enabled, feed.listening, feed.link_bed, feed.link_patient)
+        if not enabled:
+            self._write_monitor_batch(force=True)
+        feed.enabled, feed.listening, feed.problem = enabled, listening and enabled, problem
+        if enabled or bed or patient_id:  # turned off: the record keeps which bed it was for
+            feed.link_bed, feed.link_patient, feed.address = bed, patient_id, address
+        if enabled and (feed.since is None or was[:2] != (enabled, feed.listening) or was[2:] != (bed, patient_id)):
+            feed.since = self.now()
+        if not enabled:
+            feed.since = None
+        self._feed_kind = None
+
+        def body(_op: _Op) -> None:
+            self._note_monitor_link()
+        change = self._run(body, needs_session=False) if self.writable else self._finish(_Op())
+        return dataclasses.replace(change, monitor=True)
+
+    def _note_monitor_link(self) -> None:
+        """Record the feed's link in the open session when it is not what the session last recorded."""
+        feed = self.monitor
+        last = self.state.monitor_link
+        if not self.writable or (last is None and not feed.listening):
+            return
+        record = feed.link_record()
+        if not feed.listening and last is not None and not (record.bed or record.patient_id):
+            record = dataclasses.replace(last, listening=False)  # not listening here: for the bed it was
+        if record != last:
+            self._append_quiet(EventKind.MONITOR_LINK, record.to_payload())
+
+    def take_monitor(self, observations: ObservationSet) -> MonitorIntake:
+        """Keep the values of one message the listener accepted (checked again against the link: a message of
+        another bed or patient never reaches the session). They are in the session at once (plot, summary, feed
+        state) and written with the minute's batch. Never starts a session: with none open, nothing is kept."""
+        from norepi_gui.monitor.link import MonitorLink, check_link
+        from norepi_gui.monitor.samples import samples_from
+
+        feed = self.monitor
+        if not (feed.enabled and feed.listening):
+            return MonitorIntake(Change(), "the monitor feed is off in norepi-gui")
+        if not self.writable:
+            return MonitorIntake(Change(), "no session is open in norepi-gui: nothing is kept until one is")
+        if self.recording_stopped:
+            return MonitorIntake(Change(), f"not recorded: {self.recording_stopped}")
+        refused = check_link(observations, MonitorLink(bed=feed.link_bed, patient_id=feed.link_patient))
+        if refused is not None:
+            return MonitorIntake(Change(), f"{refused.reason.value}: {refused.detail}")
+        now = self.now()
+        try:
+            self._note_monitor_link()
+        except RecordingError as exc:
+            return MonitorIntake(Change(), f"not recorded: {exc}")
+        new = self.state.monitor.add(samples_from(observations))
+        feed.take(new, now)
+        problem = self._write_monitor_batch()
+        feed_changed = self._feed_changed()
+        alarms = self._derive_alarms(force=feed_changed or bool(problem))
+        return MonitorIntake(Change(monitor_samples=new, monitor=feed_changed, alarms=alarms), problem)
+
+    def _write_monitor_batch(self, *, force: bool = False) -> str:
+        """Write the samples taken since the last batch as one MONITOR_SAMPLES event when a minute has passed (or
+        ``force``: the session closes, the feed stops); "" when written or not due, else the problem (an alarm)."""
+        feed = self.monitor
+        if not feed.pending or not self.writable or not (force or feed.batch_due(self.now())):
+            return ""
+        while feed.pending:
+            batch = feed.batch()
+            try:
+                self._append_quiet(EventKind.MONITOR_SAMPLES, MonitorSamplesRecord(batch).to_payload(), at=batch[0].at)
+            except RecordingError as exc:
+                feed.failure = f"Monitor values not recorded: {exc}"
+                self._alarm_minute = None
+                return feed.failure
+            feed.written(batch, self.now())
+            if feed.failure:
+                feed.failure = ""
+                self._alarm_minute = None
+            if not force:
+                break
+        return ""
+
+    def monitor_state(self) -> FeedState:
+        """The feed now: off, waiting, live (last value and its age) or stale (an alarm)."""
+        return self.monitor.state(self.state.monitor, self.now(), self.protocol.monitor)
+
+    def _feed_changed(self) -> bool:
+        kind = self.monitor_state().kind.value
+        changed = kind != self._feed_kind
+        self._feed_kind = kind
+        return changed
+
+    def monitor_offer(self, at: datetime | None = None) -> Summary | None:
+        """What a check offers from the monitor (``None`` with the feed off): the robust summary of the last
+        ``monitor.summary_window_min`` (flush, damped trace, implausible values and spikes left out), chartable or
+        not and why."""
+        from norepi_gui.bedside.monitor import offer
+
+        if not self.monitor.enabled:
+            return None
+        return offer(self.state.monitor, at if at is not None else self.now(), self.protocol.monitor)
+
+    def monitor_shown(self, at: datetime) -> MonitorShown | None:
+        """What the monitor showed at ``at`` (recorded with a reading), ``None`` with the feed off."""
+        from norepi_gui.bedside.monitor import shown
+
+        summary = self.monitor_offer(at)
+        if summary is None:
+            return None
+        return shown(summary, self.monitor.state(self.state.monitor, at, self.protocol.monitor))
+
+    def chart_monitor(self) -> Change:
+        """Chart the monitor's summary now as a reading (source monitor, with what the monitor showed); it answers a
+        due check like a typed reading. Nothing is charted when the summary is not chartable (the message says why:
+        the nurse types the value)."""
+        from norepi_gui.bedside.monitor import shown
+        from norepi_gui.core.titration.model import Reading
+        from norepi_gui.monitor.summary import Chartable
+
+        now = self.now()
+        summary = self.monitor_offer(now)
+        if summary is None:
+            return Change(message="The monitor feed is off: type the MAP.")
+        if not isinstance(summary, Chartable):
+            return Change(message=f"{summary.describe()}. Type the MAP.")
+        seen = shown(summary, self.monitor_state())
+
+        def whole(value: float | None) -> float | None:
+            return None if value is None else float(round(value))  # the value shown, in whole units
+
+        try:
+            reading = Reading(at=now, map_mmhg=whole(summary.map_mmhg), sbp_mmhg=whole(summary.sbp_mmhg),
+                              dbp_mmhg=whole(summary.dbp_mmhg), hr_per_min=whole(summary.hr_per_min))
+        except InputError:  # the medians of SBP and DBP do not make a pair: the MAP (and HR) alone
+            try:
+                reading = Reading(at=now, map_mmhg=whole(summary.map_mmhg), hr_per_min=whole(summary.hr_per_min))
+            except InputError as exc:
+                return Change(message=f"The monitor's value cannot be charted ({exc}). Type the MAP.")
+        self._write_monitor_batch(force=True)  # the samples behind the value go to disk with it
+        return self.record_reading(reading, source=SOURCE_MONITOR, monitor=seen)
 
     # ------------------------------------------------------------------------------------------------ views
     def running_dose_per_kg(self) -> float:

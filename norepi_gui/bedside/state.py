@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from norepi_gui.bedside.monitor import MonitorTrace
 from norepi_gui.bedside.records import (
     AnswerRecord,
     AudioPauseRecord,
@@ -21,6 +22,8 @@ from norepi_gui.bedside.records import (
     CoInfusionRecord,
     DoseRecord,
     HandoverRecord,
+    MonitorLinkRecord,
+    MonitorSamplesRecord,
     OrderRecord,
     PatientRecord,
     PerfusionRecord,
@@ -290,6 +293,10 @@ class SessionState:
         self.amendments: list[AmendmentRow] = []  # corrections and deletions, in recording order
         self.first_at: datetime | None = None  # when the first event was recorded (the session's start)
         self._authors: dict[int, str | None] = {}  # original entry id -> the nurse on duty when it was recorded
+        #: The bedside monitor's samples (MONITOR_SAMPLES batches, and those taken but not yet in one: see
+        #: ``bedside/monitor.py``); apart from the readings, never read by the engine.
+        self.monitor = MonitorTrace()
+        self.monitor_link: MonitorLinkRecord | None = None  # the monitor feed as last recorded (MONITOR_LINK)
 
     # ------------------------------------------------------------------------------------------------ reading
     @property
@@ -495,6 +502,15 @@ class SessionState:
             self.prompt = PromptLog(log.anchor_seq, log.answer, log.shown_at, log.shown_priority, log.snoozes + 1,
                                     snooze.until if snooze is not None else log.snoozed_until)
             delta.aspects.add("prompt")
+        elif kind is EventKind.MONITOR_SAMPLES:
+            batch = MonitorSamplesRecord.from_payload(p)
+            if batch is not None and self.monitor.add(batch.samples):
+                delta.aspects.add("monitor_samples")  # only when opening a session: a batch taken is there already
+        elif kind is EventKind.MONITOR_LINK:
+            link = MonitorLinkRecord.from_payload(p)
+            if link is not None:
+                self.monitor_link = link
+                delta.aspects.add("monitor")
         elif kind is EventKind.SIM_EVENT:
             self.sim_events.append(event)
             delta.aspects.add("sim")

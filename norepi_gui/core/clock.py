@@ -3,6 +3,7 @@
 :class:`SteadyClock` is the window's clock at the bedside: the wall clock, except that it never runs backwards when
 the computer's clock is stepped back (it keeps counting on a monotonic clock and says by how much it stepped).
 :class:`SimulatedClock` is the window's clock in training mode: simulated time at 1x to 60x a base clock.
+Both may be read from another thread (the monitor listener's): each reading holds a lock while it moves its anchors.
 
 Every timestamp in the core is a timezone-aware UTC ``datetime``. The ui wraps a
 :class:`Clock` in one QTimer adapter; tests use :class:`ManualClock` and jump
@@ -11,6 +12,7 @@ minutes without sleeping.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -81,6 +83,7 @@ class SteadyClock:
         self._anchor_mono = monotonic()
         self._lag = timedelta(0)  # how far the wall is behind this clock now
         self.steps: list[ClockStep] = []
+        self._lock = threading.Lock()  # the monitor listener's thread reads this clock too
 
     @property
     def behind(self) -> timedelta:
@@ -88,6 +91,10 @@ class SteadyClock:
         return self._lag
 
     def now(self) -> datetime:
+        with self._lock:
+            return self._now()
+
+    def _now(self) -> datetime:
         wall = self.wall.now()
         steady = self._anchor_time + timedelta(seconds=self._monotonic() - self._anchor_mono)
         lag = steady - wall
@@ -126,11 +133,13 @@ class SimulatedClock:
         self._sim_anchor = self._base_anchor
         self._speed = check_speed(speed)
         self._running = running
+        self._lock = threading.RLock()  # the monitor listener's thread reads this clock too
 
     def now(self) -> datetime:
-        if not self._running:
-            return self._sim_anchor
-        return self._sim_anchor + (self.base.now() - self._base_anchor) * self._speed
+        with self._lock:
+            if not self._running:
+                return self._sim_anchor
+            return self._sim_anchor + (self.base.now() - self._base_anchor) * self._speed
 
     @property
     def speed(self) -> float:
@@ -146,21 +155,25 @@ class SimulatedClock:
 
     def set_speed(self, speed: float) -> None:
         checked = check_speed(speed)
-        self._reanchor()
-        self._speed = checked
+        with self._lock:
+            self._reanchor()
+            self._speed = checked
 
     def pause(self) -> None:
-        self._reanchor()
-        self._running = False
+        with self._lock:
+            self._reanchor()
+            self._running = False
 
     def resume(self) -> None:
-        if not self._running:
-            self._base_anchor = self.base.now()
-            self._running = True
+        with self._lock:
+            if not self._running:
+                self._base_anchor = self.base.now()
+                self._running = True
 
     def jump_to(self, when: datetime) -> None:
         """Continue from ``when``: a training run resumed after a crash, rewound by the instructor or moved on."""
         if when.tzinfo is None:
             raise ValueError("when: needs a timezone-aware time")
-        self._sim_anchor = when
-        self._base_anchor = self.base.now()
+        with self._lock:
+            self._sim_anchor = when
+            self._base_anchor = self.base.now()

@@ -46,6 +46,8 @@ class EventKind(StrEnum):
     AUDIO_PAUSED = "AUDIO_PAUSED"  # the alarm sound was paused (for a limited time)
     ORDER = "ORDER"  # the titration order (its seven elements); each replaces the one before
     HANDOVER = "HANDOVER"  # a nurse signs on (no outgoing nurse) or takes over from another
+    MONITOR_SAMPLES = "MONITOR_SAMPLES"  # a batch of the bedside monitor's values (kept apart from charted readings)
+    MONITOR_LINK = "MONITOR_LINK"  # the bed and patient the monitor feed takes values for, or the feed turned off
 
 
 #: Kinds that must name the event they supersede (and the only kinds that may).

@@ -69,13 +69,24 @@ class HandlerConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class Answer:
+    """One frame's result and its framed acknowledgement."""
+
+    result: Parsed
+    ack: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class HandlerOutput:
-    """What to write back (framed ACKs, in order), what was accepted, what was refused, and whether to close."""
+    """What to write back (framed ACKs, in order), what was accepted, what was refused, and whether to close.
+    ``answers`` pairs each frame's result with its ACK, for an adapter that keeps the values before answering (an AA
+    goes out only once they are kept; see :meth:`ConnectionHandler.not_stored`)."""
 
     reply: bytes = b""
     accepted: tuple[ObservationSet, ...] = ()
     rejected: tuple[Rejection, ...] = ()
     close: CloseReason | None = None
+    answers: tuple[Answer, ...] = ()
 
 
 _NOTHING = HandlerOutput()
@@ -128,25 +139,30 @@ class ConnectionHandler:
             self._frame_started_at = None
         elif items or not was_in_frame:
             self._frame_started_at = now
-        replies: list[bytes] = []
-        accepted: list[ObservationSet] = []
-        rejected: list[Rejection] = []
+        answers: list[Answer] = []
         for item in items:
             if isinstance(item, FramingError):
                 self.diagnostics.framing_errors[item.kind] += 1
                 if item.kind is FramingErrorKind.JUNK:
-                    return self._close(CloseReason.JUNK, replies, accepted, rejected)
+                    return self._close(CloseReason.JUNK, answers)
                 if item.kind is FramingErrorKind.RESTARTED:
                     continue  # a sender that gave up half-way: the next frame is the one to answer
             result = self._answer(item, now)
-            replies.append(frame(acks.build_ack(result, now=now, ack_id=self._next_ack_id())))
-            if isinstance(result, ObservationSet):
-                accepted.append(result)
-            else:
-                rejected.append(result)
-                if result.reason is RejectReason.RATE_LIMITED and self._refused_in_a_row > self.config.burst_messages:
-                    return self._close(CloseReason.FLOOD, replies, accepted, rejected)
-        return HandlerOutput(b"".join(replies), tuple(accepted), tuple(rejected))
+            answers.append(Answer(result, frame(acks.build_ack(result, now=now, ack_id=self._next_ack_id()))))
+            if isinstance(result, Rejection) and result.reason is RejectReason.RATE_LIMITED \
+                    and self._refused_in_a_row > self.config.burst_messages:
+                return self._close(CloseReason.FLOOD, answers)
+        return _output(answers)
+
+    def not_stored(self, result: ObservationSet, now: datetime, detail: str) -> bytes:
+        """The framed AR for an accepted message whose values the receiver could not keep (the adapter sends it in
+        place of the AA): counted as refused, not accepted; the gateway may send it again."""
+        d = self.diagnostics
+        d.accepted -= 1
+        d.observations -= len(result.observations)
+        rejection = Rejection(RejectReason.NOT_STORED, detail, result.header, "MSH")
+        d.record_rejection(now, self.peer, rejection)
+        return frame(acks.build_ack(rejection, now=now, ack_id=self._next_ack_id()))
 
     def poll(self, now: datetime) -> HandlerOutput:
         """Time passed: close a connection whose frame has not ended in time, or that has been idle too long."""
@@ -155,9 +171,9 @@ class ConnectionHandler:
         cfg = self.config
         started = self._frame_started_at
         if started is not None and self._decoder.in_frame and now - started > timedelta(seconds=cfg.frame_timeout_s):
-            return self._close(CloseReason.FRAME_TIMEOUT, [], [], [])
+            return self._close(CloseReason.FRAME_TIMEOUT, [])
         if now - self._last_bytes_at > timedelta(seconds=cfg.idle_timeout_s):
-            return self._close(CloseReason.IDLE_TIMEOUT, [], [], [])
+            return self._close(CloseReason.IDLE_TIMEOUT, [])
         return _NOTHING
 
     # -- one frame -------------------------------------------------------------------------------------------
@@ -247,9 +263,17 @@ class ConnectionHandler:
         self._acks += 1
         return f"NG{self._connection_id:04d}{self._acks % 100_000_000:08d}"
 
-    def _close(
-        self, why: CloseReason, replies: list[bytes], accepted: list[ObservationSet], rejected: list[Rejection]
-    ) -> HandlerOutput:
+    def _close(self, why: CloseReason, answers: list[Answer]) -> HandlerOutput:
         self.closed = why
         self.diagnostics.connections_closed[why.value] += 1
-        return HandlerOutput(b"".join(replies), tuple(accepted), tuple(rejected), why)
+        return _output(answers, why)
+
+
+def _output(answers: list[Answer], close: CloseReason | None = None) -> HandlerOutput:
+    return HandlerOutput(
+        reply=b"".join(a.ack for a in answers),
+        accepted=tuple(a.result for a in answers if isinstance(a.result, ObservationSet)),
+        rejected=tuple(a.result for a in answers if isinstance(a.result, Rejection)),
+        close=close,
+        answers=tuple(answers),
+    )

@@ -8,6 +8,11 @@ gateway that reconnects after a network fault always gets in); reads are at most
 ``frame_timeout_s`` and a silent connection is closed after ``idle_timeout_s`` (checked every ``poll_interval_s`` of
 real time against the injected clock); a peer that does not read its acknowledgements is dropped after
 ``write_timeout_s``. It opens no socket unless the settings say the monitor is enabled.
+
+A receiver that keeps the values elsewhere (the window's session, in its own thread) passes ``store``: a coroutine
+function that returns "" once the values are kept, or why they could not be. Each accepted message's AA waits for it;
+a message that could not be kept is answered AR ``not_stored`` instead (the gateway sends it again). Other
+connections are served meanwhile.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import tzinfo
 
@@ -62,6 +67,7 @@ class MonitorListener:
         local_tz: tzinfo,
         on_accepted: Callable[[ObservationSet], None] | None = None,
         on_rejected: Callable[[Rejection], None] | None = None,
+        store: Callable[[ObservationSet], Awaitable[str]] | None = None,
         diagnostics: MonitorDiagnostics | None = None,
         timing: ListenerTiming | None = None,
         bind_port: int | None = None,
@@ -72,6 +78,7 @@ class MonitorListener:
         self.clock = clock
         self.on_accepted = on_accepted
         self.on_rejected = on_rejected
+        self.store = store
         self.diagnostics = diagnostics if diagnostics is not None else MonitorDiagnostics()
         self.timing = timing or ListenerTiming()
         self._server: asyncio.Server | None = None
@@ -165,29 +172,47 @@ class MonitorListener:
                         handler.diagnostics.connections_closed["peer closed"] += 1
                     return
                 out = handler.receive(data, self.clock.now())
-                await self._deliver(out, writer)
+                await self._deliver(handler, out, writer)
                 if out.close is not None:
                     return
                 out = handler.poll(self.clock.now())  # a sender trickling bytes must not dodge the frame timeout
-            await self._deliver(out, writer)
+            await self._deliver(handler, out, writer)
             if out.close is not None:
                 return
 
-    async def _deliver(self, out: HandlerOutput, writer: asyncio.StreamWriter) -> None:
+    async def _deliver(self, handler: ConnectionHandler, out: HandlerOutput, writer: asyncio.StreamWriter) -> None:
         """Hand the results on, then acknowledge: an AA goes out only once its values are with the receiver."""
         if self.on_rejected is not None:
             for rejection in out.rejected:
                 self.on_rejected(rejection)
-        if self.on_accepted is not None:
-            for accepted in out.accepted:
-                self.on_accepted(accepted)
-        if out.reply:
-            writer.write(out.reply)
+        acks: list[bytes] = []
+        for answer in out.answers:
+            ack = answer.ack
+            if isinstance(answer.result, ObservationSet):
+                problem = await self._keep(answer.result)
+                if problem:
+                    ack = handler.not_stored(answer.result, self.clock.now(), problem)
+            acks.append(ack)
+        reply = b"".join(acks)
+        if reply:
+            writer.write(reply)
             try:
                 await asyncio.wait_for(writer.drain(), self.timing.write_timeout_s)
             except TimeoutError:
                 self.diagnostics.connections_closed["not reading acknowledgements"] += 1
                 raise
+
+    async def _keep(self, accepted: ObservationSet) -> str:
+        """Give one accepted message's values to the receiver; "" when kept, else why not."""
+        try:
+            if self.on_accepted is not None:
+                self.on_accepted(accepted)
+            if self.store is not None:
+                return await self.store(accepted)
+        except Exception:  # a defect of the receiver: the values are not kept, the sender is told, the link stays
+            _log.exception("monitor values not kept on an internal error")
+            return INTERNAL_ERROR
+        return ""
 
     def _evict_silent_longest(self) -> None:
         key, conn = min(self._connections.items(), key=lambda kv: kv[1].handler.last_bytes_at)

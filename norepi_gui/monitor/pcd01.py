@@ -45,6 +45,7 @@ class RejectReason(StrEnum):
     NOT_LINKED = "not_linked"
     TOO_LARGE = "too_large"
     RATE_LIMITED = "rate_limited"
+    NOT_STORED = "not_stored"  # accepted by the checks, but the receiver could not keep the values (send again)
 
 
 #: HL7 table 0357 (message error condition codes), the ones used here.
@@ -73,6 +74,7 @@ REASON_ACK: dict[RejectReason, tuple[AckCode, int]] = {
     RejectReason.NOT_LINKED: (AckCode.REJECT, 207),
     RejectReason.TOO_LARGE: (AckCode.REJECT, 104),
     RejectReason.RATE_LIMITED: (AckCode.REJECT, 207),
+    RejectReason.NOT_STORED: (AckCode.REJECT, 207),
 }
 
 #: OBX-11 statuses that carry a value (HL7 table 0085): results entered, final, corrected, preliminary.

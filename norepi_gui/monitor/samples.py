@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from norepi_gui.monitor.codes import Vital
-from norepi_gui.monitor.pcd01 import ObservationSet
+
+if TYPE_CHECKING:  # the bedside layer reads samples without loading the HL7 parser
+    from norepi_gui.monitor.pcd01 import ObservationSet
 
 
 class SampleSource(StrEnum):

@@ -4,7 +4,8 @@ The latest MAP (large, with its time and trend arrow) against the target band, t
 (the other unit beside it) and the pump rate, the bag (mL left, when to hang the next one), the line and how long it
 has been in, the time in the band over the last hour and the session, and the next check. The figures are the
 bedside layer's (``BedsideSession.bedside_glance``); the tiles flow onto a second line when the window is narrow or
-the text large, so no number is ever cut off.
+the text large, so no number is ever cut off. With the bedside monitor feed on, a tile shows the linked bed (and
+patient) and the feed's state: live (last MAP and its age), waiting, stale (an alarm) or off.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
     from norepi_gui.bedside.changes import Change
     from norepi_gui.bedside.glance import Glance
+    from norepi_gui.monitor.feed import FeedState
     from norepi_gui.ui.controller import BedsideController
 
 TREND_ARROWS = {"up": "\u2197", "down": "\u2198", "steady": "\u2192"}
@@ -121,13 +123,17 @@ class BedsideStrip(QWidget):
         self.line_tile, self.line_value, self.line_caption = _tile("stripLine", "Line")
         self.band_tile, self.band_value, self.band_caption = _tile("stripInBand", "Time in the target band")
         self.check_tile, self.check_value, self.check_caption = _tile("stripNextCheck", "Next check")
+        self.monitor_tile, self.monitor_value, self.monitor_caption = _tile("stripMonitor", "Bedside monitor feed")
         scale_font(self.map_value, 2.0, bold=True)
-        for label in (self.dose_value, self.bag_value, self.line_value, self.band_value, self.check_value):
+        for label in (self.dose_value, self.bag_value, self.line_value, self.band_value, self.check_value,
+                      self.monitor_value):
             scale_font(label, 1.2, bold=True)
         self._flow = FlowLayout(self)
         self._flow.setContentsMargins(0, 0, 0, 0)
-        for tile in (self.map_tile, self.dose_tile, self.bag_tile, self.check_tile, self.line_tile, self.band_tile):
+        for tile in (self.map_tile, self.monitor_tile, self.dose_tile, self.bag_tile, self.check_tile, self.line_tile,
+                     self.band_tile):
             self._flow.addWidget(tile)
+        self.monitor_tile.hide()  # the feed is off by default: the tile shows once it is on
         self._controller: BedsideController | None = None
 
     def bind(self, controller: BedsideController) -> None:
@@ -203,6 +209,38 @@ class BedsideStrip(QWidget):
         self.band_value.setText("In band " + ("-" if hour is None else f"{hour * 100:.0f}%"))
         self.band_caption.setText("last hour \u00b7 session " + ("-" if session is None else f"{session * 100:.0f}%"))
 
+    def show_feed(self, feed: FeedState | None, link: str = "", problem: str = "") -> None:
+        """The monitor feed (every tick): ``None`` hides the tile (the feed was never on for this session);
+        ``link`` is the bed and patient it takes values for, shortly (``ICU^12^A · HED12``); the tooltip says it
+        all in words."""
+        from norepi_gui.monitor.feed import FeedKind
+
+        if feed is None:
+            self.monitor_tile.hide()
+            return
+        age = _age(feed.age_s)
+        last = feed.last
+        if feed.kind is FeedKind.LIVE and last is not None:
+            self.monitor_value.setText(f"Monitor {last.map_mmhg:.0f} \u00b7 {age}")
+            state = "live" + (" (cuff)" if last.source.value == "cuff" else "")
+        elif feed.kind is FeedKind.STALE:
+            self.monitor_value.setText(f"Monitor stale {age}")
+            state = "no MAP" + (f" since {fmt_clock(last.at)}" if last is not None else " yet")
+        elif feed.kind is FeedKind.WAITING:
+            self.monitor_value.setText("Monitor waiting")
+            state = "no value yet"
+        else:
+            self.monitor_value.setText("Monitor off")
+            state = "not listening"
+        if problem:
+            state = problem
+        self.monitor_caption.setText(" \u00b7 ".join(x for x in (link, state) if x))
+        self.monitor_tile.setToolTip(feed.describe() + (f"\n{problem}" if problem else ""))
+        set_role(self.monitor_value, "overdue" if feed.alarm else "")
+        if self.monitor_tile.isHidden():
+            self.monitor_tile.show()
+            self.updateGeometry()
+
     def show_due(self, due: datetime | None, now: datetime) -> None:
         """The next check (every tick)."""
         if due is None:
@@ -219,3 +257,8 @@ class BedsideStrip(QWidget):
             self.check_value.setText(f"Check overdue {fmt_countdown(-remaining)}")
             self.check_caption.setText(f"was due {fmt_clock(due)}")
             set_role(self.check_value, "overdue")
+
+
+def _age(seconds: float | None) -> str:
+    s = int(seconds or 0.0)
+    return f"{s} s" if s < 60 else f"{s // 60} min {s % 60:02d} s"

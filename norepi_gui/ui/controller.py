@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from norepi_gui.core.protocol import Protocol
     from norepi_gui.core.titration import Reading
     from norepi_gui.core.units import DoseBasis
+    from norepi_gui.monitor.pcd01 import ObservationSet
 
 
 class BedsideController(QObject):
@@ -46,6 +47,8 @@ class BedsideController(QObject):
     prompt_changed = Signal()
     undo_changed = Signal()
     alarms_changed = Signal()  # the alarm list (banner, sound, bag, line, site check, audio pause) changed
+    monitor_samples_appended = Signal(object)  # tuple[MonitorSample, ...]: the bedside monitor's new values
+    monitor_changed = Signal()  # the monitor feed's link or state (off, waiting, live, stale) changed
     display_changed = Signal()  # the dose unit shown, night mode or font size changed: views rewrite their numbers
     events_recorded = Signal(object)  # tuple[Event, ...]: everything the operation put on disk
     problem = Signal(object)  # FieldProblem: an entry the core refused, for the field it names
@@ -95,6 +98,10 @@ class BedsideController(QObject):
                 self.advice_changed.emit()
             if change.prompt:
                 self.prompt_changed.emit()
+        if change.monitor_samples:
+            self.monitor_samples_appended.emit(change.monitor_samples)
+        if change.monitor or change.session:
+            self.monitor_changed.emit()
         if change.alarms or change.session:
             self.alarms_changed.emit()
         if change.undo:
@@ -194,6 +201,20 @@ class BedsideController(QObject):
 
     def record_event(self, kind: EventKind, payload: Mapping[str, object], *, at: datetime | None = None) -> Change:
         return self.announce(self.session.record_event(kind, payload, at=at))
+
+    def set_monitor(self, *, enabled: bool, listening: bool, bed: str = "", patient_id: str = "", address: str = "",
+                    problem: str = "") -> Change:
+        return self.announce(self.session.set_monitor(enabled=enabled, listening=listening, bed=bed,
+                                                      patient_id=patient_id, address=address, problem=problem))
+
+    def take_monitor(self, observations: ObservationSet) -> str:
+        """Keep one accepted monitor message's values; "" when kept (the listener acknowledges AA), else why not."""
+        intake = self.session.take_monitor(observations)
+        self.announce(intake.change)
+        return intake.problem
+
+    def chart_monitor(self) -> Change:
+        return self.announce(self.session.chart_monitor())
 
     def tick(self) -> Change:
         """The clock moved: what depends on time is re-derived; ``clock_minute`` once per new minute."""

@@ -13,6 +13,10 @@ Keys: the declarative ``ACTIONS`` table (menus and shortcuts) and ``MNEMONICS`` 
 tab it is); Help > Keyboard (F1) lists both. Ctrl+Z undoes the last entry unless the field being typed in has its
 own text to undo. The wheel never changes a field without the focus.
 
+The bedside monitor feed (Settings > Monitor, off by default) runs in :class:`~norepi_gui.ui.monitor_service.
+MonitorService`, started once the database is open; its values reach the session through the controller, the strip
+shows the linked bed and the feed's state, and a due check offers the monitor's summary (F3 charts it).
+
 Start-up can be progressive (``MainWindow(..., progressive=True)``, what the launcher uses): the window, with every
 panel, field and menu, is built and painted before numpy, pint and pyqtgraph are imported; the plot area says
 "Loading plot…" and the infusion figures wait. Right after that first paint (:meth:`MainWindow.complete`) the
@@ -89,7 +93,9 @@ if TYPE_CHECKING:
     from norepi_gui.core.events import Event, SessionInfo
     from norepi_gui.core.handover import HandoverData
     from norepi_gui.core.titration import Reading
+    from norepi_gui.monitor.settings import MonitorSettings
     from norepi_gui.ui.map_plot import MapPlot
+    from norepi_gui.ui.monitor_service import MonitorService
     from norepi_gui.ui.settings_dialog import SettingsChoice
     from norepi_gui.ui.training_panel import TrainingController
 
@@ -97,7 +103,8 @@ ConfirmFn = Callable[[str, str], bool]
 
 COMPLETE_WITHOUT_PAINT_MS = 2000  # a progressive window completes by then even if it was never painted
 #: Events that are part of the record but not announced on the status line (what was shown, training internals).
-QUIET_KINDS = frozenset({EventKind.PROMPT_SHOWN, EventKind.ADVICE, EventKind.SIM_EVENT})
+QUIET_KINDS = frozenset({EventKind.PROMPT_SHOWN, EventKind.ADVICE, EventKind.SIM_EVENT, EventKind.MONITOR_SAMPLES,
+                         EventKind.MONITOR_LINK})
 RECORDED_WORDS = {
     EventKind.READING: "reading", EventKind.NE_DOSE: "norepinephrine dose", EventKind.INFUSION: "bag",
     EventKind.PERFUSION: "perfusion entry", EventKind.PATIENT: "patient details", EventKind.SITE_CHECK: "site check",
@@ -151,10 +158,13 @@ ACTIONS: tuple[ActionInfo, ...] = (
                "Ctrl+Shift+K"),
     ActionInfo("snooze", "bedside", "&Snooze prompt", "snooze_prompt", "Ctrl+Shift+S"),
     ActionInfo("apply_advice", "bedside", "Apply advised &dose\u2026", "apply_advice", "Ctrl+Shift+A"),
+    ActionInfo("chart_monitor", "bedside", "C&hart the monitor's MAP", "chart_monitor_value", "F3"),
     ActionInfo("new_bag", "bedside", "New &bag hung\u2026", "new_bag_dialog", "Ctrl+B", separator_before=True),
     ActionInfo("site_checked", "bedside", "Line &site checked", "site_checked", "Ctrl+Shift+L"),
     ActionInfo("pause_audio", "bedside", "Silence alarm s&ound (limited)", "pause_audio", "Ctrl+Shift+M"),
     ActionInfo("next_alarm", "bedside", "Show ne&xt alarm", "next_alarm", "Ctrl+Shift+X"),
+    ActionInfo("monitor_diagnostics", "bedside", "Monitor dia&gnostics\u2026", "show_monitor_diagnostics",
+               separator_before=True),
     ActionInfo("keyboard", "help", "&Keyboard\u2026", "show_keyboard_sheet", "F1"),
     ActionInfo("order", "bedside", "Titration &order\u2026", "order_dialog", separator_before=True),
     ActionInfo("hand_over", "bedside", "&Hand over / sign on\u2026", "hand_over_dialog"),
@@ -245,6 +255,8 @@ class MainWindow(QMainWindow):
     action_not_applied: QAction
     action_snooze: QAction
     action_apply_advice: QAction
+    action_chart_monitor: QAction
+    action_monitor_diagnostics: QAction
     action_new_bag: QAction
     action_site_checked: QAction
     action_pause_audio: QAction
@@ -296,6 +308,7 @@ class MainWindow(QMainWindow):
                                 volume=self.view_settings.sound_volume,
                                 player=RecordingPlayer() if offscreen else platform_player())
         self.ticker = ClockTicker(parent=self)
+        self.monitor_service: MonitorService | None = None  # created when the monitor feed is turned on
         self._wheel_guard = WheelGuard(self)
         self._undo_keys = UndoKeyFilter(self)
         app = QApplication.instance()
@@ -345,10 +358,13 @@ class MainWindow(QMainWindow):
         self.patient_panel.zone = zone
 
     def _open_database(self) -> None:
-        """Open the session database now: a problem is shown at once, never at the first entry."""
+        """Open the session database now: a problem is shown at once, never at the first entry. Then the monitor
+        feed starts if it is on (its values need the database)."""
         problem = self.bedside.open_store()
         if problem:
             self._show_failure(problem)
+        if self.view_settings.monitor_enabled:
+            self.start_monitor(self.view_settings.monitor)
 
     @staticmethod
     def _load_protocol(path: Path | None) -> tuple[Protocol, str | None]:
@@ -506,6 +522,7 @@ class MainWindow(QMainWindow):
                             (self.banner.snooze_button, "snooze"), (self.banner.new_reading_button, "focus_map"),
                             (self.titration.apply_button, "apply_advice"), (self.alarm_area.pause_button,
                                                                             "pause_audio"),
+                            (self.banner.chart_button, "chart_monitor"),
                             (self.alarm_area.other.new_bag_button, "new_bag"),
                             (self.infusion_panel.new_bag_button, "new_bag"),
                             (self.alarm_area.other.site_ok_button, "site_checked"),
@@ -567,6 +584,7 @@ class MainWindow(QMainWindow):
         c.patient_changed.connect(self._show_line_note)
         c.prompt_changed.connect(self._show_prompt)
         c.alarms_changed.connect(self._show_prompt)
+        c.monitor_changed.connect(self._show_feed)
         c.undo_changed.connect(self._show_undo)
         c.events_recorded.connect(self._announce)
         c.message.connect(self._show_message)
@@ -732,6 +750,17 @@ class MainWindow(QMainWindow):
         self.strip.show_due(due, now)
         self.alarm_area.follow(now)
         self.sound.follow(self.bedside.alarm_state.sounding, now)
+        self._show_feed()
+
+    def _show_feed(self) -> None:
+        """The monitor tile of the strip: shown while the feed is on, or when this session was fed by one."""
+        feed = self.bedside.monitor
+        if not feed.enabled and self.state.monitor_link is None:
+            self.strip.show_feed(None)
+            return
+        link = feed.link_record() if feed.enabled else self.state.monitor_link
+        short = " \u00b7 ".join(x for x in (link.bed, link.patient_id) if x) if link is not None else ""
+        self.strip.show_feed(self.bedside.monitor_state(), short, feed.problem)
 
     def _show_undo(self) -> None:
         stack = self.bedside.undo_stack
@@ -933,6 +962,7 @@ class MainWindow(QMainWindow):
             sound_volume=self.view_settings.sound_volume,
             sound_player=self.sound.player.name,
             night_mode=self.view_settings.night_mode,
+            monitor=self.view_settings.monitor,
             protocol_path=self._protocol_path,
             protocol=self.bedside.base_protocol,
             scenario_folder=self.view_settings.scenario_folder,
@@ -942,7 +972,8 @@ class MainWindow(QMainWindow):
             self.apply_settings(dialog.choice)
 
     def apply_settings(self, choice: SettingsChoice) -> None:
-        """Store view preferences; record settings that change the session's numbers as SETTING events."""
+        """Store view preferences; record settings that change the session's numbers as SETTING events; start,
+        restart or stop the monitor feed as its settings say."""
         self.view_settings.dose_unit = choice.dose_unit
         sound_changed = choice.sound_enabled != self.view_settings.sound_enabled
         self.view_settings.sound_enabled = choice.sound_enabled
@@ -966,6 +997,76 @@ class MainWindow(QMainWindow):
             self.controller.set_setting(SETTING_SOUND, choice.sound_enabled)
         if abs(choice.pump_resolution_ml_per_h - self.protocol.pump.resolution_ml_per_h) > 1e-12:
             self.controller.set_setting(SETTING_PUMP_RESOLUTION, choice.pump_resolution_ml_per_h)
+        if choice.monitor is not None:
+            before = self.view_settings.monitor if self.view_settings.monitor_enabled else None
+            self.view_settings.monitor = choice.monitor
+            service = self.monitor_service
+            if not choice.monitor.enabled:
+                self.stop_monitor()
+            elif choice.monitor != before or service is None or not service.running \
+                    or service.rules != self.protocol.monitor:  # a new protocol: its [monitor] time checks
+                self.start_monitor(choice.monitor)
+
+    # ------------------------------------------------------------------------------------------------ monitor
+    def start_monitor(self, settings: MonitorSettings, *, bind_port: int | None = None) -> str:
+        """Listen for the bedside monitor as ``settings`` say (``bind_port`` 0: any free port, for tests); the
+        session records the link. Returns why it could not listen ("" when it does); the strip and, after the
+        protocol's stale time, the stale alarm say so too."""
+        from norepi_gui.monitor.localtime import system_local_timezone
+        from norepi_gui.ui.monitor_service import MonitorService
+
+        if not settings.enabled:
+            self.stop_monitor()
+            return ""
+        if self.monitor_service is None:
+            self.monitor_service = MonitorService(self.controller.take_monitor, self.clock, self)
+        problem = self.monitor_service.start(settings, self.protocol.monitor, system_local_timezone(),
+                                             bind_port=bind_port)
+        where = f"{settings.listen_address}:{bind_port if bind_port is not None else settings.port}"
+        if not problem and bind_port == 0:
+            where = f"{settings.listen_address}:{self.monitor_service.port}"
+        self.controller.set_monitor(enabled=True, listening=not problem, bed=settings.link.bed,
+                                    patient_id=settings.link.patient_id, address=where, problem=problem)
+        self.statusBar().showMessage(f"\u26a0 Monitor feed: {problem}" if problem else
+                                     f"Monitor feed listening on {where} for {settings.link.describe()}", 15000)
+        self._show_feed()
+        return problem
+
+    def stop_monitor(self) -> None:
+        """Stop listening; the session records that the feed stopped."""
+        if self.monitor_service is not None:
+            self.monitor_service.stop()
+        if self.bedside.monitor.enabled:
+            self.controller.set_monitor(enabled=False, listening=False)
+        self._show_feed()
+
+    def chart_monitor_value(self) -> Change:
+        """F3: chart the monitor's summary of the last minutes as a reading (source monitor)."""
+        if not self.bedside.monitor.enabled:
+            return self.bedside_nothing("The monitor feed is off (Settings > Monitor).")
+        return self.controller.chart_monitor()
+
+    def monitor_status(self) -> str:
+        """Where the feed listens and for whom, in words (the diagnostics view)."""
+        feed = self.bedside.monitor
+        service = self.monitor_service
+        if not feed.enabled:
+            return "The monitor feed is off (Settings > Monitor)."
+        if feed.problem or service is None or not service.running:
+            return f"The monitor feed is on but not listening: {feed.problem or 'stopped'}."
+        return (f"Listening on {feed.address} for {feed.link_record().describe()}; "
+                f"{service.connection_count()} connection(s) open. {self.bedside.monitor_state().describe()}.")
+
+    def show_monitor_diagnostics(self) -> None:
+        from norepi_gui.monitor.diagnostics import MonitorDiagnostics
+        from norepi_gui.ui.monitor_diagnostics import MonitorDiagnosticsDialog
+
+        def snapshot() -> MonitorDiagnostics:
+            service = self.monitor_service
+            return service.diagnostics_snapshot() if service is not None else MonitorDiagnostics()
+
+        self.monitor_diagnostics = MonitorDiagnosticsDialog(self.monitor_status, snapshot, self)
+        self.monitor_diagnostics.show()
 
     # ------------------------------------------------------------------------------------------------ file menu
     def new_session_dialog(self) -> None:
@@ -1264,6 +1365,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.ticker.stop()
+        if self.monitor_service is not None:
+            self.monitor_service.stop()  # no value is taken after this; the last batch is written below
         self.view_settings.save_window(self.saveGeometry(), self.saveState())
         self.view_settings.sync()
         self.bedside.close_store()

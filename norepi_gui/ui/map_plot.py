@@ -475,6 +475,13 @@ class MapPlot(QWidget):
         self._data_extends_to(self._monitor.last_x)
         self._fit_y_for(xs, ys)
 
+    def set_monitor_gap(self, seconds: float) -> None:
+        """Monitor samples further apart than ``seconds`` are drawn with a gap between them (from the next append
+        on): a gateway sending one value a minute draws a line, a feed that stopped draws a gap."""
+        if not seconds > 0:
+            raise ValueError(f"monitor_gap_s: needs a positive number of seconds; got {seconds!r}")
+        self._monitor_gap_s = float(seconds)
+
     def _monitor_chunk(self, index: int) -> pg.PlotDataItem:
         """The chunk curve ``index``, created (once) on first use."""
         while len(self._monitor_chunks) <= index:

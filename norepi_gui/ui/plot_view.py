@@ -3,14 +3,16 @@
 A reading adds one point, a dose change one step and one marker, a co-infusion one marker; an escalation is marked
 when it first appears in the recorded advice, an answered prompt when it is recorded. Only opening a session (or a
 correction, deletion or undo, which change the past) redraws the plot from the record. The monitor trace is left
-alone by such a redraw: it is not part of the charted record.
+alone by such a redraw: it is not part of the charted record. The bedside monitor's values are appended as they come,
+gathered for at most ``MONITOR_DRAW_MS`` (a fast feed costs one plot update per gathering, not one per message); a
+session opened draws its whole trace once.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 
 from norepi_gui.bedside.records import ANSWER_NEW_READING, AnswerRecord
 from norepi_gui.core.events import EventKind
@@ -18,9 +20,12 @@ from norepi_gui.core.events import EventKind
 if TYPE_CHECKING:
     from norepi_gui.bedside.state import CoInfusionRow, DoseRow, ReadingRow
     from norepi_gui.core.events import Event
+    from norepi_gui.monitor.samples import MonitorSample
     from norepi_gui.ui.controller import BedsideController
     from norepi_gui.ui.map_plot import MapPlot
     from norepi_gui.ui.plot_area import PlotArea
+
+MONITOR_DRAW_MS = 100  # monitor values are gathered this long before the plot draws them
 
 
 class PlotView(QObject):
@@ -29,7 +34,7 @@ class PlotView(QObject):
         self._controller = controller
         self._area = area
         self._escalations: set[str] = set()  # escalation codes of the last recorded advice
-        area.built.connect(self.redraw)
+        area.built.connect(self._built)
         controller.session_changed.connect(self._session_changed)
         for signal in (controller.entries_reset, controller.settings_changed, controller.patient_changed,
                        controller.display_changed):
@@ -40,6 +45,12 @@ class PlotView(QObject):
         controller.events_recorded.connect(self._events_recorded)
         controller.advice_changed.connect(self._band)
         controller.clock_minute.connect(self._extend)
+        controller.monitor_samples_appended.connect(self._monitor_added)
+        self._monitor_queue: list[MonitorSample] = []
+        self._monitor_timer = QTimer(self)
+        self._monitor_timer.setSingleShot(True)
+        self._monitor_timer.setInterval(MONITOR_DRAW_MS)
+        self._monitor_timer.timeout.connect(self.draw_monitor)
 
     @property
     def _plot(self) -> MapPlot | None:
@@ -48,8 +59,30 @@ class PlotView(QObject):
     # ------------------------------------------------------------------------------------------------ redraw
     def _session_changed(self) -> None:
         plot = self._plot
+        self._monitor_queue.clear()
         if plot is not None:
             plot.clear(monitor=True)
+            self._draw_trace(plot)
+        self.redraw()
+
+    def _draw_trace(self, plot: MapPlot) -> None:
+        """The session's whole monitor trace (a session opened): the arterial line's, or the cuff's without one."""
+        trace = self._controller.session.state.monitor
+        if not len(trace):
+            return
+        import numpy as np
+
+        plot.set_monitor_gap(self._controller.session.protocol.monitor.stale_after_s)
+        times = np.frombuffer(trace.times_epoch, dtype=np.float64)
+        maps = np.frombuffer(trace.maps, dtype=np.float64)
+        sources = np.frombuffer(trace.sources(), dtype=np.int8)
+        keep = sources == 0 if bool(np.any(sources == 0)) else np.ones(len(times), dtype=bool)
+        plot.append_monitor_samples(times[keep], maps[keep])
+
+    def _built(self) -> None:
+        plot = self._plot
+        if plot is not None:
+            self._draw_trace(plot)
         self.redraw()
 
     def redraw(self) -> None:
@@ -114,6 +147,27 @@ class PlotView(QObject):
                 self._mark_escalations(plot, event)
             elif event.kind is EventKind.PROMPT_ANSWERED:
                 self._mark_answer(plot, event)
+
+    def _monitor_added(self, samples: tuple[MonitorSample, ...]) -> None:
+        self._monitor_queue.extend(samples)
+        if not self._monitor_timer.isActive():
+            self._monitor_timer.start()
+
+    def draw_monitor(self) -> None:
+        """Draw the monitor values gathered since the last time: the arterial line's; a cuff value only where no
+        arterial value came with it (a cuff-only bed)."""
+        self._monitor_timer.stop()
+        queue, self._monitor_queue = self._monitor_queue, []
+        plot = self._plot
+        if plot is None or not queue:
+            return
+        from norepi_gui.monitor.samples import SampleSource
+
+        arterial = {s.at for s in queue if s.source is SampleSource.ARTERIAL}
+        shown = sorted((s for s in queue if s.source is SampleSource.ARTERIAL or s.at not in arterial),
+                       key=lambda s: s.at)
+        plot.set_monitor_gap(self._controller.session.protocol.monitor.stale_after_s)
+        plot.append_monitor_samples([s.at.timestamp() for s in shown], [s.map_mmhg for s in shown])
 
     def _band(self) -> None:
         plot = self._plot

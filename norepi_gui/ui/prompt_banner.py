@@ -1,9 +1,11 @@
 """The alarm area under the bedside strip: always there, always the same height, so nothing moves when an alarm comes.
 
 It shows the highest-priority alarm of the bedside layer's list (``bedside/alarms.py``) with what answers it: the due
-check (applied / not applied with a reason / new reading / snooze), the bag (New bag hung), the line's site check
-(checked / problem), a high alert of the advice (new reading). The other alarms are counted beside it and shown in
-turn with "Next alarm". The sound can be paused for a limited time, with a visible countdown.
+check (applied / not applied with a reason / new reading / snooze; with the bedside monitor feed on, the monitor's
+summary of the last minutes to chart with one key, or why there is none), the bag (New bag hung), the line's site
+check (checked / problem), a high alert of the advice or a stale monitor feed (new reading). The other alarms are
+counted beside it and shown in turn with "Next alarm". The sound can be paused for a limited time, with a visible
+countdown.
 
 Priorities follow IEC 60601-1-8 as the clinical reference describes them: high red flashing, medium yellow flashing,
 low steady (cyan) [S]. Colour is never the only cue: each priority also has its own shape and words (the badge).
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from norepi_gui.bedside.alarms import Alarm
+    from norepi_gui.monitor.summary import Summary
     from norepi_gui.ui.controller import BedsideController
 
 REASONS = (
@@ -77,6 +80,7 @@ class PromptBanner(QWidget):
     not_applied = Signal(str)
     new_reading = Signal()
     snooze = Signal()
+    chart_monitor = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,6 +112,12 @@ class PromptBanner(QWidget):
         self.reason_status = FieldStatus("notAppliedReasonStatus")
         _keep_place(self.reason_status)
         self.new_reading_button = _button("\u270e New reading", "newReadingButton", "Take a new reading now")
+        self.chart_button = _button("Chart monitor", "chartMonitorButton",
+                                    "Chart the monitor's MAP: its summary of the last minutes")
+        policy = self.chart_button.sizePolicy()
+        policy.setRetainSizeWhenHidden(False)  # no room kept while the monitor feed is off
+        self.chart_button.setSizePolicy(policy)
+        self.chart_button.hide()
         self.snooze_button = _button("Snooze", "snoozeButton", "Snooze the prompt")
 
         top = QHBoxLayout()
@@ -119,6 +129,7 @@ class PromptBanner(QWidget):
         buttons.addWidget(self.acknowledge)
         buttons.addWidget(self.not_applied_button)
         buttons.addWidget(self.reason, 1)
+        buttons.addWidget(self.chart_button)
         buttons.addWidget(self.new_reading_button)
         buttons.addWidget(self.snooze_button)
         layout = QVBoxLayout(self)
@@ -131,9 +142,32 @@ class PromptBanner(QWidget):
         self.not_applied_button.clicked.connect(self._not_applied_clicked)
         self.new_reading_button.clicked.connect(self.new_reading)
         self.snooze_button.clicked.connect(self.snooze)
+        self.chart_button.clicked.connect(self.chart_monitor)
 
     def fields(self) -> list[QWidget]:
-        return [self.acknowledge, self.not_applied_button, self.reason, self.new_reading_button, self.snooze_button]
+        return [self.acknowledge, self.not_applied_button, self.reason, self.chart_button, self.new_reading_button,
+                self.snooze_button]
+
+    def show_offer(self, offer: Summary | None) -> str:
+        """The monitor's summary at the check: the chart button (its value), or why there is nothing to chart.
+        ``None``: the feed is off (no button). Returns the words for the prompt's message."""
+        if offer is None:
+            self.chart_button.hide()
+            return ""
+        from norepi_gui.monitor.summary import Chartable
+
+        self.chart_button.show()
+        self.chart_button.setToolTip(offer.describe())
+        if isinstance(offer, Chartable):
+            self.chart_button.setText(f"\u2713 Chart monitor {offer.map_mmhg:.0f}")
+            self.chart_button.setEnabled(True)
+            minutes = (offer.window_end - offer.window_start).total_seconds() / 60.0
+            left_out = ", ".join(f"{n} {why.value}" for why, n in sorted(offer.excluded_counts.items()))
+            return (f"Monitor: MAP {offer.map_mmhg:.0f} (median of {minutes:g} min" +
+                    (f"; left out {left_out}" if left_out else "") + ").")
+        self.chart_button.setText("Chart monitor")
+        self.chart_button.setEnabled(False)
+        return f"Monitor: nothing to chart ({offer.detail}): type the MAP."
 
     def show_prompt(self, priority: str, title: str, message: str, *, snoozes_left: int, snooze_minutes: float,
                     changes_dose: bool) -> None:
@@ -216,7 +250,7 @@ class OtherAlarm(QWidget):
         self.new_bag_button.setVisible(alarm.source == "bag")
         self.site_ok_button.setVisible(alarm.source == "site")
         self.site_problem_button.setVisible(alarm.source == "site")
-        self.new_reading_button.setVisible(alarm.source in ("advice", "line"))
+        self.new_reading_button.setVisible(alarm.source in ("advice", "line", "monitor"))
 
     def fields(self) -> list[QWidget]:
         return [self.new_bag_button, self.site_ok_button, self.site_problem_button, self.new_reading_button]
@@ -291,6 +325,7 @@ class AlarmArea(QFrame):
         self.prompt.applied.connect(controller.answer_applied)
         self.prompt.not_applied.connect(controller.answer_not_applied)
         self.prompt.snooze.connect(controller.snooze)
+        self.prompt.chart_monitor.connect(controller.chart_monitor)
         self.other.site_checked.connect(lambda: controller.check_site("ok"))
         self.other.site_problem.connect(lambda: controller.check_site("problem"))
 
@@ -369,12 +404,13 @@ class AlarmArea(QFrame):
         title = f"Check overdue {fmt_countdown(overdue)}" if overdue >= 60 else "Check due"
         advice = session.advice
         changes = not isinstance(advice, Unavailable) and advice.action.changes_dose
-        message = f"Due at {fmt_clock(due)}. Take a reading."
+        monitor = self.prompt.show_offer(session.monitor_offer(now))
+        message = f"Due at {fmt_clock(due)}. " + (monitor or "Take a reading.")
         if changes and not isinstance(advice, Unavailable):
             from norepi_gui.ui.titration_panel import advice_words
 
             message = f"Due at {fmt_clock(due)}. Advice: {advice_words(advice, session, self._controller.display)}. " \
-                      "Applied?"
+                      "Applied?" + (f" {monitor}" if monitor else "")
         self.prompt.show_prompt(prompt.priority or alarm.priority, title, message, snoozes_left=prompt.snoozes_left,
                                 snooze_minutes=session.protocol.intervals.snooze_minutes, changes_dose=changes)
         self.stack.setCurrentWidget(self.prompt)

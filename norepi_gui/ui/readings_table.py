@@ -68,6 +68,7 @@ class ReadingsTable(QTableWidget):
         map_text = f"{r.map_mmhg:.0f}" + (" (calc)" if r.map_from_pressures else "")
         details = perfusion_text(r.record.lactate_mmol_per_l, r.record.urine_ml_per_kg_per_h, r.record.crt_s,
                                  r.record.altered_mental_status)
+        details = ", ".join(x for x in (_monitor_text(r), details) if x)
         d = state.dose_at_reading(r)  # the dose the pump ran when the reading was taken
         dose_text = rate_text = ""
         if d is not None:
@@ -226,3 +227,15 @@ def perfusion_text(lactate: float | None, urine: float | None, crt: float | None
     if mental:
         parts.append("altered mental status")
     return ", ".join(parts)
+
+
+def _monitor_text(r: ReadingRow) -> str:
+    """Where the reading came from when the monitor feed was on: charted from the monitor's median (and what it left
+    out), or typed beside what the monitor showed."""
+    shown = r.record.monitor
+    if r.record.source == "monitor":
+        left_out = ", ".join(f"{n} {why}" for why, n in shown.excluded) if shown is not None else ""
+        return "from monitor" + (f" ({left_out} left out)" if left_out else "")
+    if shown is not None and shown.map_mmhg is not None:
+        return f"typed; monitor showed {shown.map_mmhg:.0f}"
+    return ""

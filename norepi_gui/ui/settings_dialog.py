@@ -1,10 +1,12 @@
 """Settings: units shown, pump resolution, sound, night mode, the protocol file (validated before it is accepted) and
-the site's training scenario folder."""
+the site's training scenario folder on the General tab; the bedside monitor feed on the Monitor tab
+(``monitor_settings_page``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -18,6 +20,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSlider,
+    QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -26,6 +30,10 @@ from norepi_gui.core.protocol import Protocol, ProtocolError, Pump, load_protoco
 from norepi_gui.core.units import split_number
 from norepi_gui.ui.formatting import describe_input_error
 from norepi_gui.ui.widgets import FieldStatus, ValidatedField
+
+if TYPE_CHECKING:
+    from norepi_gui.monitor.settings import MonitorSettings
+    from norepi_gui.ui.monitor_settings_page import MonitorPage
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,7 @@ class SettingsChoice:
     protocol: Protocol
     night_mode: str = "system"
     scenario_folder: Path | None = None
+    monitor: MonitorSettings | None = None  # None: the Monitor tab was not offered
 
 
 def resolution_bounds() -> tuple[float, float]:
@@ -49,7 +58,8 @@ def resolution_bounds() -> tuple[float, float]:
 class SettingsDialog(QDialog):
     def __init__(self, *, dose_unit: str, pump_resolution: float, sound_enabled: bool, sound_volume: int,
                  protocol_path: Path | None, protocol: Protocol, sound_player: str = "", night_mode: str = "system",
-                 scenario_folder: Path | None = None, parent: QWidget | None = None) -> None:
+                 scenario_folder: Path | None = None, monitor: MonitorSettings | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setObjectName("settingsDialog")
@@ -112,7 +122,9 @@ class SettingsDialog(QDialog):
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(self.protocol_file, 1)
         rl.addWidget(browse)
-        form = QFormLayout(self)
+        general = QWidget()
+        general.setObjectName("generalSettingsPage")
+        form = QFormLayout(general)
         form.addRow("Dose unit shown", self.dose_unit)
         form.addRow("Pump resolution mL/h", self.resolution)
         form.addRow("", self.sound)
@@ -123,10 +135,21 @@ class SettingsDialog(QDialog):
         form.addRow(self.protocol_status)
         form.addRow(self.protocol_info)
         form.addRow("Training scenarios", folder_row)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("settingsTabs")
+        self.tabs.addTab(general, "&General")
+        self.monitor_page: MonitorPage | None = None
+        if monitor is not None:
+            from norepi_gui.ui.monitor_settings_page import MonitorPage
+
+            self.monitor_page = MonitorPage(monitor, protocol.monitor)
+            self.tabs.addTab(self.monitor_page, "&Monitor")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.tabs)
+        outer.addWidget(buttons)
         self.choice: SettingsChoice | None = None
 
     def _browse(self) -> None:
@@ -169,11 +192,16 @@ class SettingsDialog(QDialog):
         if folder is not None and not folder.is_dir():
             self.scenario_folder.show_error(f"Site scenario folder: {folder} is not a folder (accepted: an existing "
                                             "folder of scenario .toml files, or empty)")
+        folder_ok = folder is None or folder.is_dir()
+        if resolution is None or protocol is None or not folder_ok:
+            self.tabs.setCurrentIndex(0)  # the General tab, where the message is
             return None
-        if resolution is None or protocol is None:
+        monitor = self.monitor_page.settings() if self.monitor_page is not None else None
+        if self.monitor_page is not None and monitor is None:
+            self.tabs.setCurrentWidget(self.monitor_page)
             return None
         return SettingsChoice(self.dose_unit.currentText(), resolution, self.sound.isChecked(), self.volume.value(),
-                              path, protocol, str(self.night.currentData()), folder)
+                              path, protocol, str(self.night.currentData()), folder, monitor)
 
     def accept(self) -> None:
         choice = self.validate()

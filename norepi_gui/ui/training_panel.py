@@ -103,6 +103,7 @@ class EntryPanels:
     co_infusions: CoInfusionPanel
 
 
+_MONITOR_KINDS = frozenset({EventKind.MONITOR_SAMPLES, EventKind.MONITOR_LINK})
 DEFAULT_SPEED = 10.0
 # (label, action kind of norepi_gui.sim.actions, volume in mL or None). Bolus sizes are the usual 250/500 mL
 # crystalloid steps offered as choices, not advice; the simulator's response to them is a model assumption.
@@ -1032,6 +1033,8 @@ class TrainingController(QObject):
             self.banner.show_scenario(None)
             self._refresh_controls()
             return
+        if change.monitor_samples and all(e.kind in _MONITOR_KINDS for e in change.recorded):
+            return  # the monitor's values change nothing the scenario reads (one message a second must stay cheap)
         # Applied at the time it was recorded, so that a replay of the record gives the same patient.
         when = max((e.recorded_at for e in change.recorded), default=self.clock.now())
         self._step(when)

@@ -7,6 +7,10 @@ The file is plain JSON read and written by :mod:`norepi_gui.core.settings_file` 
 base64 text): it cannot hold code, a bad key or value is dropped with a warning (:attr:`ViewSettings.warnings`), a
 damaged file gives the defaults, and every change is written atomically.
 
+The bedside monitor feed's settings (``"monitor"``: off by default, loopback by default, the bed and patient link,
+the limits) are read by :meth:`norepi_gui.monitor.settings.MonitorSettings.from_json`, as tolerantly: a bad key in
+them is dropped with a warning and its default used. Only when the file has them is the monitor package loaded.
+
 Security: the ``norepi-gui.ini`` that older versions wrote through ``QSettings`` is NEVER read. QSettings turns an
 ``@Variant(...)`` value holding a ``PySide::PyObjectWrapper`` into a Python object with ``pickle``, so a crafted ini
 runs code at start. If one is found it is renamed ``norepi-gui.ini.not-read`` (once) and the window says the
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from norepi_gui.core.events import JsonValue
+    from norepi_gui.monitor.settings import MonitorSettings
 
 SETTINGS_FILE = "norepi-gui-settings.json"
 LEGACY_INI = "norepi-gui.ini"  # written by QSettings up to norepi-gui 0.1: never read (see the module text)
@@ -64,6 +69,10 @@ def _is_bool(value: JsonValue) -> bool:
     return isinstance(value, bool)
 
 
+def _is_object(value: JsonValue) -> bool:
+    return isinstance(value, dict)
+
+
 SCHEMA: dict[str, Setting] = {
     "view.dose_unit": Setting("mcg/kg/min", *one_of("mcg/kg/min", "mcg/min")),
     "sound.enabled": Setting(True, _is_bool, "true or false"),
@@ -76,6 +85,7 @@ SCHEMA: dict[str, Setting] = {
     "sessions.recent": Setting([], _is_recent, f"up to {MAX_RECENT} session ids"),
     "view.night_mode": Setting("system", *one_of("system", "day", "night")),
     "view.font_steps": Setting(0, *whole_number(MIN_FONT_STEPS, MAX_FONT_STEPS)),
+    "monitor": Setting({}, _is_object, "an object of monitor-feed settings (docs/monitor.md)"),
 }
 
 
@@ -169,6 +179,29 @@ class ViewSettings:
     @scenario_folder.setter
     def scenario_folder(self, path: Path | None) -> None:
         self._file.set("training.scenario_folder", "" if path is None else str(path))
+
+    @property
+    def monitor_enabled(self) -> bool:
+        """Whether the monitor feed is on, read without loading the monitor package (it is off by default)."""
+        value = self._file.get("monitor")
+        return isinstance(value, dict) and value.get("enabled") is True
+
+    @property
+    def monitor(self) -> MonitorSettings:
+        """The monitor feed's settings (a bad key dropped with a warning, once, and its default used)."""
+        from norepi_gui.monitor.settings import MonitorSettings
+
+        settings, warnings = MonitorSettings.from_json(self._file.get("monitor"))
+        if not self._monitor_read:
+            self._monitor_read = True
+            self._file.warnings.extend(f"{self._file.path}: {w}" for w in warnings)
+        return settings
+
+    @monitor.setter
+    def monitor(self, settings: MonitorSettings) -> None:
+        self._file.set("monitor", settings.to_json())
+
+    _monitor_read = False
 
     @property
     def disclaimer_accepted(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,7 +57,8 @@ class RunningListener:
 
 @contextmanager
 def running_listener(settings: MonitorSettings, *, now: datetime, monitor: Monitor | None = None,
-                     poll_interval_s: float = 0.05) -> Iterator[RunningListener]:
+                     poll_interval_s: float = 0.05,
+                     store: Callable[[ObservationSet], Awaitable[str]] | None = None) -> Iterator[RunningListener]:
     """A :class:`MonitorListener` on a free loopback port, served by a thread; its clock stands at ``now``."""
     loop = asyncio.new_event_loop()
     clock = ManualClock(now)
@@ -74,6 +75,7 @@ def running_listener(settings: MonitorSettings, *, now: datetime, monitor: Monit
             local_tz=UTC,
             on_accepted=lambda o: run.accepted.append(o),
             on_rejected=lambda r: run.rejected.append(r),
+            store=store,
             timing=ListenerTiming(poll_interval_s=poll_interval_s, write_timeout_s=2.0),
             bind_port=0,
         )

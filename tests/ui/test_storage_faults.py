@@ -155,14 +155,14 @@ def test_a_resumed_session_lists_the_rows_it_could_not_read_and_keeps_the_rest(q
     window.close()
     with sqlite3.connect(tmp_path / DB_FILENAME) as db:  # a row from a newer version, with a kind this one lacks
         db.execute("INSERT INTO events (session_id, seq, at, recorded_at, kind, payload) VALUES (?, 999, ?, ?, "
-                   "'MONITOR_LINK', '{}')", (session.id, START.isoformat(), START.isoformat()))
+                   "'PUMP_LINK', '{}')", (session.id, START.isoformat(), START.isoformat()))
     again, _ = make_window(qtbot, tmp_path, ManualClock(START))
     messages: list[str] = []
     again.controller.message.connect(messages.append)
     again.load_session(session.id)
     assert [r.map_mmhg for r in again.state.readings] == [58.0, 61.0]
     assert messages and "1 stored entry of this session could not be read" in messages[-1]
-    assert "MONITOR_LINK" in messages[-1] or "entry 999" in messages[-1]
+    assert "PUMP_LINK" in messages[-1] or "entry 999" in messages[-1]
 
 
 def test_a_session_resumed_under_a_changed_protocol_runs_under_the_one_it_was_recorded_with(

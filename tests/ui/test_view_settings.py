@@ -104,3 +104,23 @@ def test_damaged_settings_file_starts_with_defaults_and_a_warning(tmp_path: Path
         f"{tmp_path / SETTINGS_FILE}: window.geometry: '%%%' is not accepted (accepted: base64 text); "
         "the default is used"
     ]
+
+
+def test_the_monitor_feed_is_off_by_default_and_its_settings_are_read_tolerantly(tmp_path: Path) -> None:
+    from norepi_gui.monitor.link import MonitorLink
+    from norepi_gui.monitor.settings import MonitorSettings
+
+    settings = ViewSettings(tmp_path)
+    assert not settings.monitor_enabled and settings.monitor == MonitorSettings()
+    settings.monitor = MonitorSettings(enabled=True, port=2600, link=MonitorLink(bed="ICU^12^A"))
+    again = ViewSettings(tmp_path)
+    assert again.monitor_enabled and again.monitor.port == 2600 and again.monitor.link.bed == "ICU^12^A"
+    document = json.loads((tmp_path / SETTINGS_FILE).read_text(encoding="utf-8"))
+    document["settings"]["monitor"]["port"] = 80  # out of range: dropped, the default used, the rest kept
+    document["settings"]["monitor"]["listen_address"] = "the ward"
+    (tmp_path / SETTINGS_FILE).write_text(json.dumps(document), encoding="utf-8")
+    tolerant = ViewSettings(tmp_path)
+    read = tolerant.monitor
+    assert (read.enabled, read.port, read.listen_address, read.link.bed) == (True, 2575, "127.0.0.1", "ICU^12^A")
+    assert any("monitor.port" in w and "1024 to 65535" in w for w in tolerant.warnings)
+    assert any("monitor.listen_address" in w for w in tolerant.warnings)
