@@ -26,6 +26,8 @@ from norepi_gui.core.errors import InputError
 from norepi_gui.core.protocol import LineType, Population
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from norepi_gui.bedside.records import BagRecord, PatientRecord
     from norepi_gui.bedside.state import Delta, DoseRow, PerfusionRow, SessionState
     from norepi_gui.core.dosing import Concentration
@@ -381,3 +383,25 @@ def dose_summary(state: SessionState, protocol: Protocol, dose_mcg_per_kg_per_mi
         current_dose_mcg_per_min=current.dose_mcg_per_min if current is not None and current.running else None,
     )
     return summarise_infusion(request, protocol)
+
+
+@dataclass(frozen=True)
+class RuleNote:
+    """A rule the advice applied, for the window: its ID, its statement, and whether a number in it is a protocol
+    setting marked [U] (a default for the site to review, never a fact)."""
+
+    id: str
+    statement: str
+    protocol_default: bool
+
+
+def rule_notes(rule_ids: Sequence[str]) -> tuple[RuleNote, ...]:
+    """The notes of ``rule_ids`` in order (an unknown ID keeps its ID, with no statement)."""
+    from norepi_gui.core.titration.rules import RULES
+
+    out = []
+    for rid in rule_ids:
+        rule = RULES.get(rid)
+        out.append(RuleNote(rid, rule.statement if rule else "", rule is not None and "[U]" in rule.source))
+    return tuple(out)
+

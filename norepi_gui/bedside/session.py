@@ -637,14 +637,9 @@ class BedsideSession:
         """Chart a reading; it answers a due check. A MAP outside the protocol's plausible range is refused, naming
         the field (READ-PLAUSIBLE), and nothing is recorded. While the monitor feed is on, what the monitor showed at
         the reading's time is recorded with it (``monitor``, or the summary then)."""
-        from norepi_gui.core.titration.readings import check_reading
-
-        try:
-            check_reading(reading, self.protocol, field="map" if reading.map_mmhg is not None else "sbp")
-        except InputError as exc:
-            label = {"map": "MAP", "sbp": "SBP"}.get(exc.field, exc.field)
-            accepted = f". Accepted: {exc.accepted}" if exc.accepted else ""
-            return Change(problem=FieldProblem(exc.field, f"{label}: {exc.problem}{accepted}"))
+        problem = self.reading_problem(reading)
+        if problem is not None:
+            return Change(problem=problem)
         if monitor is None and self.monitor.enabled:
             monitor = self.monitor_shown(reading.at)
 
@@ -973,8 +968,26 @@ class BedsideSession:
         return _at_resolution(value, self.protocol.titration.flat_dose_resolution_mcg_per_min)
 
     # ------------------------------------------------------------------------------------------------ corrections
+    def reading_problem(self, reading: Reading) -> FieldProblem | None:
+        """Why a reading cannot be charted (a MAP outside the protocol's plausible range, READ-PLAUSIBLE), naming the
+        field; ``None`` when it can."""
+        from norepi_gui.core.titration.readings import check_reading
+
+        try:
+            check_reading(reading, self.protocol, field="map" if reading.map_mmhg is not None else "sbp")
+        except InputError as exc:
+            label = {"map": "MAP", "sbp": "SBP"}.get(exc.field, exc.field)
+            accepted = f". Accepted: {exc.accepted}" if exc.accepted else ""
+            return FieldProblem(exc.field, f"{label}: {exc.problem}{accepted}")
+        return None
+
     def correct_reading(self, event_id: int, reading: Reading) -> Change:
-        """Replace a reading's values and time (a CORRECTION event, undoable)."""
+        """Replace a reading's values and time (a CORRECTION event, undoable); refused as :meth:`record_reading`
+        refuses a reading outside the plausible range."""
+        problem = self.reading_problem(reading)
+        if problem is not None:
+            return Change(problem=problem)
+
         def body(op: _Op) -> None:
             event = self.state.effective_event(event_id)
             if event is None or event.kind is not EventKind.READING:

@@ -947,7 +947,7 @@ class MainWindow(QMainWindow):
             return
         from norepi_gui.ui.reading_dialog import ReadingDialog  # rarely used: loaded when needed
 
-        dialog = ReadingDialog(event, self.clock, self)
+        dialog = ReadingDialog(event, self.clock, self, check=self.bedside.reading_problem)
         if dialog.exec() and dialog.reading is not None:
             self.correct_reading(event_id, dialog.reading)
 

@@ -10,14 +10,21 @@ from norepi_gui.bedside.records import as_float
 from norepi_gui.ui.readings_panel import ReadingsPanel, to_qdatetime
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from norepi_gui.bedside.changes import FieldProblem
     from norepi_gui.core.clock import Clock
     from norepi_gui.core.events import Event
     from norepi_gui.core.titration import Reading
 
 
 class ReadingDialog(QDialog):
-    def __init__(self, event: Event, clock: Clock, parent: QWidget | None = None) -> None:
+    def __init__(self, event: Event, clock: Clock, parent: QWidget | None = None, *,
+                 check: Callable[[Reading], FieldProblem | None] | None = None) -> None:
+        """``check``: the bedside layer's refusal of a reading (outside the plausible range), shown under its field
+        while the dialog stays open."""
         super().__init__(parent)
+        self._check = check
         self.setWindowTitle("Correct reading")
         self.reading: Reading | None = None
         self.entry = ReadingsPanel(clock)
@@ -46,6 +53,10 @@ class ReadingDialog(QDialog):
     def accept(self) -> None:
         reading = self.entry.build()
         if reading is None:
+            return
+        problem = self._check(reading) if self._check is not None else None
+        if problem is not None:
+            self.entry.show_problem(problem)
             return
         self.reading = reading
         super().accept()

@@ -142,9 +142,9 @@ class ReadingsPanel(QGroupBox):
         """Record through ``controller``: the fields clear once the reading is on disk, and keep it when not."""
         self._controller = controller
         self.record_requested.connect(self._send)
-        controller.problem.connect(self._problem)
+        controller.problem.connect(self.show_problem)
 
-    def _problem(self, problem: FieldProblem) -> None:
+    def show_problem(self, problem: FieldProblem) -> None:
         """A reading the bedside layer refused: the message goes under the field it names."""
         if problem.field in FIELDS:
             attr = FIELDS[problem.field][0]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from norepi_gui.bedside.inputs import rule_notes
 from norepi_gui.ui.formatting import fmt_clock, fmt_countdown
 from norepi_gui.ui.qt_values import TEXT_SELECTABLE_BY_MOUSE, set_enum_property
 from norepi_gui.ui.widgets import PriorityBadge, scale_font, set_role, value_label
@@ -37,6 +38,7 @@ ACTION_TEXT = {
     "none": ("\u2014 NO NOREPINEPHRINE", "no norepinephrine"),
 }
 BAG_EMPTY_HEADLINE = "\u25a0 BAG EMPTY"
+REVIEW_MARK = "\u25c7"  # white diamond: the rule's number is a protocol setting marked [U], a default to review
 
 
 def _dose_words(advice: Advice, session: BedsideSession, display: DisplayFormat, *,
@@ -282,7 +284,13 @@ class TitrationPanel(QGroupBox):
             upper = f"\u2013{advice.target_map_upper:g}" if advice.target_map_upper is not None else ""
             self.target.setText(f"Target MAP {advice.target_map:g}{upper} mmHg: {advice.target_reason}")
         self.rationale.setText(advice.rationale)
-        self.rules.setText("Rules: " + ", ".join(advice.rules))
+        notes = rule_notes(advice.rules)
+        marked = any(n.protocol_default for n in notes)
+        self.rules.setText("Rules: " + ", ".join(n.id + (f" {REVIEW_MARK}" if n.protocol_default else "")
+                                                 for n in notes)
+                           + (f"  ({REVIEW_MARK} rests on a protocol default to review)" if marked else ""))
+        self.rules.setToolTip("\n".join(f"{n.id}{' ' + REVIEW_MARK if n.protocol_default else ''}: {n.statement}"
+                                         for n in notes))
         self.reminders.setText("\n".join(f"\u2022 {r.message}" for r in advice.reminders))
         self.reminders.setVisible(bool(advice.reminders))
         self.extravasation.setText(f"\u26a0 {advice.extravasation}" if advice.extravasation else "")

@@ -9,13 +9,16 @@ import pytest
 from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
+from norepi_gui.core.titration import Reading
 from norepi_gui.ui.main_window import MainWindow
 from tests.ui.helpers import (
+    choose_concentration,
     combo,
     line,
     make_window,
     raw_events,
     record_map,
+    set_weight,
     start_infusion,
     status_text,
     type_into,
@@ -147,3 +150,38 @@ def test_a_map_outside_the_protocols_plausible_range_is_refused_in_the_window(qt
     message = status_text(window, "mapInput")
     assert "MAP 250 mmHg is outside the plausible range" in message and "20 to 200 mmHg" in message
     assert line(window, "mapInput").text() == "250"
+
+
+def test_a_correction_outside_the_plausible_range_is_refused_and_the_dialog_stays_open(qtbot: QtBot,
+                                                                                       tmp_path: Path) -> None:
+    # Correcting MAP 70 to 250 (> readings.map_max_mmhg 200): the dialog says why under its MAP field and stays
+    # open; the bedside layer refuses it too if asked directly; the recorded 70 stands.
+    from norepi_gui.ui.reading_dialog import ReadingDialog
+
+    window, _ = make_window(qtbot, tmp_path)
+    start_infusion(qtbot, window)
+    type_into(qtbot, line(window, "mapInput"), "70", enter=True)
+    row = window.state.readings[-1]
+    event = window.state.effective_event(row.event_id)
+    assert event is not None
+    dialog = ReadingDialog(event, window.clock, window, check=window.bedside.reading_problem)
+    qtbot.addWidget(dialog)
+    dialog.entry.map_input.set_text("250")
+    dialog.accept()
+    assert dialog.reading is None and dialog.result() == 0  # not accepted
+    assert "MAP 250 mmHg is outside the plausible range" in dialog.entry.map_input.status.text()
+    refused = window.bedside.correct_reading(row.event_id, Reading(at=row.at, map_mmhg=250.0))
+    assert refused.problem is not None and refused.problem.field == "map" and not refused.recorded
+    assert [r.map_mmhg for r in window.state.readings] == [70.0]
+
+
+def test_a_first_dose_above_the_usual_maximum_asks_before_it_is_recorded(qtbot: QtBot, tmp_path: Path) -> None:
+    # 0.8 typed for 0.08 at 55 kg, nothing running yet: above populations.adult.usual_max_dose 0.5 (seed 000:
+    # 0.1-0.5), so the nurse is asked; declined, nothing is recorded.
+    window, confirmer = make_window(qtbot, tmp_path)
+    confirmer.answer = False
+    set_weight(qtbot, window, "55")
+    choose_concentration(window, 16.0)
+    type_into(qtbot, line(window, "doseInput"), "0.8", enter=True)
+    assert confirmer.asked and "0.5" in confirmer.asked[-1][1]
+    assert window.state.doses == []

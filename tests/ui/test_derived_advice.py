@@ -189,3 +189,17 @@ def test_a_child_without_a_written_target_is_asked_for_one_and_never_shown_an_ad
     assert "65" not in target.text()
     type_into(qtbot, line(window, "targetMapInput"), "55", enter=True)
     assert target.text().startswith("Target MAP 55")
+
+
+def test_rules_resting_on_a_protocol_default_are_marked_for_review(qtbot: QtBot, tmp_path: Path) -> None:
+    # MAP 58 at 0.1: TGT-DEFAULT (its band width is [U] in docs/rules.md) is marked; INT-AFTER-CHANGE (seeds 000,
+    # 004, no [U]) is not. The tooltip gives each rule's statement.
+    window, _ = make_window(qtbot, tmp_path)
+    start_infusion(qtbot, window, "0.1")
+    record_map(qtbot, window, "58")
+    rules = window.findChild(QLabel, "rulesLabel")
+    assert rules is not None
+    text = rules.text()
+    assert "TGT-DEFAULT \u25c7" in text and "(\u25c7 rests on a protocol default to review)" in text
+    assert "INT-AFTER-CHANGE" in text and "INT-AFTER-CHANGE \u25c7" not in text
+    assert "TGT-DEFAULT \u25c7: " in rules.toolTip()
