@@ -429,9 +429,9 @@ class MainWindow(QMainWindow):
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.shift_panel)
-        rl.addWidget(self.titration)
+        rl.addWidget(self.titration)  # the advice first: what the nurse looks for at a glance
         rl.addWidget(self.line_note)
+        rl.addWidget(self.shift_panel)
         rl.addWidget(self.order_panel)
         rl.addWidget(self.quality_panel)
 
