@@ -94,8 +94,12 @@ class AdvisorPolicy(Generic[S]):
             for kind in (k for k in (stop_kind(e.code) for e in advice.escalations) if k is not None):
                 if current[kind] > 0.0:
                     doses[kind] = 0.0
+        new_dose = advice.dose_mcg_per_kg_per_min
+        changes = new_dose is not None and abs(new_dose - obs.ne_mcg_per_kg_per_min) > 1e-12
         return Decision(
-            next_check_in_min=advice.next_check_in_min,
+            # After a dose change the window times the next check from the change (rule TIT-AWAIT-READING): the nurse
+            # sets the pump after the reaction delay, and the check falls due that long after it.
+            next_check_in_min=advice.next_check_in_min + (self.reaction_delay_min if changes else 0.0),
             ne_mcg_per_kg_per_min=advice.dose_mcg_per_kg_per_min,
             vasopressin_u_per_min=doses.get("ADD_VASOPRESSIN"),
             epinephrine_mcg_per_kg_per_min=doses.get("ADD_EPINEPHRINE"),

@@ -104,7 +104,8 @@ def test_advisor_adapter_follows_the_advice_after_a_reaction_delay() -> None:
     d = policy.decide(OBS)
     assert seen == [60.0]
     assert d.ne_mcg_per_kg_per_min == 0.15
-    assert d.next_check_in_min == 10.0
+    # a dose change: the window times the next check from the pump's change, 2 min (reaction) + 10 min after it
+    assert d.next_check_in_min == 12.0
     assert d.reaction_delay_min == 2.0
     assert d.vasopressin_u_per_min == 0.03  # first dose [seed 000, 001]
     assert d.escalations_advised == ("ADD_VASOPRESSIN",)
