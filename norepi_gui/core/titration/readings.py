@@ -9,7 +9,7 @@ or a damped trace gives such jumps, a patient rarely does at a steady dose.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import NamedTuple
 
 from norepi_gui.core.errors import InputError
@@ -52,26 +52,28 @@ def reading_view(chart: ChartedHistory, current: float, now: datetime, protocol:
     trusted readings back to that long before ``now`` (``recent``), for the mean MAP at a settled dose."""
     r = protocol.readings
     readings = chart.readings
+    all_maps = chart.maps
     n = len(readings)
     latest = readings[-1]
     age = (now - latest.at).total_seconds() / 60.0
-    start = min(chart.first_index_from(now - r.max_age), n - 1)
+    now_min = chart.minutes_since_first(now)
+    start = min(chart.first_index_from_minute(now_min - r.max_age_minutes), n - 1)
     early = start
     if horizon_minutes > r.max_age_minutes:
-        early = min(chart.first_index_from(now - timedelta(minutes=horizon_minutes)), start)
+        early = min(chart.first_index_from_minute(now_min - horizon_minutes), start)
     first = early - 1 if early > 0 else 0  # one older reading as the reference for the first one looked at
     limit = r.artefact_jump_mmhg + EPS
     stale = age > r.max_age_minutes + EPS
-    previous = readings[first].map
+    previous = all_maps[first]
     for i in range(first + 1, n):
-        m = readings[i].map
+        m = all_maps[i]
         if abs(m - previous) > limit:
             break
         previous = m
     else:  # no reading jumps from the one before it, so none can be pending: the common case, without the walk
         doses = chart.doses_from(early, current)
         return ReadingView(readings[start:], doses[start - early:], age, stale, False, None, readings[early:], doses)
-    maps = [reading.map for reading in readings[first:]]
+    maps = all_maps[first:]
     doses = chart.doses_from(first, current)
     window = r.artefact_window_minutes + EPS
 

@@ -215,6 +215,11 @@ def test_charted_history_answers_as_the_plain_history_functions(h: tuple[list[Re
         assert chart.last_stop(current) == ((seen[stops[-1]].at, doses[stops[-1] - 1]) if stops else None)
         assert chart.first_index_from(now - timedelta(minutes=15)) == sum(
             1 for x in seen if x.at < now - timedelta(minutes=15))
+        assert chart.maps == [x.map for x in seen]
+    # asked only once, after every reading is in (the engine asks only while the dose is high): the same answer
+    lazy = ChartedHistory(readings)
+    assert lazy.hours_at_or_above(0.25, current) == hours_at_or_above(readings, doses_at_readings(readings, current),
+                                                                      0.25)
 
 
 def test_charted_history_refuses_a_reading_earlier_than_the_latest() -> None:
