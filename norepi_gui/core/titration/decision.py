@@ -343,8 +343,13 @@ def _above(readings: Sequence[Reading], doses: Sequence[float], current: float, 
     if n_above < needed:
         return Decision(Action.HOLD, current, f"MAP {m:.0f} > {hi:g} on {n_above} of {needed} readings",
                         [rid.TIT_ABOVE_CONFIRM], note="confirm before weaning")
-    if len(readings) >= 2 and abs(doses[-2] - current) <= EPS and (m + readings[-2].map) / 2.0 <= hi + EPS:
-        # One reading above the band with the one before in it: noise, or the swing, until a second one agrees.
+    level = course.level
+    steady = (level is None or len(course.settled) < 2
+              or level <= (target.map_mmhg + hi) / 2.0 + protocol.titration.centre_deadband_mmhg + EPS)
+    if steady and len(readings) >= 2 and abs(doses[-2] - current) <= EPS \
+            and (m + readings[-2].map) / 2.0 <= hi + EPS:
+        # One reading above the band with the one before in it and the settled mean steady: noise, or the swing,
+        # until a second one agrees.
         return Decision(Action.HOLD, current, f"MAP {m:.0f} > {hi:g}", [rid.TIT_DOWN_BORDERLINE],
                         note=f"previous {readings[-2].map:.0f}, mean in the band: recheck before weaning")
     why = f"MAP {m:.0f} > {hi:g} on {n_above} reading{'s' if n_above > 1 else ''}"

@@ -179,10 +179,11 @@ _ALL = (
          "ones.", "Emax PD, Oualha 2014 [V/S]; reduce gradually [seed 002]; gain and limits [U]"),
     Rule(TIT_ABOVE_CONFIRM, "MAP above the band on fewer than titration.above_band_readings_to_wean consecutive "
          "readings (or not yet at the taper minimum on as many): hold and recheck soon.", "[U]"),
-    Rule(TIT_DOWN_BORDERLINE, "MAP above the band but not far above (TIT-DOWN-FAR), and the mean of this and the "
-         "previous reading at the same dose at or below the band's top: hold and recheck (one reading above the band, "
-         "after one in it, is noise or the minute-to-minute swing until a second one agrees; as TIT-UP-BORDERLINE "
-         "below the band).", "[U]; residual error 14% on MAP (Oualha 2014) [V/S]"),
+    Rule(TIT_DOWN_BORDERLINE, "MAP above the band but not far above (TIT-DOWN-FAR), the mean of this and the previous "
+         "reading at the same dose at or below the band's top, and the mean of the settled readings (TIT-LEVEL's, this "
+         "one included) within titration.centre_deadband_mmhg of the band's middle: hold and recheck. One reading "
+         "above the band after one in it is noise or the minute-to-minute swing until a second one agrees, unless "
+         "the settled mean already sits high.", "[U]; residual error 14% on MAP (Oualha 2014) [V/S]"),
     Rule(TIT_DOWN, "MAP above the band on titration.above_band_readings_to_wean (1) consecutive readings, and not a "
          "single high reading after one in the band (TIT-DOWN-BORDERLINE): decrease by the TIT-PROPORTIONAL step (at "
          "least one titration.dose_resolution step), not below the taper minimum.",

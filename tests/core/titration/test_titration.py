@@ -138,12 +138,17 @@ def test_reading_above_band_weans_by_the_proportional_step() -> None:
 
 
 def test_one_reading_above_the_band_after_one_in_it_is_rechecked_before_weaning() -> None:
-    # (70 + 78) / 2 = 74 <= 75: TIT-DOWN-BORDERLINE holds and rechecks; (73 + 78) / 2 = 75.5 > 75 weans.
-    once = run([r(0, 70, 0.1), r(5, 78, 0.1)])
+    # 68, 70, 69 then 78: (69 + 78) / 2 = 73.5 <= 75 and the settled mean (68 + 70 + 69 + 78) / 4 = 71.25 is within
+    # centre_deadband_mmhg 2 of the middle 70: TIT-DOWN-BORDERLINE holds and rechecks.
+    once = run([r(0, 68, 0.1), r(5, 70, 0.1), r(10, 69, 0.1), r(15, 78, 0.1)])
     assert once.action == "hold" and "TIT-DOWN-BORDERLINE" in once.rules and once.next_check_in_min == 5
     assert "INT-CONFIRM" in once.rules
-    twice = run([r(0, 73, 0.1), r(5, 78, 0.1)])
+    twice = run([r(0, 70, 0.1), r(5, 73, 0.1), r(10, 78, 0.1)])  # (73 + 78) / 2 = 75.5 > 75: weans
     assert twice.action == "decrease" and "TIT-DOWN" in twice.rules
+    # the same last two readings on a settled mean already high, (73 + 74 + 71 + 78) / 4 = 74 > 72: the high reading
+    # agrees with it: 0.1 x e^(0.5 x (70 - 78) / 10) = 0.067, at most 30 % off -> 0.07
+    high = run([r(0, 73, 0.1), r(5, 74, 0.1), r(10, 71, 0.1), r(15, 78, 0.1)])
+    assert high.action == "decrease" and high.dose_mcg_per_kg_per_min == 0.07 and "TIT-DOWN" in high.rules
     far = run([r(0, 70, 0.2), r(5, 91, 0.2)])  # more than 25 above target: TIT-DOWN-FAR at once, never held
     assert far.action == "decrease" and "TIT-DOWN-FAR" in far.rules
 
