@@ -367,7 +367,9 @@ def _above(readings: Sequence[Reading], doses: Sequence[float], current: float, 
             return Decision(Action.TAPER_OFF, 0.0, why, [rid.TIT_TAPER_OFF], note=f"at the taper minimum {taper}")
         return Decision(Action.HOLD, current, f"MAP {m:.0f} > {hi:g} on {at_min} of {needed} readings at the "
                         f"taper minimum", [rid.TIT_ABOVE_CONFIRM], note="confirm before stopping")
-    proposed = min(proportional_dose(current, m, target, limits, protocol), current - limits.resolution)
+    # the step is sized on the mean of this and the previous reading at the dose: one reading carries the swing
+    basis = (m + readings[-2].map) / 2.0 if len(readings) >= 2 and abs(doses[-2] - current) <= EPS else m
+    proposed = min(proportional_dose(current, basis, target, limits, protocol), current - limits.resolution)
     d = Decision(Action.DECREASE, max(proposed, wean_floor(current, limits, protocol)), why,
                  [rid.TIT_DOWN, rid.TIT_PROPORTIONAL])
     return _floor(d, limits, vaso_floor, protocol)

@@ -185,8 +185,9 @@ _ALL = (
          "above the band after one in it is noise or the minute-to-minute swing until a second one agrees, unless "
          "the settled mean already sits high.", "[U]; residual error 14% on MAP (Oualha 2014) [V/S]"),
     Rule(TIT_DOWN, "MAP above the band on titration.above_band_readings_to_wean (1) consecutive readings, and not a "
-         "single high reading after one in the band (TIT-DOWN-BORDERLINE): decrease by the TIT-PROPORTIONAL step (at "
-         "least one titration.dose_resolution step), not below the taper minimum.",
+         "single high reading after one in the band (TIT-DOWN-BORDERLINE): decrease by the TIT-PROPORTIONAL step "
+         "from the mean of this and the previous reading at the same dose (this one alone without one), at least "
+         "one titration.dose_resolution step, not below the taper minimum.",
          "[seed 002] reduce gradually; [U]"),
     Rule(TIT_DOWN_FAR, "MAP more than safety.overdose_map_above_target_mmhg above target: decrease now by "
          "titration.step_down_large (0.05 mcg/kg/min), scaled by TIT-DOWN-SCALED, at most TIT-WEAN-LIMIT, not below "

@@ -126,11 +126,15 @@ def test_weaning_waits_for_the_protocols_count_of_high_readings() -> None:
 
 
 def test_reading_above_band_weans_by_the_proportional_step() -> None:
-    a = run([r(0, 77, 0.1), r(5, 76, 0.1)])  # mean 76.5 > 75: more than one reading says so
+    a = run([r(0, 76, 0.1), r(5, 76, 0.1)])  # mean 76 > 75: more than one reading says so
     assert a.action == "decrease" and a.dose_mcg_per_kg_per_min == 0.075  # 0.1 x e^-0.3 = 0.0741 -> 0.075
     assert a.rate_ml_per_h == 19.7  # 0.075 x 70 x 60 / 16 = 19.6875
     assert "TIT-DOWN" in a.rules and "TIT-PROPORTIONAL" in a.rules and "TIT-DOWN-SCALED" not in a.rules
     assert a.rationale.startswith("MAP 76 > 75 on 2 readings: decrease 0.10 -> 0.075")
+    # sized on the mean of the two readings at the dose, 77: 0.2 x e^(0.5 x -7 / 10) = 0.1409 -> 0.14
+    # (on the latest alone, 76: 0.2 x e^-0.3 = 0.148 -> 0.15)
+    mean = run([r(0, 78, 0.2), r(5, 76, 0.2)])
+    assert mean.action == "decrease" and mean.dose_mcg_per_kg_per_min == 0.14
     first = run([r(0, 76, 0.1)])  # a first reading has no reading before it to weigh against
     assert first.action == "decrease" and first.dose_mcg_per_kg_per_min == 0.075
     edge = run([r(0, 70, 0.1), r(5, 75, 0.1)])  # 75 is in the band: held (TIT-HOLD), no step on one reading
@@ -146,9 +150,9 @@ def test_one_reading_above_the_band_after_one_in_it_is_rechecked_before_weaning(
     twice = run([r(0, 70, 0.1), r(5, 73, 0.1), r(10, 78, 0.1)])  # (73 + 78) / 2 = 75.5 > 75: weans
     assert twice.action == "decrease" and "TIT-DOWN" in twice.rules
     # the same last two readings on a settled mean already high, (73 + 74 + 71 + 78) / 4 = 74 > 72: the high reading
-    # agrees with it: 0.1 x e^(0.5 x (70 - 78) / 10) = 0.067, at most 30 % off -> 0.07
+    # agrees with it: TIT-DOWN from (71 + 78) / 2 = 74.5: 0.1 x e^(0.5 x -4.5 / 10) = 0.0799 -> 0.08
     high = run([r(0, 73, 0.1), r(5, 74, 0.1), r(10, 71, 0.1), r(15, 78, 0.1)])
-    assert high.action == "decrease" and high.dose_mcg_per_kg_per_min == 0.07 and "TIT-DOWN" in high.rules
+    assert high.action == "decrease" and high.dose_mcg_per_kg_per_min == 0.08 and "TIT-DOWN" in high.rules
     far = run([r(0, 70, 0.2), r(5, 91, 0.2)])  # more than 25 above target: TIT-DOWN-FAR at once, never held
     assert far.action == "decrease" and "TIT-DOWN-FAR" in far.rules
 
