@@ -317,7 +317,7 @@ def advise(
         if fluids_alert is not None:
             findings.alerts.append(fluids_alert)
             findings.rules.append(rid.START_WAIT_LIMIT)
-    overdue = overdue_state(due, when, intervals).alert()
+    overdue = overdue_state(due, when, intervals).alert() if due < when else None
     if overdue is not None:
         findings.alerts.append(overdue)
         findings.rules.append(rid.INT_OVERDUE)

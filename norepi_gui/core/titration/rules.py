@@ -270,7 +270,9 @@ _ALL = (
          "practical.", "[seed 000, 001]"),
     Rule(REM_CENTRAL_ACCESS, "NE through a peripheral or intraosseous line: remind that central access is preferred.",
          "[seed 000, 004]"),
-    Rule(INT_AFTER_CHANGE, "After a dose change the next check is intervals.after_change_minutes (5 min).",
+    Rule(INT_AFTER_CHANGE, "After a start, an increase below target, TIT-EFFECT-OVERSHOOT or a change far above "
+         "target the next check is intervals.after_change_minutes (5 min); a small step at or above target waits "
+         "for its effect (INT-EFFECT).",
          "[seed 000, 004]; label every 2-5 min [V]"),
     Rule(INT_BELOW_TARGET, "While MAP is below target the next check is intervals.below_target_minutes (5 min).",
          "[seed 000, 004]"),
