@@ -1,6 +1,7 @@
 """Properties over random histories: hard limit, no decrease below target, no abrupt stop, no decrease beyond the
-wean limit, large changes confirmed, life-threatening hypotension always started, no dose change on a stale reading,
-bounded interval, soft limit always flagged, and the same inputs always give the same advice."""
+wean limit, large changes confirmed, life-threatening hypotension always started (and never held for the effect of a
+change), no increase stacked on one still taking effect, no dose change on a stale reading, bounded interval, soft
+limit always flagged, and the same inputs always give the same advice."""
 
 from __future__ import annotations
 
@@ -141,6 +142,35 @@ def test_life_threatening_hypotension_always_starts_norepinephrine(case: Case) -
                    or (latest.sbp_mmhg is None and latest.map < sc.map_equivalent_below - 1e-9))
     if threatening and a.current_dose_mcg_per_kg_per_min <= 1e-9:
         assert a.action == "start" and "MAP_CRITICALLY_LOW" in a.alert_codes()
+
+
+@SETTINGS
+@given(cases())
+def test_life_threatening_hypotension_on_norepinephrine_is_never_held_for_the_effect_of_a_change(case: Case) -> None:
+    a = case.advise()
+    latest = case.readings[-1]
+    sc = protocol().start_criteria
+    threatening = ((latest.sbp_mmhg is not None and latest.sbp_mmhg < sc.sbp_below)
+                   or (latest.dbp_mmhg is not None and latest.dbp_mmhg <= sc.dbp_at_or_below)
+                   or (latest.sbp_mmhg is None and latest.map < sc.map_equivalent_below - 1e-9))
+    if threatening and a.current_dose_mcg_per_kg_per_min > 1e-9:
+        assert "TIT-EFFECT-WAIT" not in a.rules
+
+
+@SETTINGS
+@given(cases())
+def test_no_increase_is_stacked_on_an_increase_still_taking_effect(case: Case) -> None:
+    # Without the pump's time, an increase counts from the first reading charted at the new dose (TIT-EFFECT-WAIT).
+    a = case.advise()
+    doses = doses_at_readings(list(case.readings), a.current_dose_mcg_per_kg_per_min)
+    k = len(doses) - 1
+    while k > 0 and abs(doses[k - 1] - doses[-1]) <= 1e-9:
+        k -= 1
+    effect = protocol().titration.effect_minutes
+    recent_increase = k > 0 and doses[k] > doses[k - 1] + 1e-9 and doses[k - 1] > 1e-9 and (
+        case.readings[-1].at - case.readings[k].at) < timedelta(minutes=effect)
+    if recent_increase and a.action == "increase":
+        assert {"TIT-EFFECT-FALLING", "ESC-VASOPRESSIN-WEAN"} & set(a.rules), a.rules
 
 
 @SETTINGS
