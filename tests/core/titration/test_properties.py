@@ -153,7 +153,9 @@ def test_life_threatening_hypotension_on_norepinephrine_is_never_held_for_the_ef
     threatening = ((latest.sbp_mmhg is not None and latest.sbp_mmhg < sc.sbp_below)
                    or (latest.dbp_mmhg is not None and latest.dbp_mmhg <= sc.dbp_at_or_below)
                    or (latest.sbp_mmhg is None and latest.map < sc.map_equivalent_below - 1e-9))
-    if threatening and a.current_dose_mcg_per_kg_per_min > 1e-9:
+    # below target (at target, SBP < 80 raises MAP_CRITICALLY_LOW and the MAP target rules decide, as in issue 11)
+    below = a.target_map is not None and a.map_mmhg < a.target_map
+    if threatening and below and a.current_dose_mcg_per_kg_per_min > 1e-9:
         assert "TIT-EFFECT-WAIT" not in a.rules
 
 
