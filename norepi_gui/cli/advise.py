@@ -309,8 +309,15 @@ def build_advice(args: argparse.Namespace) -> tuple[Advice, ReadingsFile]:
     return advice_for_readings(data.readings, patient, infusion, protocol, now=_now(args.now, data)), data
 
 
-def _text_output(advice: Advice) -> str:
+def _minute_clock(when: datetime) -> str:
+    """A time in a file of "minutes from start": as the file gives it."""
+    return f"minute {(when - MINUTES_ORIGIN).total_seconds() / 60.0:g}"
+
+
+def _text_output(advice: Advice, minutes_mode: bool = False) -> str:
     lines = [advice.rationale]
+    if advice.waiting is not None:  # the same sentence the advice panel shows (times as the file gives them)
+        lines.append((advice.waiting.text(_minute_clock) if minutes_mode else advice.waiting.text()) + ".")
     if advice.needs_confirmation:
         lines.append("Needs the nurse's confirmation before the pump is changed.")
     lines += [f"[{a.priority.value.upper()}] {a.code}: {a.message}" for a in advice.alerts]
@@ -337,5 +344,5 @@ def run(args: argparse.Namespace) -> int:
             out["next_check_due_min"] = (advice.next_check_due - MINUTES_ORIGIN).total_seconds() / 60.0
         print(json.dumps(out, allow_nan=False))
     else:
-        print(_text_output(advice))
+        print(_text_output(advice, data.minutes_mode))
     return EXIT_OK

@@ -173,6 +173,9 @@ class Titration:
     flat_step_up_large_mcg_per_min: float = _range(0.1, 200.0, "mcg/min")
     flat_step_down_large_mcg_per_min: float = _range(0.1, 100.0, "mcg/min")
     abrupt_stop_watch_minutes: float = _range(0.0, 1440.0, "min")
+    effect_minutes: float = _range(1.0, 60.0, "min")
+    level_readings: int = _range(1, 10)
+    level_off_centre_mmhg: float = _range(0.0, 20.0, "mmHg")
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,21 @@
 
 :class:`AdvisorPolicy` takes two functions: ``advise`` (the engine, :func:`norepi_gui.core.titration.advise`, wired
 in :mod:`norepi_gui.sim.titration_advisor`) and ``to_state``, which builds its inputs from an :class:`Observation`. It
-follows the advice after a short reaction delay, starts advised escalations at their usual first doses and takes
+follows the advice after a short reaction delay, starts advised escalations at the dose the advice names and takes
 off the co-infusions the advice says to stop.
+
+The first dose of an escalation is the engine's (``Escalation.dose``), so it is the protocol's: for an adult
+vasopressin escalation.vasopressin_dose_u_per_min (0.03 U/min [seed 000, 001]), epinephrine and dobutamine at the
+bottom of their ranges [seed 000], hydrocortisone escalation.hydrocortisone_mg_per_day (200 mg/day, SSC 2021 [U]); for
+a child the per-kg doses of populations.pediatric (vasopressin_u_per_kg_per_min, hydrocortisone_mg_per_kg_per_day).
+An escalation without a dose ("dose per the prescriber's order": a child's epinephrine and dobutamine, and any
+drug the protocol has no paediatric dose for) is advised but not started: no adult flat dose ever reaches a child.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from norepi_gui.sim.actions import ESCALATIONS
@@ -17,16 +24,6 @@ from norepi_gui.sim.policy import Decision, Observation
 
 S = TypeVar("S")
 
-# First doses when an escalation is started: vasopressin 0.03 U/min [seed 000, 001];
-# epinephrine at the bottom of 0.05-2 mcg/kg/min [seed 000]; dobutamine at the bottom of
-# 2.5-20 mcg/kg/min [seed 000]; hydrocortisone 200 mg/day (SSC 2021, protocol
-# escalation.hydrocortisone_mg_per_day [U]). The protocol file will own these.
-DEFAULT_ESCALATION_DOSES: Mapping[str, float] = {
-    "ADD_VASOPRESSIN": 0.03,
-    "ADD_EPINEPHRINE": 0.05,
-    "ADD_DOBUTAMINE": 2.5,
-    "ADD_HYDROCORTISONE": 200.0,
-}
 DEFAULT_REACTION_DELAY_MIN = 1.0  # model assumption: a nurse answers a prompt within a minute
 
 
@@ -35,6 +32,9 @@ class EscalationLike(Protocol):
 
     @property
     def code(self) -> str: ...
+
+    @property
+    def dose(self) -> float | None: ...
 
 
 class AdviceLike(Protocol):
@@ -74,28 +74,32 @@ class AdvisorPolicy(Generic[S]):
     advise: Callable[[S], AdviceLike]
     to_state: Callable[[Observation], S]
     reaction_delay_min: float = DEFAULT_REACTION_DELAY_MIN
-    escalation_doses: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_ESCALATION_DOSES))
 
     def decide(self, obs: Observation) -> Decision:
         advice = self.advise(self.to_state(obs))
         kinds: tuple[str, ...] = ()
         doses: dict[str, float] = {}
         if advice.escalations:  # most advice has none: skip the bookkeeping
-            kinds = tuple(k for k in (escalation_kind(e.code) for e in advice.escalations) if k is not None)
+            started = [(escalation_kind(e.code), e.dose) for e in advice.escalations]
+            kinds = tuple(k for k, _dose in started if k is not None)
             current = {
                 "ADD_VASOPRESSIN": obs.vasopressin_u_per_min,
                 "ADD_EPINEPHRINE": obs.epinephrine_mcg_per_kg_per_min,
                 "ADD_DOBUTAMINE": obs.dobutamine_mcg_per_kg_per_min,
                 "ADD_HYDROCORTISONE": obs.hydrocortisone_mg_per_day,
             }
-            for kind in kinds:
-                if current[kind] <= 0.0 and kind in self.escalation_doses:
-                    doses[kind] = self.escalation_doses[kind]
+            for kind, dose in started:
+                if kind is not None and current[kind] <= 0.0 and dose is not None and dose > 0.0:
+                    doses[kind] = dose  # the protocol's first dose, as the advice names it
             for kind in (k for k in (stop_kind(e.code) for e in advice.escalations) if k is not None):
                 if current[kind] > 0.0:
                     doses[kind] = 0.0
+        new_dose = advice.dose_mcg_per_kg_per_min
+        changes = new_dose is not None and abs(new_dose - obs.ne_mcg_per_kg_per_min) > 1e-12
         return Decision(
-            next_check_in_min=advice.next_check_in_min,
+            # After a dose change the window times the next check from the change (rule TIT-AWAIT-READING): the nurse
+            # sets the pump after the reaction delay, and the check falls due that long after it.
+            next_check_in_min=advice.next_check_in_min + (self.reaction_delay_min if changes else 0.0),
             ne_mcg_per_kg_per_min=advice.dose_mcg_per_kg_per_min,
             vasopressin_u_per_min=doses.get("ADD_VASOPRESSIN"),
             epinephrine_mcg_per_kg_per_min=doses.get("ADD_EPINEPHRINE"),

@@ -10,6 +10,7 @@ is given). Simulation minutes are placed on a fixed UTC origin so runs stay dete
 
 from __future__ import annotations
 
+import math
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -103,10 +104,15 @@ class EngineAdvisor:
             arterial_line=ctx.arterial_line,
             target_map_mmhg=ctx.explicit_target_map_mmhg,
         )
+        since = obs.minutes_since_ne_change
         infusion = InfusionState(
             concentration=self.concentration(obs.concentration_mcg_per_ml),
             dose_mcg_per_kg_per_min=obs.ne_mcg_per_kg_per_min,
             bag_volume_left_ml=obs.bag_remaining_ml,
+            # when the pump was set to the running dose, as the window records it (None: before the run began)
+            dose_since=chart.readings[-1].at - timedelta(minutes=since) if math.isfinite(since) else None,
+            # a run starts its infusion at minute 0 (the scenario's start dose): a start, not a dose of unknown age
+            dose_before=0.0 if math.isfinite(since) and since >= obs.time_min - 1e-9 else None,
         )
         return advise(chart, patient, infusion, self.protocol, now=chart.readings[-1].at,
                       co_infusions=self.co_infusions(obs))

@@ -161,6 +161,8 @@ class TitrationPanel(QGroupBox):
         self.detail.hide()
         self.after_bag = value_label("adviceAfterBagLabel", "Advice once the new bag runs")
         self.after_bag.hide()
+        self.waiting = value_label("adviceWaitingLabel", "What the advice waits for")
+        self.waiting.hide()
         self.countdown = QLabel("Next check: -")
         self.countdown.setObjectName("nextCheckCountdown")
         self.countdown.setAccessibleName("Time to the next check")
@@ -199,6 +201,7 @@ class TitrationPanel(QGroupBox):
         layout.addWidget(self.after_bag)
         layout.addWidget(self.apply_button)
         layout.addWidget(self.not_applied_note)
+        layout.addWidget(self.waiting)
         layout.addWidget(self.countdown)
         layout.addWidget(self.alerts)
         layout.addWidget(self.target)
@@ -251,6 +254,7 @@ class TitrationPanel(QGroupBox):
         self.advice.setText(reason)
         self.after_bag.hide()
         self.detail.hide()
+        self.waiting.hide()
         for label in (self.target, self.rationale, self.rules):
             label.setText("")
         for label in (self.reminders, self.extravasation, self.nee):
@@ -284,6 +288,7 @@ class TitrationPanel(QGroupBox):
             upper = f"\u2013{advice.target_map_upper:g}" if advice.target_map_upper is not None else ""
             self.target.setText(f"Target MAP {advice.target_map:g}{upper} mmHg: {advice.target_reason}")
         self.rationale.setText(advice.rationale)
+        self.show_waiting(advice)
         notes = rule_notes(advice.rules)
         marked = any(n.protocol_default for n in notes)
         self.rules.setText("Rules: " + ", ".join(n.id + (f" {REVIEW_MARK}" if n.protocol_default else "")
@@ -307,6 +312,12 @@ class TitrationPanel(QGroupBox):
             set_role(self.escalation, "")
         self.apply_button.setEnabled(advice.action.changes_dose and not empty_bag)
         self.apply_button.setToolTip("Hang a new bag first (Bedside > New bag hung)" if empty_bag else "")
+
+    def show_waiting(self, advice: Advice) -> None:
+        """What a hold waits for and until when, in the window's clock: the engine's ``Advice.waiting``."""
+        waiting = advice.waiting
+        self.waiting.setText(f"\u23f3 {waiting.text(fmt_clock)}." if waiting is not None else "")
+        self.waiting.setVisible(waiting is not None)
 
     def show_countdown(self, text: str, *, overdue: bool) -> None:
         self.countdown.setText(text)

@@ -9,7 +9,8 @@ change every 5 min, maximum 0.5, goal MAP 65-75, floor 60 (Dr Lee). Checks: medi
   08:06  MAP 62 (due 08:05: on time) -> increase to 0.15 (0.1 x e^0.4 = 0.149 -> 0.15), applied (39.4 mL/h)
   08:10  AB hands over to CD
   08:12  MAP 68 (due 08:11: on time) -> hold, due 08:17 (later corrected to 66 at 08:36 by CD)
-  08:20  MAP 78 (due 08:17: 3 min, late) -> decrease to 0.105, due 08:25
+  08:20  MAP 92 (due 08:17: 3 min, late) -> more than 25 above target (TIT-DOWN-FAR): decrease by 0.05, at most
+         30 % of 0.15 = 0.045 -> 0.105, due 08:25
   08:26  not applied, "surgeon asks MAP above 75 until the drain is out" (due 08:25: on time); next due 08:31
   08:35  MAP 72 taken 08:34 (due 08:31: 3 min, late) -> hold, due 08:39
   08:37  MAP 95 recorded by mistake, deleted at 08:38 by CD
@@ -18,7 +19,7 @@ change every 5 min, maximum 0.5, goal MAP 65-75, floor 60 (Dr Lee). Checks: medi
   09:00  the report (10:00 in Paris)
 
 MAP time 08:00-09:00 (each reading stands until the next): 58 for 6 min (below target and the floor), 62 for 6
-(below), 66 for 8, 78 for 14 (above), 72 for 11, 70, 71 and 69 for 5 each: in band 8 + 11 + 15 = 34 of 60 min.
+(below), 66 for 8, 92 for 14 (above), 72 for 11, 70, 71 and 69 for 5 each: in band 8 + 11 + 15 = 34 of 60 min.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def build() -> tuple[BedsideSession, ManualClock]:
     clock.set(at(10))
     session.hand_over("CD")
     reading(12, 68.0)
-    reading(20, 78.0)
+    reading(20, 92.0)
     clock.set(at(26))
     session.answer_not_applied(NOT_APPLIED)
     reading(35, 72.0, taken=34)

@@ -19,7 +19,7 @@ def test_the_session_runs_as_computed_by_hand() -> None:
     session, _clock = build()
     advice = session.advice
     assert not isinstance(advice, Unavailable) and advice.action == "hold"
-    assert [r.map_mmhg for r in session.state.readings] == [58.0, 62.0, 66.0, 78.0, 72.0, 70.0, 71.0, 69.0]
+    assert [r.map_mmhg for r in session.state.readings] == [58.0, 62.0, 66.0, 92.0, 72.0, 70.0, 71.0, 69.0]
     q = session.quality()
     assert q is not None
     hour, shift, infusion = q.windows
@@ -68,7 +68,7 @@ def test_the_flowsheet_csv_reads_back_with_the_csv_module(tmp_path: Path) -> Non
         assert tuple(reader.fieldnames or ()) == CSV_COLUMNS
         rows = list(reader)
     readings = [r for r in rows if r["event"] == "Reading"]
-    assert [r["map_mmhg"] for r in readings] == ["58", "62", "66", "78", "72", "70", "71", "69"]
+    assert [r["map_mmhg"] for r in readings] == ["58", "62", "66", "92", "72", "70", "71", "69"]
     assert readings[0]["time"] == "2026-01-01T09:00:00+01:00"
     assert (readings[1]["ne_mcg_per_kg_per_min"], readings[1]["ne_mcg_per_min"], readings[1]["rate_ml_per_h"]) == \
         ("0.1", "7", "26.3")  # 0.1 x 70 = 7 mcg/min, 26.25 -> 26.3 mL/h

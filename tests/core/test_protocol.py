@@ -58,7 +58,12 @@ def test_titration_step_settings_out_of_range_are_refused() -> None:
     for key, bad, accepted in (("proportional_gain", 5, "0.0 to 3.0 per 10 mmHg"),
                                ("max_wean_fraction", 0, "0.05 to 1.0 fraction of the dose"),
                                ("dose_resolution", 0.5, "0.0001 to 0.1 mcg/kg/min"),
-                               ("centre_deadband_mmhg", -1, "0.0 to 20.0 mmHg")):
+                               ("centre_deadband_mmhg", -1, "0.0 to 20.0 mmHg"),
+                               ("effect_minutes", 0, "1.0 to 60.0 min"),
+                               ("effect_minutes", 90, "1.0 to 60.0 min"),
+                               ("level_readings", 0, "1 to 10"),
+                               ("level_readings", 2.5, "expected a whole number"),
+                               ("level_off_centre_mmhg", 25, "0.0 to 20.0 mmHg")):
         data = _default_data()
         data["titration"][key] = bad
         err = _error_for(data)
@@ -66,6 +71,10 @@ def test_titration_step_settings_out_of_range_are_refused() -> None:
     data = _default_data()
     data["titration"]["step_down"] = 0.02  # removed: the proportional step replaces it
     assert _error_for(data).key == "titration.step_down"
+    data = _default_data()
+    del data["titration"]["effect_minutes"]  # a site protocol from before issue 13 names what it lacks
+    err = _error_for(data)
+    assert err.key == "titration.effect_minutes" and "missing" in str(err)
 
 
 def test_wrong_type_missing_and_unknown_keys_are_refused() -> None:

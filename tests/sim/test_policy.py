@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
+from norepi_gui.core.protocol import Population, Protocol, load_protocol
 from norepi_gui.core.titration import Escalation
 from norepi_gui.sim.advisor import AdvisorPolicy, escalation_kind, stop_kind
-from norepi_gui.sim.policy import Decision, FixedStepPolicy, NonePolicy, Observation
-from norepi_gui.sim.titration_advisor import AdvisorUnavailableError, engine_advisor_factory
+from norepi_gui.sim.policy import Decision, FixedStepPolicy, NonePolicy, Observation, PatientContext
+from norepi_gui.sim.titration_advisor import AdvisorUnavailableError, EngineAdvisor, engine_advisor_factory
 
 OBS = Observation(
     patient=0,
@@ -88,9 +90,9 @@ class FakeAdvice:
     escalations: tuple[Escalation, ...] = ()
 
 
-def esc(code: str) -> Escalation:
+def esc(code: str, dose: float | None = None) -> Escalation:
     """An escalation as the engine writes it (reason and rule are not read by the adapter)."""
-    return Escalation(code, "reason", "RULE")
+    return Escalation(code, "reason", "RULE", dose)
 
 
 def test_advisor_adapter_follows_the_advice_after_a_reaction_delay() -> None:
@@ -98,21 +100,22 @@ def test_advisor_adapter_follows_the_advice_after_a_reaction_delay() -> None:
 
     def advise(state: float) -> FakeAdvice:
         seen.append(state)
-        return FakeAdvice("INCREASE", 0.15, 10.0, (esc("ADD_VASOPRESSIN"),))
+        return FakeAdvice("INCREASE", 0.15, 10.0, (esc("ADD_VASOPRESSIN", 0.03),))
 
     policy = AdvisorPolicy(advise=advise, to_state=lambda obs: obs.map_mmhg, reaction_delay_min=2.0)
     d = policy.decide(OBS)
     assert seen == [60.0]
     assert d.ne_mcg_per_kg_per_min == 0.15
-    assert d.next_check_in_min == 10.0
+    # a dose change: the window times the next check from the pump's change, 2 min (reaction) + 10 min after it
+    assert d.next_check_in_min == 12.0
     assert d.reaction_delay_min == 2.0
-    assert d.vasopressin_u_per_min == 0.03  # first dose [seed 000, 001]
+    assert d.vasopressin_u_per_min == 0.03  # the dose the advice names (the adult one [seed 000, 001])
     assert d.escalations_advised == ("ADD_VASOPRESSIN",)
 
 
 def test_advisor_adapter_does_not_restart_a_running_escalation() -> None:
     policy = AdvisorPolicy(
-        advise=lambda s: FakeAdvice("HOLD", None, 15.0, (esc("ADD_VASOPRESSIN"),)), to_state=lambda obs: obs
+        advise=lambda s: FakeAdvice("HOLD", None, 15.0, (esc("ADD_VASOPRESSIN", 0.03),)), to_state=lambda obs: obs
     )
     d = policy.decide(replace(OBS, vasopressin_u_per_min=0.03))
     assert d.vasopressin_u_per_min is None
@@ -151,9 +154,50 @@ def test_advisor_factory_reports_a_protocol_that_does_not_load(tmp_path: Path) -
 
 def test_advised_hydrocortisone_is_started_at_200_mg_per_day_once() -> None:
     policy = AdvisorPolicy(
-        advise=lambda s: FakeAdvice("HOLD", None, 15.0, (esc("CONSIDER_HYDROCORTISONE"),)), to_state=lambda obs: obs
+        advise=lambda s: FakeAdvice("HOLD", None, 15.0, (esc("CONSIDER_HYDROCORTISONE", 200.0),)),
+        to_state=lambda obs: obs
     )
     d = policy.decide(OBS)
     assert d.hydrocortisone_mg_per_day == 200.0  # SSC 2021, protocol escalation.hydrocortisone_mg_per_day [U]
     assert d.escalations_advised == ("ADD_HYDROCORTISONE",)
     assert policy.decide(replace(OBS, hydrocortisone_mg_per_day=200.0)).hydrocortisone_mg_per_day is None
+
+
+def test_an_escalation_without_a_dose_is_advised_but_not_started() -> None:
+    # "dose per the prescriber's order" (no dose in the advice): the simulated nurse does not invent one
+    policy = AdvisorPolicy(
+        advise=lambda s: FakeAdvice("HOLD", None, 5.0, (esc("ADD_EPINEPHRINE"),)), to_state=lambda obs: obs
+    )
+    d = policy.decide(OBS)
+    assert d.epinephrine_mcg_per_kg_per_min is None and d.escalations_advised == ("ADD_EPINEPHRINE",)
+
+
+CHILD = PatientContext(population="pediatric", age_years=6.0, explicit_target_map_mmhg=55.0)
+
+
+def _child_decision(proto: Protocol) -> Decision:
+    """A 20 kg child on 0.3 mcg/kg/min for 5 h at MAP 50 under a written target of 55: vasopressin (NE >= 0.25 and
+    MAP below target) and hydrocortisone (>= 0.25 for >= 4 h) are due."""
+    adviser = EngineAdvisor(proto)
+    policy = AdvisorPolicy(advise=adviser.advise, to_state=adviser.to_state)
+    d = None
+    for minute in (0.0, 60.0, 120.0, 180.0, 240.0, 300.0):
+        obs = replace(OBS, time_min=minute, measured_at_min=minute, map_mmhg=50.0, sbp_mmhg=70.0, dbp_mmhg=40.0,
+                      weight_kg=20.0, ne_mcg_per_kg_per_min=0.3, minutes_since_ne_change=math.inf, context=CHILD,
+                      target_map_mmhg=55.0)
+        d = policy.decide(obs)
+    assert d is not None
+    return d
+
+
+def test_a_child_gets_the_protocols_paediatric_escalation_doses_never_the_adult_flat_ones() -> None:
+    shipped = load_protocol()
+    none = _child_decision(shipped)  # the shipped protocol has no paediatric vasopressin or hydrocortisone dose
+    assert {"ADD_VASOPRESSIN", "ADD_HYDROCORTISONE"} <= set(none.escalations_advised)
+    assert none.vasopressin_u_per_min is None and none.hydrocortisone_mg_per_day is None  # never 0.03 U/min, 200 mg
+    child = dataclasses.replace(shipped.population(Population.PEDIATRIC), vasopressin_u_per_kg_per_min=0.0005,
+                                hydrocortisone_mg_per_kg_per_day=2.0)
+    per_kg = dataclasses.replace(shipped, populations={**shipped.populations, Population.PEDIATRIC: child})
+    d = _child_decision(per_kg)
+    assert d.vasopressin_u_per_min == pytest.approx(0.01)  # 0.0005 U/kg/min x 20 kg
+    assert d.hydrocortisone_mg_per_day == pytest.approx(40.0)  # 2 mg/kg/day x 20 kg

@@ -121,7 +121,8 @@ def test_advice_is_recorded_before_it_is_shown(qtbot: QtBot, tmp_path: Path, mon
 
     monkeypatch.setattr(TitrationPanel, "show_advice", drawing)
     record_map(qtbot, window, "58")
+    record_map(qtbot, window, "80")  # one high reading after 58: rechecked first (TIT-DOWN-BORDERLINE)
     record_map(qtbot, window, "80")
-    assert len(seen) == 2
+    assert len(seen) == 3
     assert all(on_disk == drawn for on_disk, drawn in seen)
-    assert seen[0][1][0] == "increase" and seen[1][1][0] == "decrease"
+    assert [s[1][0] for s in seen] == ["increase", "hold", "decrease"]

@@ -15,6 +15,7 @@ from norepi_gui.core.titration.model import (
     Reading,
     Reminder,
     Target,
+    Waiting,
 )
 from norepi_gui.core.titration.rules import RULES, Rule
 
@@ -32,6 +33,7 @@ __all__ = [
     "Reminder",
     "Rule",
     "Target",
+    "Waiting",
     "advise",
     "overdue_state",
 ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from norepi_gui.core.alerts import Alert, Priority
 from norepi_gui.core.protocol import Population, Protocol
 from norepi_gui.core.titration import rules as rid
+from norepi_gui.core.titration.effect import SETTLED, Course
 from norepi_gui.core.titration.history import trailing
 from norepi_gui.core.titration.limits import EPS, DoseLimits, clean
 from norepi_gui.core.titration.model import (
@@ -21,7 +22,7 @@ from norepi_gui.core.titration.model import (
     fmt_dose,
 )
 from norepi_gui.core.titration.nee import VASOPRESSIN_FACTOR
-from norepi_gui.core.titration.start import pediatric_wait_note, start_criteria
+from norepi_gui.core.titration.start import life_threatening, pediatric_wait_note, start_criteria
 
 
 @dataclass
@@ -37,18 +38,22 @@ class Decision:
     waiting_for_fluids: bool = False
     overshoot: bool = False  # MAP far above target: recheck early rather than step further (INT-OVERSHOOT)
     confirm: list[str] = field(default_factory=list)  # why the dose needs the nurse's confirmation
+    waiting: bool = False  # held for the effect of the last change (TIT-EFFECT-WAIT)
+    unstable: bool = False  # a step while titrating (below target, a start, an overshoot): recheck at the minimum
 
 
 def decide(readings: Sequence[Reading], doses: Sequence[float], current: float, patient: PatientInfo,
            target: Target, limits: DoseLimits, protocol: Protocol, co: CoInfusions | None = None, *,
-           last_given: float | None = None) -> Decision:
+           last_given: float | None = None, course: Course = SETTLED) -> Decision:
     """The dose decision on the readings a dose change may use (fresh, trusted; the latest last).
 
     ``last_given``: the last dose above zero charted before the latest reading (``None``: never running before).
+    ``course``: where the latest reading stands in the time course of the last dose change (rules TIT-EFFECT-*).
     """
     co = co or CoInfusions()
-    d = _decide(readings, doses, current, patient, target, limits, protocol, co, stopped=last_given is not None)
-    return _large_change(_with_soft_flag(d, current, limits, protocol), current, protocol)
+    d = _decide(readings, doses, current, patient, target, limits, protocol, co, stopped=last_given is not None,
+                course=course)
+    return _large_change(with_soft_flag(d, current, limits, protocol), current, protocol)
 
 
 def await_reading(current: float, measured: float) -> Decision:
@@ -64,7 +69,8 @@ def await_reading(current: float, measured: float) -> Decision:
 
 
 def _decide(readings: Sequence[Reading], doses: Sequence[float], current: float, patient: PatientInfo,
-            target: Target, limits: DoseLimits, protocol: Protocol, co: CoInfusions, *, stopped: bool) -> Decision:
+            target: Target, limits: DoseLimits, protocol: Protocol, co: CoInfusions, *, stopped: bool,
+            course: Course) -> Decision:
     m = readings[-1].map
     if current <= EPS:
         return _not_running(readings, doses, patient, target, limits, protocol, co, stopped=stopped)
@@ -81,10 +87,23 @@ def _decide(readings: Sequence[Reading], doses: Sequence[float], current: float,
                               f"reduce to {fmt_dose(dose)} now and review."))
         return d
     if m < target.map_mmhg:
-        return _below(readings, doses, current, target, limits, protocol)
+        return _below(readings, doses, current, patient, target, limits, protocol, course)
     if m <= target.upper_mmhg:
-        return _in_band(m, current, target, limits, protocol, co)
-    return _above(readings, doses, current, target, limits, protocol, co)
+        return _in_band(m, current, target, limits, protocol, co, course)
+    return _above(readings, doses, current, target, limits, protocol, co, course)
+
+
+def _wait(current: float, why: str, course: Course) -> Decision:
+    """TIT-EFFECT-WAIT: the last change is still taking effect; nothing further the same way until it has."""
+    change = course.change
+    if change is None or change.before is None:
+        what = "change"
+    elif change.before <= EPS:
+        what = "start"
+    else:
+        what = "increase" if change.up else "decrease"
+    return Decision(Action.HOLD, current, why, [rid.TIT_EFFECT_WAIT], waiting=True,
+                    note=f"the {what} to {fmt_dose(current)} mcg/kg/min is still taking effect")
 
 
 def _not_running(readings: Sequence[Reading], doses: Sequence[float], patient: PatientInfo, target: Target,
@@ -137,14 +156,26 @@ def _not_running(readings: Sequence[Reading], doses: Sequence[float], patient: P
                     [rid.TIT_NOT_RUNNING])
 
 
-def _below(readings: Sequence[Reading], doses: Sequence[float], current: float, target: Target,
-           limits: DoseLimits, protocol: Protocol) -> Decision:
+def _below(readings: Sequence[Reading], doses: Sequence[float], current: float, patient: PatientInfo,
+           target: Target, limits: DoseLimits, protocol: Protocol, course: Course) -> Decision:
     latest = readings[-1]
     m = latest.map
     gap = target.map_mmhg - m
     why = f"MAP {m:.0f} < target {target.map_mmhg:g}"
     far = gap >= protocol.titration.far_below_mmhg - EPS
-    if not far and len(readings) >= 2:
+    escape: list[str] = []
+    if course.settling_up:
+        # A reading minutes after an increase shows part of it: no further increase, unless MAP is
+        # life-threatening or far below target and still falling (TIT-EFFECT-FALLING).
+        critical = life_threatening(latest, protocol) if patient.population is Population.ADULT else []
+        falling = len(readings) >= 2 and m < readings[-2].map - EPS
+        if critical:
+            escape.append(critical[0].reason)
+        elif far and falling:
+            escape.append(f"falling from {readings[-2].map:.0f}")
+        else:
+            return _wait(current, why, course)
+    if not far and len(readings) >= 2 and not escape:
         prev = readings[-2]
         raised = doses[-1] > doses[-2] + EPS
         if raised and m - prev.map >= gap - EPS:
@@ -163,10 +194,13 @@ def _below(readings: Sequence[Reading], doses: Sequence[float], current: float, 
         return d
     if far:
         proposed = current + limits.step_up_large
-        d = Decision(Action.INCREASE, proposed, why, [rid.TIT_UP_LARGE])
+        d = Decision(Action.INCREASE, proposed, why, [rid.TIT_UP_LARGE], unstable=True)
     else:
         proposed = max(proportional_dose(current, m, target, limits, protocol), current + limits.resolution)
-        d = Decision(Action.INCREASE, proposed, why, [rid.TIT_UP, rid.TIT_PROPORTIONAL])
+        d = Decision(Action.INCREASE, proposed, why, [rid.TIT_UP, rid.TIT_PROPORTIONAL], unstable=True)
+    if escape:
+        d.rules.append(rid.TIT_EFFECT_FALLING)
+        d.note = f"{escape[0]}, before the last increase has taken full effect"
     if proposed > limits.hard_max + EPS:
         proposed = limits.hard_max
         d.rules.append(rid.TIT_HARD_MAX)
@@ -195,23 +229,32 @@ def vasopressin_floor(co: CoInfusions) -> float:
 
 
 def _in_band(m: float, current: float, target: Target, limits: DoseLimits, protocol: Protocol,
-             co: CoInfusions) -> Decision:
-    """TIT-HOLD near the band's middle; TIT-CENTRE further out (toward the middle, TIT-PROPORTIONAL steps)."""
+             co: CoInfusions, course: Course) -> Decision:
+    """In the band the dose is held (TIT-HOLD): while the last change takes effect (TIT-EFFECT-WAIT), and after it
+    unless the mean of the settled readings is off the band's middle by more than noise (TIT-LEVEL)."""
     lo, hi = target.map_mmhg, target.upper_mmhg
-    middle = (lo + hi) / 2.0
-    hold = Decision(Action.HOLD, current, f"MAP {m:.0f} in band {lo:g}-{hi:g}", [rid.TIT_HOLD])
-    if abs(m - middle) <= protocol.titration.centre_deadband_mmhg + EPS:
+    why = f"MAP {m:.0f} in band {lo:g}-{hi:g}"
+    if course.settling:
+        return _wait(current, why, course)
+    hold = Decision(Action.HOLD, current, why, [rid.TIT_HOLD])
+    t = protocol.titration
+    level = course.level
+    if level is None or len(course.settled) < t.level_readings:
         return hold
-    proposed = proportional_dose(current, m, target, limits, protocol)
-    side = "below" if m < middle else "above"
-    why = f"MAP {m:.0f} in band {lo:g}-{hi:g}, {side} its middle {middle:g}"
+    middle = (lo + hi) / 2.0
+    if abs(level - middle) <= t.level_off_centre_mmhg + EPS:
+        return hold
+    proposed = proportional_dose(current, level, target, limits, protocol)
+    n = len(course.settled)
+    side = "below" if level < middle else "above"
+    why = f"MAP {m:.0f} in band {lo:g}-{hi:g}, mean of {n} readings {level:.1f} {side} its middle {middle:g}"
     note = "toward the middle of the band"
-    if m < middle and current + EPS < proposed <= limits.soft_max + EPS:
-        return Decision(Action.INCREASE, clean(proposed), why, [rid.TIT_CENTRE, rid.TIT_PROPORTIONAL], note=note)
+    if level < middle and current + EPS < proposed <= limits.soft_max + EPS:
+        return Decision(Action.INCREASE, clean(proposed), why, [rid.TIT_LEVEL, rid.TIT_PROPORTIONAL], note=note)
     floor = max(limits.taper_min, vasopressin_floor(co))
     proposed = max(proposed, floor)
-    if m > middle and proposed < current - EPS:
-        d = Decision(Action.DECREASE, clean(proposed), why, [rid.TIT_CENTRE, rid.TIT_PROPORTIONAL], note=note)
+    if level > middle and proposed < current - EPS:
+        d = Decision(Action.DECREASE, clean(proposed), why, [rid.TIT_LEVEL, rid.TIT_PROPORTIONAL], note=note)
         if floor > limits.taper_min and abs(proposed - floor) <= EPS:
             d.rules.append(rid.ESC_VASOPRESSIN_FLOOR)
         return d
@@ -258,7 +301,7 @@ def wean_step(step: float, current: float, limits: DoseLimits) -> float:
 
 
 def _above(readings: Sequence[Reading], doses: Sequence[float], current: float, target: Target,
-           limits: DoseLimits, protocol: Protocol, co: CoInfusions) -> Decision:
+           limits: DoseLimits, protocol: Protocol, co: CoInfusions, course: Course) -> Decision:
     m = readings[-1].map
     hi = target.upper_mmhg
     n_above = trailing(readings, lambda _i, r: r.map > hi)
@@ -270,7 +313,7 @@ def _above(readings: Sequence[Reading], doses: Sequence[float], current: float, 
         step = wean_step(limits.step_down_far, current, limits)
         limit = wean_floor(current, limits, protocol)
         d = Decision(Action.DECREASE, max(current - step, limit), f"MAP {m:.0f} far above target "
-                     f"{target.map_mmhg:g}", [rid.TIT_DOWN_FAR], overshoot=True)
+                     f"{target.map_mmhg:g}", [rid.TIT_DOWN_FAR], overshoot=True, unstable=True)
         if current - step < limit - EPS:
             d.rules.append(rid.TIT_WEAN_LIMIT)
             fraction = protocol.cite("titration.max_wean_fraction", f"{protocol.titration.max_wean_fraction * 100:g} %")
@@ -279,9 +322,36 @@ def _above(readings: Sequence[Reading], doses: Sequence[float], current: float, 
             d.rules.append(rid.TIT_DOWN_SCALED)
             d.note = "step scaled to the dose"
         return _floor(d, limits, vaso_floor, protocol)
+    predicted = course.predicted
+    if course.settling_down:
+        if predicted is None or predicted <= hi or current <= floor + EPS:
+            return _wait(current, f"MAP {m:.0f} > {hi:g}", course)
+        # the decrease will not bring MAP into the band: wean on from the MAP it will give (TIT-EFFECT-MODEL)
+        proposed = min(proportional_dose(current, predicted, target, limits, protocol), current - limits.resolution)
+        d = Decision(Action.DECREASE, max(proposed, wean_floor(current, limits, protocol)),
+                     f"MAP {m:.0f} > {hi:g}, {predicted:.0f} expected at the running dose",
+                     [rid.TIT_DOWN, rid.TIT_EFFECT_MODEL, rid.TIT_PROPORTIONAL],
+                     note="the last decrease is not enough")
+        return _floor(d, limits, vaso_floor, protocol)
+    if course.settling_up and current > floor + EPS:
+        # Above the band while an increase or start still takes effect: it will rise further (TIT-EFFECT-OVERSHOOT).
+        proposed = min(proportional_dose(current, m, target, limits, protocol), current - limits.resolution)
+        d = Decision(Action.DECREASE, max(proposed, wean_floor(current, limits, protocol)), f"MAP {m:.0f} > {hi:g}",
+                     [rid.TIT_EFFECT_OVERSHOOT, rid.TIT_PROPORTIONAL], unstable=True,
+                     note="the last increase is still taking effect")
+        return _floor(d, limits, vaso_floor, protocol)
     if n_above < needed:
         return Decision(Action.HOLD, current, f"MAP {m:.0f} > {hi:g} on {n_above} of {needed} readings",
                         [rid.TIT_ABOVE_CONFIRM], note="confirm before weaning")
+    level = course.level
+    steady = (level is None or len(course.settled) < 2
+              or level <= (target.map_mmhg + hi) / 2.0 + protocol.titration.centre_deadband_mmhg + EPS)
+    if steady and len(readings) >= 2 and abs(doses[-2] - current) <= EPS \
+            and (m + readings[-2].map) / 2.0 <= hi + EPS:
+        # One reading above the band with the one before in it and the settled mean steady: noise, or the swing,
+        # until a second one agrees.
+        return Decision(Action.HOLD, current, f"MAP {m:.0f} > {hi:g}", [rid.TIT_DOWN_BORDERLINE],
+                        note=f"previous {readings[-2].map:.0f}, mean in the band: recheck before weaning")
     why = f"MAP {m:.0f} > {hi:g} on {n_above} reading{'s' if n_above > 1 else ''}"
     e = protocol.escalation
     epi = co.epinephrine_mcg_per_kg_per_min
@@ -297,7 +367,9 @@ def _above(readings: Sequence[Reading], doses: Sequence[float], current: float, 
             return Decision(Action.TAPER_OFF, 0.0, why, [rid.TIT_TAPER_OFF], note=f"at the taper minimum {taper}")
         return Decision(Action.HOLD, current, f"MAP {m:.0f} > {hi:g} on {at_min} of {needed} readings at the "
                         f"taper minimum", [rid.TIT_ABOVE_CONFIRM], note="confirm before stopping")
-    proposed = min(proportional_dose(current, m, target, limits, protocol), current - limits.resolution)
+    # the step is sized on the mean of this and the previous reading at the dose: one reading carries the swing
+    basis = (m + readings[-2].map) / 2.0 if len(readings) >= 2 and abs(doses[-2] - current) <= EPS else m
+    proposed = min(proportional_dose(current, basis, target, limits, protocol), current - limits.resolution)
     d = Decision(Action.DECREASE, max(proposed, wean_floor(current, limits, protocol)), why,
                  [rid.TIT_DOWN, rid.TIT_PROPORTIONAL])
     return _floor(d, limits, vaso_floor, protocol)
@@ -365,7 +437,7 @@ def _floor(d: Decision, limits: DoseLimits, vaso_floor: float, protocol: Protoco
     return d
 
 
-def _with_soft_flag(d: Decision, current: float, limits: DoseLimits, protocol: Protocol) -> Decision:
+def with_soft_flag(d: Decision, current: float, limits: DoseLimits, protocol: Protocol) -> Decision:
     """Running or staying above the soft maximum is always flagged (confirmation was needed to get there)."""
     if d.dose > limits.soft_max + EPS and not any(a.code == "DOSE_ABOVE_SOFT_MAX" for a in d.alerts):
         if rid.TIT_SOFT_MAX not in d.rules:

@@ -7,8 +7,10 @@ number traces to the protocol file, whose values cite their sources.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from norepi_gui.core.alerts import Alert, Priority, by_priority
 from norepi_gui.core.clock import Clock
@@ -17,7 +19,8 @@ from norepi_gui.core.errors import InputError
 from norepi_gui.core.infusion import check_inputs
 from norepi_gui.core.protocol import Population, Protocol
 from norepi_gui.core.titration import rules as rid
-from norepi_gui.core.titration.decision import Decision, await_reading, decide
+from norepi_gui.core.titration.decision import Decision, await_reading, decide, with_soft_flag
+from norepi_gui.core.titration.effect import SETTLED, Change, course, last_change
 from norepi_gui.core.titration.escalation import escalations
 from norepi_gui.core.titration.findings import Findings
 from norepi_gui.core.titration.history import ChartedHistory
@@ -33,6 +36,7 @@ from norepi_gui.core.titration.model import (
     PatientInfo,
     Reading,
     Target,
+    Waiting,
     fmt_dose,
 )
 from norepi_gui.core.titration.nee import has_other_vasopressor, norepinephrine_equivalents
@@ -72,12 +76,16 @@ def _rate(dose_mcg_per_kg_per_min: float, weight_kg: float, concentration: Conce
     return rate_for_dose(DoseRate.per_kg(dose_mcg_per_kg_per_min), concentration, Q(weight_kg, "kg"))
 
 
-# The dosing core converts in pint units, which costs about 0.1 ms per conversion; a session (or a simulated
+# The dosing core converts in pint units, which costs about 0.1-0.3 ms per conversion; a session (or a simulated
 # patient) asks for the same few doses again and again, so the answers are remembered. Keyed by the concentration
-# object's identity, which the entry keeps alive so the identity cannot be reused; the values are exactly what the
-# dosing core returns.
+# object's identity, which the entry keeps alive so the identity cannot be reused.
 _RATES: dict[tuple[int, float, float, float], tuple[Concentration, float, float]] = {}
 _RATES_MAX = 1 << 16  # a 1000-patient x 24 h simulation asks for about 40 000 (dose, weight) pairs: no clearing
+# The rate is linear in the dose: per (concentration, weight) the dosing core's rate for 1 mcg/kg/min, so a new dose
+# costs a multiplication. Within _TIE of a half step of the pump resolution the dosing core itself rounds, so the
+# rounded rate is always the core's (test_engine_rates.py holds the two together).
+_PER_DOSE: dict[tuple[int, float], tuple[Concentration, float]] = {}
+_TIE = 1e-9
 
 
 def _pump_rates(dose: float, weight_kg: float, concentration: Concentration, resolution: float) -> tuple[float, float]:
@@ -86,13 +94,29 @@ def _pump_rates(dose: float, weight_kg: float, concentration: Concentration, res
     hit = _RATES.get(key)
     if hit is not None and hit[0] is concentration:
         return hit[1], hit[2]
-    rate = _rate(dose, weight_kg, concentration) if dose > EPS else Q(0.0, "mL/h")
-    exact = float(rate.magnitude)
-    rounded = float(round_to_resolution(rate, resolution).magnitude)
+    exact, rounded = _fast_rates(dose, weight_kg, concentration, resolution)
     if len(_RATES) >= _RATES_MAX:
         _RATES.clear()
     _RATES[key] = (concentration, exact, rounded)
     return exact, rounded
+
+
+def _fast_rates(dose: float, weight_kg: float, concentration: Concentration, resolution: float) -> tuple[float, float]:
+    if dose <= EPS:
+        return 0.0, 0.0
+    per = _PER_DOSE.get((id(concentration), weight_kg))
+    if per is None or per[0] is not concentration:
+        if len(_PER_DOSE) >= _RATES_MAX:
+            _PER_DOSE.clear()
+        per = (concentration, float(_rate(1.0, weight_kg, concentration).magnitude))
+        _PER_DOSE[(id(concentration), weight_kg)] = per
+    exact = per[1] * dose
+    steps = exact / resolution
+    if abs(steps - math.floor(steps) - 0.5) > _TIE * max(1.0, steps) and abs(exact) < 1e12:
+        rounded = float(Decimal(math.floor(steps + 0.5)) * Decimal(repr(resolution)))
+        return exact, rounded
+    rate = _rate(dose, weight_kg, concentration)  # near a half step: the dosing core decides
+    return float(rate.magnitude), float(round_to_resolution(rate, resolution).magnitude)
 
 
 def _input_alerts(patient: PatientInfo, concentration: Concentration, protocol: Protocol) -> tuple[Alert, ...]:
@@ -189,7 +213,13 @@ def advise(
     current = infusion.dose_mcg_per_kg_per_min
     running = current > EPS
     limits = _limits(protocol, patient.population, patient.weight_kg)
-    view = reading_view(chart, current, when, protocol)
+    t = protocol.titration
+    intervals = protocol.intervals
+    view = reading_view(chart, current, when, protocol, horizon_minutes=t.level_readings * intervals.max_minutes)
+    change = last_change(chart, current, infusion.dose_since, ne_doses, when, infusion.dose_before) if running \
+        else None
+    crs = (course(change, view.recent, view.recent_doses, current, t.effect_minutes, t.level_readings)
+           if running else SETTLED)
     if ne_doses is not None:
         stop = _stop_from_events(ne_doses, when)
         stopped_before: float | None = stop[1] if stop is not None else None
@@ -207,30 +237,51 @@ def advise(
         decision = await_reading(current, chart.doses_from(len(history) - 1, current)[0])
     else:
         decision = decide(view.readings, view.doses, current, patient, target, limits, protocol, co,
-                          last_given=stopped_before)
-    decision = _hold_for_the_reading(decision, view, current, latest, protocol)
+                          last_given=stopped_before, course=crs)
+    # a dose held for the reading is still flagged above the soft maximum (TIT-SOFT-MAX)
+    decision = with_soft_flag(_hold_for_the_reading(decision, view, current, latest, protocol), current, limits,
+                              protocol)
     dose = decision.dose
     rules: list[str] = [target.rule] if target is not None else []
     if latest.map_is_computed:
         rules.append(rid.MAP_FROM_SBP_DBP)
     rules.extend(decision.rules)
 
-    intervals = protocol.intervals
     due: datetime | None = None
+    waiting: Waiting | None = None
+    settled_check = _bounded(t.effect_minutes, intervals.min_minutes, intervals.max_minutes)
     if rid.TIT_AWAIT_READING in decision.rules and infusion.dose_since is not None:
         # the check after a change is timed from the change, not from the reading before it
-        minutes, interval_rule = intervals.after_change_minutes, rid.INT_AFTER_CHANGE
+        if target is not None and running and _calm(latest.map, current, change, target, protocol):
+            minutes, interval_rule = settled_check, rid.INT_EFFECT
+        else:
+            minutes, interval_rule = intervals.after_change_minutes, rid.INT_AFTER_CHANGE
         due = infusion.dose_since + timedelta(minutes=minutes)
+        waiting = _waiting(current, infusion.dose_since, due, change, target, protocol)
+    elif decision.waiting and crs.until is not None and target is not None:
+        if latest.map < target.map_mmhg:
+            minutes, interval_rule = intervals.below_target_minutes, rid.INT_BELOW_TARGET
+        else:
+            minutes = _bounded((crs.until - latest.at).total_seconds() / 60.0, intervals.min_minutes,
+                               intervals.max_minutes)
+            interval_rule = rid.INT_EFFECT
+        due = latest.at + timedelta(minutes=minutes)
+        if crs.change is not None:
+            waiting = _waiting(current, crs.change.at, due, crs.change, target, protocol)
     elif view.unconfirmed:  # a stale reading keeps its check's time: the check it was due for is simply late
         minutes, interval_rule = protocol.readings.repeat_after_minutes, rid.READ_ARTEFACT
     elif decision.overshoot:
         minutes, interval_rule = intervals.min_minutes, rid.INT_OVERSHOOT
     elif target is None:
         minutes, interval_rule = intervals.min_minutes, rid.TGT_PEDIATRIC_REVIEW
+    elif decision.action in (Action.INCREASE, Action.DECREASE) and not decision.unstable \
+            and latest.map >= target.map_mmhg:
+        minutes, interval_rule = settled_check, rid.INT_EFFECT
     else:
         first = max(0, len(history) - max(intervals.stable_readings_for_max, 1))  # all INT-STABLE counts
         minutes, interval_rule = next_check_minutes(decision.action, history[first:],
-                                                    chart.doses_from(first, current), target, intervals)
+                                                    chart.doses_from(first, current), target, intervals,
+                                                    steady_mmhg=t.centre_deadband_mmhg)
     rules.append(interval_rule)
     if due is None:
         due = latest.at + timedelta(minutes=minutes)
@@ -260,11 +311,11 @@ def advise(
         findings.extend(abrupt_stop_signs(stop, current, when, limits.taper_min, limits.key("taper_min_dose"),
                                           protocol))
     if decision.waiting_for_fluids and target is not None:
-        waiting = waiting_alert(minutes_waiting(chart, current, target), patient, target, protocol)
-        if waiting is not None:
-            findings.alerts.append(waiting)
+        fluids_alert = waiting_alert(minutes_waiting(chart, current, target), patient, target, protocol)
+        if fluids_alert is not None:
+            findings.alerts.append(fluids_alert)
             findings.rules.append(rid.START_WAIT_LIMIT)
-    overdue = overdue_state(due, when, intervals).alert()
+    overdue = overdue_state(due, when, intervals).alert() if due < when else None
     if overdue is not None:
         findings.alerts.append(overdue)
         findings.rules.append(rid.INT_OVERDUE)
@@ -301,7 +352,34 @@ def advise(
         extravasation=extravasation,
         reading_unconfirmed=view.unconfirmed,
         reading_age_min=view.age_min,
+        waiting=waiting if decision.action is Action.HOLD else None,
     )
+
+
+def _bounded(minutes: float, lo: float, hi: float) -> float:
+    return min(max(minutes, lo), hi)
+
+
+def _calm(m: float, current: float, change: Change | None, target: Target, protocol: Protocol) -> bool:
+    """A change just applied with MAP at or above target and not far above it, and not a start: nothing will be
+    decided before the change has had its full time (INT-EFFECT)."""
+    started = change is None or change.before is None or change.before <= EPS
+    far_above = m - target.map_mmhg > protocol.safety.overdose_map_above_target_mmhg
+    return current > EPS and not started and target.map_mmhg <= m and not far_above
+
+
+def _waiting(dose: float, set_at: datetime, due: datetime, change: Change | None, target: Target | None,
+             protocol: Protocol) -> Waiting:
+    """What the advice waits for (rules TIT-EFFECT-WAIT, TIT-AWAIT-READING) and which MAP would end the wait."""
+    lower: float | None = None
+    upper: float | None = None
+    if target is not None and dose > EPS:
+        down = change is not None and change.down
+        lower = target.map_mmhg if down else target.map_mmhg - protocol.titration.far_below_mmhg
+        upper = (target.map_mmhg + protocol.safety.overdose_map_above_target_mmhg) if down else target.upper_mmhg
+    until = set_at + timedelta(minutes=protocol.titration.effect_minutes)
+    return Waiting(dose_mcg_per_kg_per_min=dose, set_at=set_at, effect_until=until, next_check=due,
+                   sooner_below_mmhg=lower, sooner_above_mmhg=upper)
 
 
 _EMERGENCY = frozenset({rid.START_SBP, rid.START_DBP, rid.START_MAP_EQUIVALENT})

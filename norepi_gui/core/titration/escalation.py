@@ -112,7 +112,7 @@ def escalations(chart: ChartedHistory, current: float, proposed: float,
             e.epinephrine_min_dose if adult else None, "mcg/kg/min"))
         out.rules.append(rid.ESC_EPINEPHRINE)
         child_rule += [] if adult else [rid.ESC_PEDIATRIC_DOSES]
-    signs = hypoperfusion_signs(chart, protocol)
+    signs = [] if below else hypoperfusion_signs(chart, protocol)  # both dobutamine rules need MAP at target
     if not below and signs and co.dobutamine_mcg_per_kg_per_min <= 0:
         why = "; ".join(signs)
         heart = " with cardiac dysfunction" if patient.cardiac_dysfunction else ""
@@ -122,15 +122,18 @@ def escalations(chart: ChartedHistory, current: float, proposed: float,
             rid.ESC_DOBUTAMINE, e.dobutamine_min_dose if adult else None, "mcg/kg/min"))
         out.rules.append(rid.ESC_DOBUTAMINE)
         child_rule += [] if adult else [rid.ESC_PEDIATRIC_DOSES]
-    restored = perfusion_restored(chart, protocol)
-    if not below and not signs and restored and co.dobutamine_mcg_per_kg_per_min > 0:
+    restored = perfusion_restored(chart, protocol) if not below and not signs and \
+        co.dobutamine_mcg_per_kg_per_min > 0 else ""
+    if restored:
         out.escalations.append(Escalation(
             "STOP_DOBUTAMINE", f"MAP at target and perfusion restored ({restored}): stop dobutamine "
             f"{co.dobutamine_mcg_per_kg_per_min:g} mcg/kg/min and keep watching lactate and urine output",
             rid.ESC_DOBUTAMINE_WEAN, 0.0, "mcg/kg/min"))
         out.rules.append(rid.ESC_DOBUTAMINE_WEAN)
-    hours = chart.hours_at_or_above(e.hydrocortisone_ne_threshold, current)
     high_now = max(current, co.epinephrine_mcg_per_kg_per_min) >= e.hydrocortisone_ne_threshold - EPS
+    # (the history folds the run lazily: asking only when it can matter costs nothing in answers)
+    hours = chart.hours_at_or_above(e.hydrocortisone_ne_threshold, current) \
+        if high_now and not co.hydrocortisone_started else 0.0
     if (not co.hydrocortisone_started and high_now
             and hours >= e.hydrocortisone_after_hours - EPS / 3600.0):
         text, dose = _hydrocortisone_dose(patient, protocol)

@@ -101,6 +101,7 @@ class ChartedHistory:
 
     def __init__(self, readings: Iterable[Reading] = ()) -> None:
         self.readings: list[Reading] = []
+        self.maps: list[float] = []  # each reading's MAP (Reading.map), for the loops that read many
         self._t0: datetime | None = None
         self._t: list[float] = []  # minutes since the first reading
         self._raw: list[float | None] = []
@@ -151,6 +152,7 @@ class ChartedHistory:
         if self._resolved:
             self._carried.append(raw if raw is not None else self._carried[-1])
         self.readings.append(reading)
+        self.maps.append(reading.map)
         self._t.append(t)
         self._raw.append(raw)
         for name, value in _MARKERS.items():
@@ -194,6 +196,14 @@ class ChartedHistory:
         if self._t0 is None:
             return 0
         return bisect_left(self._t, (when - self._t0).total_seconds() / 60.0)
+
+    def minutes_since_first(self, when: datetime) -> float:
+        """``when`` in minutes after the first reading (0 without readings)."""
+        return 0.0 if self._t0 is None else (when - self._t0).total_seconds() / 60.0
+
+    def first_index_from_minute(self, minute: float) -> int:
+        """As :meth:`first_index_from`, for a time given by :meth:`minutes_since_first`."""
+        return bisect_left(self._t, minute)
 
     def last_stop(self, current: float) -> tuple[datetime, float] | None:
         """When norepinephrine was last seen stopped and from what dose: the first reading at 0 after one above it.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +16,7 @@ from norepi_gui.core.titration.model import Action, Reading, Target
 
 
 def next_check_minutes(action: Action, readings: Sequence[Reading], doses: Sequence[float], target: Target,
-                       intervals: Intervals) -> tuple[float, str]:
+                       intervals: Intervals, steady_mmhg: float = math.inf) -> tuple[float, str]:
     """Minutes to the next check and the rule that set it; always within [min_minutes, max_minutes]."""
     m = readings[-1].map
     if action.changes_dose:
@@ -28,9 +29,12 @@ def next_check_minutes(action: Action, readings: Sequence[Reading], doses: Seque
         dose = doses[-1]
         running = dose > EPS
 
+        middle = (target.map_mmhg + target.upper_mmhg) / 2.0
+
         def stable(i: int, r: Reading) -> bool:
             in_band = target.map_mmhg <= r.map <= target.upper_mmhg if running else r.map >= target.map_mmhg
-            return in_band and abs(doses[i] - dose) <= EPS
+            near = abs(r.map - middle) <= steady_mmhg + EPS if running else True
+            return in_band and near and abs(doses[i] - dose) <= EPS
 
         need = intervals.stable_readings_for_max
         n = trailing(readings, stable, limit=max(need, 1))

@@ -9,6 +9,7 @@ in the protocol file.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -171,12 +172,16 @@ class InfusionState:
     dose_mcg_per_kg_per_min: float = 0.0
     bag_volume_left_ml: float | None = None
     dose_since: datetime | None = None  # when the pump was set to the running dose (None: not recorded)
+    # The dose before ``dose_since`` when the record cannot tell (0: the infusion was started then); None: not known,
+    # and the readings and the dose history are asked instead.
+    dose_before: float | None = None
 
     def __post_init__(self) -> None:
         check_range(self.dose_mcg_per_kg_per_min, "ne_dose_mcg_kg_min", *_NE, "mcg/kg/min")
         if self.dose_since is not None and self.dose_since.tzinfo is None:
             raise InputError("dose_since", "the time has no time zone", "a timezone-aware time (UTC)")
         check_range(self.bag_volume_left_ml, "bag-volume-left", 0.0, 10000.0, "mL")
+        check_range(self.dose_before, "dose_before", *_NE, "mcg/kg/min")
 
 
 @dataclass(frozen=True)
@@ -259,6 +264,54 @@ def fmt_dose(value: float) -> str:
     return text if abs(float(text) - value) < 5e-7 else f"{value:.4f}"
 
 
+def _clock(when: datetime) -> str:
+    return f"{when:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What a hold waits for: the effect of the dose set at ``set_at`` (rules TIT-EFFECT-WAIT, TIT-AWAIT-READING).
+
+    ``effect_until``: the change has had its full time (titration.effect_minutes after it). ``next_check``: when to
+    look again. ``sooner_below_mmhg`` / ``sooner_above_mmhg``: a MAP outside these is one the engine would act on
+    before then (``None``: no such bound, e.g. with norepinephrine stopped).
+    """
+
+    dose_mcg_per_kg_per_min: float
+    set_at: datetime
+    effect_until: datetime
+    next_check: datetime
+    sooner_below_mmhg: float | None = None
+    sooner_above_mmhg: float | None = None
+
+    def text(self, clock: Callable[[datetime], str] = _clock) -> str:
+        """'Waiting for the effect of 0.15 mcg/kg/min set at 14:05: next check 14:20; recheck sooner if MAP < 55 or
+        > 75'. ``clock`` formats a time (the window shows local time; the default is HH:MM of the time given)."""
+        if self.dose_mcg_per_kg_per_min <= 0:
+            head = f"Waiting for a reading after norepinephrine was stopped at {clock(self.set_at)}"
+        else:
+            head = (f"Waiting for the effect of {fmt_dose(self.dose_mcg_per_kg_per_min)} mcg/kg/min set at "
+                    f"{clock(self.set_at)}")
+        bounds = []
+        if self.sooner_below_mmhg is not None:
+            bounds.append(f"< {self.sooner_below_mmhg:g}")
+        if self.sooner_above_mmhg is not None:
+            bounds.append(f"> {self.sooner_above_mmhg:g}")
+        sooner = f"; recheck sooner if MAP {' or '.join(bounds)}" if bounds else ""
+        return f"{head}: next check {clock(self.next_check)}{sooner}"
+
+    def to_json(self) -> dict[str, JsonValue]:
+        return {
+            "dose_mcg_per_kg_per_min": round(float(self.dose_mcg_per_kg_per_min), 6),
+            "set_at": self.set_at.isoformat(),
+            "effect_until": self.effect_until.isoformat(),
+            "next_check": self.next_check.isoformat(),
+            "sooner_below_mmhg": self.sooner_below_mmhg,
+            "sooner_above_mmhg": self.sooner_above_mmhg,
+            "text": self.text(),
+        }
+
+
 @dataclass(frozen=True)
 class Advice:
     """What to do now, by how much, why, and when to look again."""
@@ -285,6 +338,7 @@ class Advice:
     extravasation: str | None
     reading_unconfirmed: bool = False  # the latest reading is a possible artefact: repeat it (rule READ-ARTEFACT)
     reading_age_min: float = 0.0  # how old the latest reading is at ``now``
+    waiting: Waiting | None = None  # a hold that waits for the effect of a change: what for and until when
 
     def alert_codes(self) -> tuple[str, ...]:
         return tuple(a.code for a in self.alerts)
@@ -317,4 +371,5 @@ class Advice:
             "extravasation": self.extravasation,
             "reading_unconfirmed": self.reading_unconfirmed,
             "reading_age_min": round(float(self.reading_age_min), 1),
+            "waiting": None if self.waiting is None else self.waiting.to_json(),
         }

@@ -42,27 +42,38 @@ class ReadingView(NamedTuple):
     stale: bool
     unconfirmed: bool
     jump_from: float | None  # the trusted MAP the latest reading jumped from (when unconfirmed)
+    recent: list[Reading]  # as ``readings``, back to ``horizon_minutes`` before ``now`` (the level's readings)
+    recent_doses: list[float]
 
 
-def reading_view(chart: ChartedHistory, current: float, now: datetime, protocol: Protocol) -> ReadingView:
+def reading_view(chart: ChartedHistory, current: float, now: datetime, protocol: Protocol,
+                 horizon_minutes: float = 0.0) -> ReadingView:
+    """The readings a dose change may use. ``horizon_minutes`` (when longer than readings.max_age_minutes): also the
+    trusted readings back to that long before ``now`` (``recent``), for the mean MAP at a settled dose."""
     r = protocol.readings
     readings = chart.readings
+    all_maps = chart.maps
     n = len(readings)
     latest = readings[-1]
     age = (now - latest.at).total_seconds() / 60.0
-    start = min(chart.first_index_from(now - r.max_age), n - 1)
-    first = start - 1 if start > 0 else 0  # one older reading as the reference for the first fresh one
+    now_min = chart.minutes_since_first(now)
+    start = min(chart.first_index_from_minute(now_min - r.max_age_minutes), n - 1)
+    early = start
+    if horizon_minutes > r.max_age_minutes:
+        early = min(chart.first_index_from_minute(now_min - horizon_minutes), start)
+    first = early - 1 if early > 0 else 0  # one older reading as the reference for the first one looked at
     limit = r.artefact_jump_mmhg + EPS
     stale = age > r.max_age_minutes + EPS
-    previous = readings[first].map
+    previous = all_maps[first]
     for i in range(first + 1, n):
-        m = readings[i].map
+        m = all_maps[i]
         if abs(m - previous) > limit:
             break
         previous = m
     else:  # no reading jumps from the one before it, so none can be pending: the common case, without the walk
-        return ReadingView(readings[start:], chart.doses_from(start, current), age, stale, False, None)
-    maps = [reading.map for reading in readings[first:]]
+        doses = chart.doses_from(early, current)
+        return ReadingView(readings[start:], doses[start - early:], age, stale, False, None, readings[early:], doses)
+    maps = all_maps[first:]
     doses = chart.doses_from(first, current)
     window = r.artefact_window_minutes + EPS
 
@@ -89,6 +100,7 @@ def reading_view(chart: ChartedHistory, current: float, now: datetime, protocol:
         else:
             ref = k
     kept = [k for k in range(start - first, len(maps)) if k not in dropped]
+    recent = [k for k in range(early - first, len(maps)) if k not in dropped]
     unconfirmed = pending == len(maps) - 1
     return ReadingView(
         readings=[readings[first + k] for k in kept],
@@ -97,4 +109,6 @@ def reading_view(chart: ChartedHistory, current: float, now: datetime, protocol:
         stale=stale,
         unconfirmed=unconfirmed,
         jump_from=maps[ref] if unconfirmed else None,
+        recent=[readings[first + k] for k in recent],
+        recent_doses=[doses[k] for k in recent],
     )

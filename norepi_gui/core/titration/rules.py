@@ -32,9 +32,14 @@ TIT_UP_BORDERLINE = "TIT-UP-BORDERLINE"
 TIT_SOFT_MAX = "TIT-SOFT-MAX"
 TIT_HARD_MAX = "TIT-HARD-MAX"
 TIT_HOLD = "TIT-HOLD"
-TIT_CENTRE = "TIT-CENTRE"
+TIT_LEVEL = "TIT-LEVEL"
+TIT_EFFECT_WAIT = "TIT-EFFECT-WAIT"
+TIT_EFFECT_FALLING = "TIT-EFFECT-FALLING"
+TIT_EFFECT_OVERSHOOT = "TIT-EFFECT-OVERSHOOT"
+TIT_EFFECT_MODEL = "TIT-EFFECT-MODEL"
 TIT_PROPORTIONAL = "TIT-PROPORTIONAL"
 TIT_ABOVE_CONFIRM = "TIT-ABOVE-CONFIRM"
+TIT_DOWN_BORDERLINE = "TIT-DOWN-BORDERLINE"
 TIT_DOWN = "TIT-DOWN"
 TIT_DOWN_FAR = "TIT-DOWN-FAR"
 TIT_DOWN_SCALED = "TIT-DOWN-SCALED"
@@ -73,6 +78,7 @@ INT_CONFIRM = "INT-CONFIRM"
 INT_STABLE = "INT-STABLE"
 INT_OVERDUE = "INT-OVERDUE"
 INT_OVERSHOOT = "INT-OVERSHOOT"
+INT_EFFECT = "INT-EFFECT"
 # Escalation
 ESC_VASOPRESSIN = "ESC-VASOPRESSIN"
 ESC_VASOPRESSIN_SALVAGE = "ESC-VASOPRESSIN-SALVAGE"
@@ -142,12 +148,30 @@ _ALL = (
     Rule(TIT_HARD_MAX, "Never propose a dose above the hard maximum (populations.*.hard_max_dose); at it, hold and "
          "raise DOSE_AT_HARD_MAX; above it, reduce toward the hard maximum (DOSE_ABOVE_HARD_MAX, confirmation), "
          "within TIT-WEAN-LIMIT.", "[U]; [seed 002]"),
-    Rule(TIT_HOLD, "MAP within titration.centre_deadband_mmhg (2) of the middle of the target band (68-72 for 65-75), "
-         "or in the band with no TIT-CENTRE step to take: keep the dose.", "[seed 000] titrate to target; [U]"),
-    Rule(TIT_CENTRE, "MAP in the band but more than titration.centre_deadband_mmhg from its middle: step toward the "
-         "middle by TIT-PROPORTIONAL (never above the soft maximum, never below the taper minimum). A band edge is one "
-         "minute-to-minute swing from leaving the band; the middle leaves room on both sides.",
-         "closed-loop titration aims at a set point, Joosten 2019 [V]; deadband [U]"),
+    Rule(TIT_HOLD, "MAP in the band: keep the dose, unless TIT-LEVEL finds the mean of the settled readings off the "
+         "band's middle (a single reading carries the noise and the minute-to-minute swing).",
+         "[seed 000] titrate to target; [U]"),
+    Rule(TIT_LEVEL, "MAP in the band, the last change settled (TIT-EFFECT-WAIT over) and the mean of the last "
+         "titration.level_readings (3) readings at the running dose, all taken after it settled, more than "
+         "titration.level_off_centre_mmhg (3) from the band's middle: step toward the middle by TIT-PROPORTIONAL from "
+         "that mean (never above the soft maximum, never below the taper minimum). Replaces TIT-CENTRE, which stepped "
+         "on single readings and changed the dose for noise.",
+         "closed loop aims at a set point, Joosten 2019 [V]; count and margin [U]"),
+    Rule(TIT_EFFECT_WAIT, "The latest reading was taken less than titration.effect_minutes (15) after the last dose "
+         "change: the change is still taking effect. After a start or an increase, no further increase (a MAP still "
+         "below target is not 'no response') and, in the band, no step at all; after a decrease, no further decrease "
+         "and no step in the band. Hold and say until when.",
+         "onset 1-2 min, full effect after about 5 half-lives, 10-35 min; half-life 2-7 min (Beloeil 2005) [V]; "
+         "minutes [U]"),
+    Rule(TIT_EFFECT_FALLING, "Within TIT-EFFECT-WAIT after a start or an increase, an adult reading meeting the "
+         "life-threatening criteria (SBP < start_criteria.sbp_below, DBP <= start_criteria.dbp_at_or_below, MAP below "
+         "their MAP equivalent 53.3), or MAP at least titration.far_below_mmhg below target and lower than the "
+         "reading before: increase now (TIT-UP-LARGE or TIT-UP).", "[seed 000] life-threatening hypotension: act now"),
+    Rule(TIT_EFFECT_OVERSHOOT, "MAP above the band while a start or an increase is still taking effect "
+         "(TIT-EFFECT-WAIT): decrease now by the TIT-PROPORTIONAL step from that reading, at least one "
+         "titration.dose_resolution step, at most TIT-WEAN-LIMIT: the pressure will rise further. A sensitive patient "
+         "who overshoots the start dose is brought down early and gradually.",
+         "full effect 10-35 min (Beloeil 2005) [V]; reduce gradually [seed 002]"),
     Rule(TIT_PROPORTIONAL, "Step size: dose x (e^(titration.proportional_gain (0.5) x (band middle - MAP) / 10) - 1), "
          "rounded to titration.dose_resolution (0.005 mcg/kg/min); a decrease takes at most "
          "titration.max_wean_fraction (0.3) of the dose in one check. On the Emax dose-response the same MAP change "
@@ -155,8 +179,15 @@ _ALL = (
          "ones.", "Emax PD, Oualha 2014 [V/S]; reduce gradually [seed 002]; gain and limits [U]"),
     Rule(TIT_ABOVE_CONFIRM, "MAP above the band on fewer than titration.above_band_readings_to_wean consecutive "
          "readings (or not yet at the taper minimum on as many): hold and recheck soon.", "[U]"),
-    Rule(TIT_DOWN, "MAP above the band on titration.above_band_readings_to_wean (1) consecutive readings: decrease by "
-         "the TIT-PROPORTIONAL step (at least one titration.dose_resolution step), not below the taper minimum.",
+    Rule(TIT_DOWN_BORDERLINE, "MAP above the band but not far above (TIT-DOWN-FAR), the mean of this and the previous "
+         "reading at the same dose at or below the band's top, and the mean of the settled readings (TIT-LEVEL's, this "
+         "one included) within titration.centre_deadband_mmhg of the band's middle: hold and recheck. One reading "
+         "above the band after one in it is noise or the minute-to-minute swing until a second one agrees, unless "
+         "the settled mean already sits high.", "[U]; residual error 14% on MAP (Oualha 2014) [V/S]"),
+    Rule(TIT_DOWN, "MAP above the band on titration.above_band_readings_to_wean (1) consecutive readings, and not a "
+         "single high reading after one in the band (TIT-DOWN-BORDERLINE): decrease by the TIT-PROPORTIONAL step "
+         "from the mean of this and the previous reading at the same dose (this one alone without one), at least "
+         "one titration.dose_resolution step, not below the taper minimum.",
          "[seed 002] reduce gradually; [U]"),
     Rule(TIT_DOWN_FAR, "MAP more than safety.overdose_map_above_target_mmhg above target: decrease now by "
          "titration.step_down_large (0.05 mcg/kg/min), scaled by TIT-DOWN-SCALED, at most TIT-WEAN-LIMIT, not below "
@@ -179,8 +210,9 @@ _ALL = (
          "is rechecked first (TIT-UP-BORDERLINE).",
          "[seed 000, 002] start 0.1, titrate to effect"),
     Rule(TIT_AWAIT_READING, "The running dose was set after the latest reading (a change, a start or a stop not yet "
-         "measured): keep it, advise no further change, and recheck intervals.after_change_minutes after the change; "
-         "the next advice comes from a reading taken after it.",
+         "measured): keep it, advise no further change, and recheck intervals.after_change_minutes after the change "
+         "(INT-EFFECT: titration.effect_minutes after a step taken with MAP at or above target); the next advice "
+         "comes from a reading taken after it. The advice says what it waits for and until when (Advice.waiting).",
          "onset 1-2 min, steady state 10-35 min (Beloeil 2005) [V]; never act on a dose whose effect is not yet "
          "seen [seed 002] titrate to effect"),
     Rule(TIT_WEAN_LIMIT, "No single decrease is larger than titration.max_wean_fraction (0.3) of the running dose, "
@@ -238,17 +270,32 @@ _ALL = (
          "practical.", "[seed 000, 001]"),
     Rule(REM_CENTRAL_ACCESS, "NE through a peripheral or intraosseous line: remind that central access is preferred.",
          "[seed 000, 004]"),
-    Rule(INT_AFTER_CHANGE, "After a dose change the next check is intervals.after_change_minutes (5 min).",
+    Rule(INT_AFTER_CHANGE, "After a start, an increase below target, TIT-EFFECT-OVERSHOOT or a change far above "
+         "target the next check is intervals.after_change_minutes (5 min); a small step at or above target waits "
+         "for its effect (INT-EFFECT).",
          "[seed 000, 004]; label every 2-5 min [V]"),
     Rule(INT_BELOW_TARGET, "While MAP is below target the next check is intervals.below_target_minutes (5 min).",
          "[seed 000, 004]"),
     Rule(INT_CONFIRM, "MAP above the band without a change: recheck at intervals.min_minutes to confirm.", "[U]"),
-    Rule(INT_STABLE, "Stable readings in the band lengthen the interval from intervals.min_minutes to "
-         "intervals.max_minutes over intervals.stable_readings_for_max readings; always within the bounds.",
-         "[seed 000, 004] 5-15 min; count [U]"),
+    Rule(INT_STABLE, "Steady readings (at the running dose, in the band and within titration.centre_deadband_mmhg "
+         "(2) of its middle) lengthen the interval from intervals.min_minutes to intervals.max_minutes over "
+         "intervals.stable_readings_for_max readings; a reading near a band edge keeps it at the minimum; always "
+         "within the bounds.", "[seed 000, 004] 5-15 min; count and zone [U]"),
     Rule(INT_OVERDUE, "A check not done by its due time raises CHECK_OVERDUE: low, medium after "
          "intervals.overdue_medium_after_minutes, high after intervals.overdue_high_after_minutes.",
          "IEC 60601-1-8 priorities [V]; unanswered reminders escalate; times [U]"),
+    Rule(TIT_EFFECT_MODEL, "Within TIT-EFFECT-WAIT, the MAP the running dose will give is predicted from a first-order "
+         "course with a half-life of titration.effect_minutes / 5 (full effect after five half-lives): the reading "
+         "plus the response seen since the last reading before the change, times r / (1 - r), r = 2^(-5 t / "
+         "titration.effect_minutes) the part still to come t minutes after the change. After a decrease, a MAP above "
+         "the band that is predicted to stay above it is weaned further by TIT-DOWN from the predicted MAP; a "
+         "predicted MAP in the band waits.",
+         "first-order kinetics, half-life 2-7 min, full effect 10-35 min (Beloeil 2005) [V]; [U]"),
+    Rule(INT_EFFECT, "A step taken with MAP at or above target (TIT-LEVEL, TIT-DOWN), and a hold while a change "
+         "takes effect with MAP at or above target, are rechecked when the change has had its full time "
+         "(titration.effect_minutes after it), within intervals.min_minutes..max_minutes: nothing would be decided "
+         "earlier. Below target, after a start and far above target the check stays at 5 min.",
+         "[seed 000, 004] 5-15 min; full effect 10-35 min (Beloeil 2005) [V]"),
     Rule(INT_OVERSHOOT, "A decrease for MAP far above target (TIT-DOWN-FAR) is rechecked at intervals.min_minutes.",
          "[seed 000, 004] 5-15 min"),
     Rule(ESC_VASOPRESSIN, "NE >= escalation.vasopressin_ne_threshold (0.25) and MAP below target, no vasopressin: "
@@ -340,3 +387,10 @@ _ALL = (
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _ALL}
 assert len(RULES) == len(_ALL), "duplicate rule ID"
+
+# Retired IDs: never reused (docs/rules.md, "Retired rules"); the value says what replaced the rule.
+RETIRED: dict[str, str] = {
+    "TIT-CENTRE": "issue 13: stepped toward the band's middle on single readings, so noise alone changed the dose; "
+                  "replaced by TIT-LEVEL (the mean of settled readings) and TIT-HOLD",
+}
+assert not set(RETIRED) & set(RULES), "a retired rule ID is reused"

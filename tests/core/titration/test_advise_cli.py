@@ -202,3 +202,20 @@ def test_advise_does_not_import_qt(tmp_path: Path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_hold_waiting_for_a_change_says_what_for_and_until_when(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    # 0.05 -> 0.09 first charted with MAP 61 at minute 3 (the change counts from there): below target 65, not far
+    # (TIT-EFFECT-WAIT), next check 5 min after the reading; the engine would act below 65 - 10 or above 75.
+    path = _csv(tmp_path, "time,map,ne_dose_mcg_kg_min\n0,58,0.05\n3,61,0.09\n")
+    code, out, _ = advise(capsys, path)
+    assert code == 0
+    assert ("Waiting for the effect of 0.09 mcg/kg/min set at minute 3: next check minute 8; recheck sooner if "
+            "MAP < 55 or > 75.") in out.splitlines()
+    iso = _csv(tmp_path, "time,map,ne_dose_mcg_kg_min\n2026-01-01T08:00:00Z,58,0.05\n2026-01-01T08:03:00Z,61,0.09\n")
+    code, out, _ = advise(capsys, iso, "--json")
+    waiting = json.loads(out)["waiting"]
+    assert waiting["text"] == ("Waiting for the effect of 0.09 mcg/kg/min set at 08:03: next check 08:08; recheck "
+                               "sooner if MAP < 55 or > 75")
+    assert waiting["set_at"] == "2026-01-01T08:03:00+00:00" and waiting["effect_until"] == "2026-01-01T08:13:00+00:00"

@@ -46,7 +46,8 @@ def test_vasopressin_stops_in_the_protocols_order_and_never_carries_the_patient(
     floor = run([r(0, 80, 0.08)], co=vaso)
     assert floor.action == "decrease" and floor.dose_mcg_per_kg_per_min == 0.075
     assert "ESC-VASOPRESSIN-FLOOR" in floor.rules
-    centre = run([r(0, 74, 0.08)], co=vaso)  # in band, above the middle: a centring step stops there too
+    # In the band with a settled mean of 74, TIT-LEVEL stops there too: 0.08 x e^-0.2 = 0.0655 -> 0.065 -> 0.075.
+    centre = run([r(0, 74, 0.08), r(5, 74, 0.08), r(10, 74, 0.08), r(15, 74, 0.08)], co=vaso)
     assert centre.dose_mcg_per_kg_per_min == 0.075 and "ESC-VASOPRESSIN-FLOOR" in centre.rules
     # At the floor: stop vasopressin, norepinephrine takes over its equivalent: 0.075 + 0.075 = 0.15 (2-fold).
     at_floor = run([r(0, 80, 0.075)], co=vaso)

@@ -28,13 +28,16 @@ def test_above_band_without_change_rechecks_at_minimum() -> None:
 
 
 def test_stable_readings_lengthen_interval_5_10_15() -> None:
-    # stable_readings_for_max = 3: 1 reading -> 5, 2 -> 5 + 10 x 1/2 = 10, 3 -> 15 (max)
-    one = run([r(0, 58, 0.1), r(5, 70, 0.15)])  # first reading at the new dose
-    two = run([r(0, 58, 0.1), r(5, 70, 0.15), r(10, 71, 0.15)])
-    three = run([r(0, 58, 0.1), r(5, 70, 0.15), r(10, 71, 0.15), r(20, 72, 0.15)])
-    four = run([r(0, 58, 0.1), r(5, 70, 0.15), r(10, 71, 0.15), r(20, 72, 0.15), r(35, 69, 0.15)])
+    # stable_readings_for_max = 3: 1 steady reading -> 5, 2 -> 5 + 10 x 1/2 = 10, 3 -> 15 (max). Steady: at the running
+    # dose, in the band and within centre_deadband_mmhg 2 of its middle 70.
+    one = run([r(0, 70, 0.15)])
+    two = run([r(0, 70, 0.15), r(5, 71, 0.15)])
+    three = run([r(0, 70, 0.15), r(5, 71, 0.15), r(15, 69, 0.15)])
+    four = run([r(0, 70, 0.15), r(5, 71, 0.15), r(15, 69, 0.15), r(30, 72, 0.15)])
     assert [x.next_check_in_min for x in (one, two, three, four)] == [5, 10, 15, 15]
     assert "INT-STABLE" in three.rules
+    edge = run([r(0, 70, 0.15), r(5, 71, 0.15), r(15, 69, 0.15), r(30, 74, 0.15)])  # in the band, 4 from its middle
+    assert edge.action == "hold" and edge.next_check_in_min == 5 and "INT-STABLE" in edge.rules
 
 
 def test_overdue_priority_escalates_at_2_and_5_minutes() -> None:

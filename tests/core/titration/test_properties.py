@@ -1,6 +1,7 @@
 """Properties over random histories: hard limit, no decrease below target, no abrupt stop, no decrease beyond the
-wean limit, large changes confirmed, life-threatening hypotension always started, no dose change on a stale reading,
-bounded interval, soft limit always flagged, and the same inputs always give the same advice."""
+wean limit, large changes confirmed, life-threatening hypotension always started (and never held for the effect of a
+change), no increase stacked on one still taking effect, no dose change on a stale reading, bounded interval, soft
+limit always flagged, and the same inputs always give the same advice."""
 
 from __future__ import annotations
 
@@ -144,6 +145,37 @@ def test_life_threatening_hypotension_always_starts_norepinephrine(case: Case) -
 
 
 @SETTINGS
+@given(cases())
+def test_life_threatening_hypotension_on_norepinephrine_is_never_held_for_the_effect_of_a_change(case: Case) -> None:
+    a = case.advise()
+    latest = case.readings[-1]
+    sc = protocol().start_criteria
+    threatening = ((latest.sbp_mmhg is not None and latest.sbp_mmhg < sc.sbp_below)
+                   or (latest.dbp_mmhg is not None and latest.dbp_mmhg <= sc.dbp_at_or_below)
+                   or (latest.sbp_mmhg is None and latest.map < sc.map_equivalent_below - 1e-9))
+    # below target (at target, SBP < 80 raises MAP_CRITICALLY_LOW and the MAP target rules decide, as in issue 11)
+    below = a.target_map is not None and a.map_mmhg < a.target_map
+    if threatening and below and a.current_dose_mcg_per_kg_per_min > 1e-9:
+        assert "TIT-EFFECT-WAIT" not in a.rules
+
+
+@SETTINGS
+@given(cases())
+def test_no_increase_is_stacked_on_an_increase_still_taking_effect(case: Case) -> None:
+    # Without the pump's time, an increase counts from the first reading charted at the new dose (TIT-EFFECT-WAIT).
+    a = case.advise()
+    doses = doses_at_readings(list(case.readings), a.current_dose_mcg_per_kg_per_min)
+    k = len(doses) - 1
+    while k > 0 and abs(doses[k - 1] - doses[-1]) <= 1e-9:
+        k -= 1
+    effect = protocol().titration.effect_minutes
+    recent_increase = k > 0 and doses[k] > doses[k - 1] + 1e-9 and doses[k - 1] > 1e-9 and (
+        case.readings[-1].at - case.readings[k].at) < timedelta(minutes=effect)
+    if recent_increase and a.action == "increase":
+        assert {"TIT-EFFECT-FALLING", "ESC-VASOPRESSIN-WEAN"} & set(a.rules), a.rules
+
+
+@SETTINGS
 @given(cases(), st.floats(15.01, 600.0))
 def test_no_dose_change_on_a_stale_reading(case: Case, later: float) -> None:
     a = case.advise(later=later)
@@ -215,6 +247,11 @@ def test_charted_history_answers_as_the_plain_history_functions(h: tuple[list[Re
         assert chart.last_stop(current) == ((seen[stops[-1]].at, doses[stops[-1] - 1]) if stops else None)
         assert chart.first_index_from(now - timedelta(minutes=15)) == sum(
             1 for x in seen if x.at < now - timedelta(minutes=15))
+        assert chart.maps == [x.map for x in seen]
+    # asked only once, after every reading is in (the engine asks only while the dose is high): the same answer
+    lazy = ChartedHistory(readings)
+    assert lazy.hours_at_or_above(0.25, current) == hours_at_or_above(readings, doses_at_readings(readings, current),
+                                                                      0.25)
 
 
 def test_charted_history_refuses_a_reading_earlier_than_the_latest() -> None:

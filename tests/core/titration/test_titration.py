@@ -1,9 +1,11 @@
-"""Dose decisions (TIT-*): up toward the band (bigger far below), centre in the band, wean, taper, stop.
+"""Dose decisions (TIT-*): up toward the band (bigger far below), hold in the band, wean, taper, stop.
 
-Defaults (default.toml): band 65-75 (middle 70), hold within 2 mmHg of the middle; proportional step
+Defaults (default.toml): band 65-75 (middle 70); in the band a step only when the mean of 4 settled readings is more
+than 3 mmHg from the middle (TIT-LEVEL); a change takes effect over effect_minutes 10; proportional step
 dose x e^(0.5 x (70 - MAP) / 10) rounded to 0.005, increases at most step_up 0.05, decreases at most 30 % of the dose;
-step_up_large 0.1 when MAP >= 10 below target; wean after 1 reading above the band; taper minimum 0.01, soft max 1.0,
-overdose margin 25 mmHg (far above: 0.05 x whole start doses). 70 kg, 16 mcg/mL.
+step_up_large 0.1 when MAP >= 10 below target; wean after 1 reading above the band (unless the reading before it, at
+the same dose, brings the mean back into the band); taper minimum 0.01, soft max 1.0, overdose margin 25 mmHg (far
+above: 0.05 x whole start doses). 70 kg, 16 mcg/mL.
 """
 
 from __future__ import annotations
@@ -34,10 +36,11 @@ def test_far_below_boundary_takes_large_step() -> None:
 
 
 def test_hold_when_rising_after_increase() -> None:
-    rising = run([r(0, 58, 0.1), r(5, 63, 0.15)])  # rose 5 >= remaining gap 2
-    slow = run([r(0, 58, 0.1), r(5, 60, 0.15)])  # rose 2 < remaining gap 5
+    # 0.10 -> 0.15 set at 08:01; the reading at 08:12 is 11 min after it (past effect_minutes 10): judged as settled.
+    rising = run([r(0, 58, 0.1), r(12, 63, 0.15)], dose_since=at(1))  # rose 5 >= remaining gap 2
+    slow = run([r(0, 58, 0.1), r(12, 60, 0.15)], dose_since=at(1))  # rose 2 < remaining gap 5
     assert rising.action == "hold" and "TIT-UP-RISING" in rising.rules and rising.next_check_in_min == 5
-    assert slow.action == "increase" and slow.dose_mcg_per_kg_per_min == 0.2  # 0.15 + 0.05
+    assert slow.action == "increase" and slow.dose_mcg_per_kg_per_min == 0.2  # 0.15 x e^0.5 = 0.247 -> + 0.05 at most
 
 
 def test_borderline_reading_after_in_band_one_is_rechecked() -> None:
@@ -58,6 +61,13 @@ def test_increase_stops_at_soft_max_then_needs_confirmation() -> None:
     assert "confirm" in beyond.rationale
 
 
+def test_a_dose_above_the_soft_maximum_held_for_a_repeat_reading_is_still_flagged() -> None:
+    # 70 -> 30 within 5 min at the same dose (a jump of 40 > 30): repeat the reading first; 2.0 > soft max 1.0
+    a = run([r(0, 70, 2.0), r(5, 30, 2.0)])
+    assert a.action == "hold" and a.reading_unconfirmed
+    assert "DOSE_ABOVE_SOFT_MAX" in a.alert_codes() and "READING_UNCONFIRMED" in a.alert_codes()
+
+
 def test_never_above_hard_max() -> None:
     capped = run([r(0, 50, 2.95)])  # 2.95 + 0.1 = 3.05 -> hard max 3.0
     assert capped.dose_mcg_per_kg_per_min == 3.0 and "TIT-HARD-MAX" in capped.rules
@@ -69,24 +79,40 @@ def test_never_above_hard_max() -> None:
     assert "DOSE_ABOVE_HARD_MAX" in above.alert_codes()
 
 
-def test_hold_near_the_band_middle_and_centre_toward_it() -> None:
-    for m in (68, 70, 72):  # within 2 mmHg of the middle 70
+def test_in_band_single_readings_hold_and_the_settled_mean_steps_toward_the_middle() -> None:
+    for m in (65, 68, 70, 72, 75):  # anywhere in the band, one reading is not acted on (TIT-HOLD)
         a = run([r(0, m, 0.2)])
         assert a.action == "hold" and a.dose_mcg_per_kg_per_min == 0.2 and "TIT-HOLD" in a.rules
         assert a.rate_ml_per_h == 52.5  # 0.2 x 70 x 60 / 16
-    low = run([r(0, 65, 0.2)])  # 0.2 x e^0.25 = 0.2568 -> 0.255, capped at 0.2 + 0.05
-    assert low.action == "increase" and low.dose_mcg_per_kg_per_min == 0.25 and "TIT-CENTRE" in low.rules
-    assert low.rate_ml_per_h == 65.6  # 0.25 x 70 x 60 / 16 = 65.625
-    assert low.rationale.startswith("MAP 65 in band 65-75, below its middle 70: increase 0.20 -> 0.25")
-    assert run([r(0, 67, 0.2)]).dose_mcg_per_kg_per_min == 0.23  # 0.2 x e^0.15 = 0.2324 -> 0.23
-    high = run([r(0, 75, 0.2)])  # 0.2 x e^-0.25 = 0.1558 -> 0.155 (30 % cap 0.14 not reached)
-    assert high.action == "decrease" and high.dose_mcg_per_kg_per_min == 0.155 and "TIT-CENTRE" in high.rules
-    assert high.rate_ml_per_h == 40.7  # 0.155 x 70 x 60 / 16 = 40.6875
-    assert run([r(0, 73, 0.1)]).dose_mcg_per_kg_per_min == 0.085  # 0.1 x e^-0.15 = 0.0861 -> 0.085
-    at_floor = run([r(0, 75, 0.01)])  # 0.01 x e^-0.25 = 0.0078 -> 0.01: nothing to take, hold at the taper minimum
-    assert at_floor.action == "hold" and "TIT-HOLD" in at_floor.rules
-    at_soft = run([r(0, 65, 1.0)])  # an in-band step never goes past the soft maximum 1.0
-    assert at_soft.action == "hold" and at_soft.dose_mcg_per_kg_per_min == 1.0
+    low = run([r(0, 66, 0.2), r(5, 66, 0.2), r(10, 67, 0.2), r(15, 66, 0.2)])  # mean 66.25: 3.75 below 70 (> 3)
+    # 0.2 x e^(0.5 x 3.75 / 10) = 0.2 x e^0.1875 = 0.24125 -> 0.24 (within + step_up 0.05)
+    assert low.action == "increase" and low.dose_mcg_per_kg_per_min == 0.24 and "TIT-LEVEL" in low.rules
+    assert low.rate_ml_per_h == 63.0  # 0.24 x 70 x 60 / 16
+    assert low.rationale.startswith("MAP 66 in band 65-75, mean of 4 readings 66.2 below its middle 70: increase "
+                                    "0.20 -> 0.24")
+    three = run([r(0, 66, 0.2), r(5, 66, 0.2), r(10, 66, 0.2)])  # 3 readings: fewer than level_readings 4
+    assert three.action == "hold" and "TIT-LEVEL" not in three.rules
+    near = run([r(0, 72, 0.2), r(5, 73, 0.2), r(10, 72, 0.2), r(15, 73, 0.2)])  # mean 72.5: within 3 of 70
+    assert near.action == "hold"
+    high = run([r(0, 74, 0.2), r(5, 74, 0.2), r(10, 73, 0.2), r(15, 75, 0.2)])  # mean 74
+    # 0.2 x e^(-0.2) = 0.16375 -> 0.165 (the 30 % limit 0.14 not reached)
+    assert high.action == "decrease" and high.dose_mcg_per_kg_per_min == 0.165 and "TIT-LEVEL" in high.rules
+    at_floor = run([r(0, 75, 0.01), r(5, 75, 0.01), r(10, 75, 0.01), r(15, 75, 0.01)])
+    assert at_floor.action == "hold"  # 0.01 x e^-0.25 = 0.0078 -> 0.01: nothing to take at the taper minimum
+    at_soft = run([r(0, 65, 1.0), r(5, 65, 1.0), r(10, 65, 1.0), r(15, 65, 1.0)])
+    assert at_soft.action == "hold" and at_soft.dose_mcg_per_kg_per_min == 1.0  # never past the soft maximum 1.0
+
+
+def test_only_readings_after_the_change_took_effect_make_the_mean() -> None:
+    # 0.10 -> 0.15 set at 08:01 (MAP 60 at 08:00); effect_minutes 10: settled from 08:11. The reading at 08:05 is
+    # not part of the mean; four settled readings at 66 (08:12-08:27) make a mean 4 below the middle.
+    early = [r(0, 60, 0.1), r(5, 66, 0.15)]
+    settled = [r(12, 66, 0.15), r(17, 66, 0.15), r(22, 66, 0.15)]
+    three = run([*early, *settled], dose_since=at(1))
+    assert three.action == "hold" and "TIT-HOLD" in three.rules  # only 3 settled readings
+    four = run([*early, *settled, r(27, 66, 0.15)], dose_since=at(1))
+    # 0.15 x e^(0.5 x 4 / 10) = 0.15 x e^0.2 = 0.18321 -> 0.185
+    assert four.action == "increase" and four.dose_mcg_per_kg_per_min == 0.185 and "TIT-LEVEL" in four.rules
 
 
 def test_weaning_waits_for_the_protocols_count_of_high_readings() -> None:
@@ -100,14 +126,35 @@ def test_weaning_waits_for_the_protocols_count_of_high_readings() -> None:
 
 
 def test_reading_above_band_weans_by_the_proportional_step() -> None:
-    a = run([r(0, 70, 0.1), r(5, 76, 0.1)])
+    a = run([r(0, 76, 0.1), r(5, 76, 0.1)])  # mean 76 > 75: more than one reading says so
     assert a.action == "decrease" and a.dose_mcg_per_kg_per_min == 0.075  # 0.1 x e^-0.3 = 0.0741 -> 0.075
     assert a.rate_ml_per_h == 19.7  # 0.075 x 70 x 60 / 16 = 19.6875
     assert "TIT-DOWN" in a.rules and "TIT-PROPORTIONAL" in a.rules and "TIT-DOWN-SCALED" not in a.rules
-    assert a.rationale.startswith("MAP 76 > 75 on 1 reading: decrease 0.10 -> 0.075")
-    edge = run([r(0, 70, 0.1), r(5, 75, 0.1)])  # 75 is in the band: a centring step, not a wean
-    assert edge.action == "decrease" and "TIT-CENTRE" in edge.rules and "TIT-DOWN" not in edge.rules
-    assert edge.dose_mcg_per_kg_per_min == 0.08  # 0.1 x e^-0.25 = 0.0779 -> 0.08
+    assert a.rationale.startswith("MAP 76 > 75 on 2 readings: decrease 0.10 -> 0.075")
+    # sized on the mean of the two readings at the dose, 77: 0.2 x e^(0.5 x -7 / 10) = 0.1409 -> 0.14
+    # (on the latest alone, 76: 0.2 x e^-0.3 = 0.148 -> 0.15)
+    mean = run([r(0, 78, 0.2), r(5, 76, 0.2)])
+    assert mean.action == "decrease" and mean.dose_mcg_per_kg_per_min == 0.14
+    first = run([r(0, 76, 0.1)])  # a first reading has no reading before it to weigh against
+    assert first.action == "decrease" and first.dose_mcg_per_kg_per_min == 0.075
+    edge = run([r(0, 70, 0.1), r(5, 75, 0.1)])  # 75 is in the band: held (TIT-HOLD), no step on one reading
+    assert edge.action == "hold" and "TIT-HOLD" in edge.rules
+
+
+def test_one_reading_above_the_band_after_one_in_it_is_rechecked_before_weaning() -> None:
+    # 68, 70, 69 then 78: (69 + 78) / 2 = 73.5 <= 75 and the settled mean (68 + 70 + 69 + 78) / 4 = 71.25 is within
+    # centre_deadband_mmhg 2 of the middle 70: TIT-DOWN-BORDERLINE holds and rechecks.
+    once = run([r(0, 68, 0.1), r(5, 70, 0.1), r(10, 69, 0.1), r(15, 78, 0.1)])
+    assert once.action == "hold" and "TIT-DOWN-BORDERLINE" in once.rules and once.next_check_in_min == 5
+    assert "INT-CONFIRM" in once.rules
+    twice = run([r(0, 70, 0.1), r(5, 73, 0.1), r(10, 78, 0.1)])  # (73 + 78) / 2 = 75.5 > 75: weans
+    assert twice.action == "decrease" and "TIT-DOWN" in twice.rules
+    # the same last two readings on a settled mean already high, (73 + 74 + 71 + 78) / 4 = 74 > 72: the high reading
+    # agrees with it: TIT-DOWN from (71 + 78) / 2 = 74.5: 0.1 x e^(0.5 x -4.5 / 10) = 0.0799 -> 0.08
+    high = run([r(0, 73, 0.1), r(5, 74, 0.1), r(10, 71, 0.1), r(15, 78, 0.1)])
+    assert high.action == "decrease" and high.dose_mcg_per_kg_per_min == 0.08 and "TIT-DOWN" in high.rules
+    far = run([r(0, 70, 0.2), r(5, 91, 0.2)])  # more than 25 above target: TIT-DOWN-FAR at once, never held
+    assert far.action == "decrease" and "TIT-DOWN-FAR" in far.rules
 
 
 def test_proportional_step_is_a_fraction_of_the_dose_within_limits() -> None:
@@ -162,9 +209,9 @@ def test_flat_dosing_rounds_proportional_steps_to_the_flat_resolution() -> None:
     adult = base.population(Population.ADULT)
     flat = dataclasses.replace(base, populations={**base.populations,
                                                   Population.ADULT: dataclasses.replace(adult, dose_unit="mcg/min")})
-    a = run([r(0, 73, 0.1)], proto=flat)  # 0.1 mcg/kg/min x 70 kg = 7 mcg/min running
-    # 0.1 x e^-0.15 = 0.08607 mcg/kg/min = 6.025 mcg/min -> flat_dose_resolution_mcg_per_min 0.5 -> 6 mcg/min
-    assert a.action == "decrease" and a.dose_mcg_per_min == 6.0
+    a = run([r(0, 74, 0.1), r(5, 74, 0.1), r(10, 74, 0.1), r(15, 74, 0.1)], proto=flat)  # 7 mcg/min running
+    # mean 74: 0.1 x e^-0.2 = 0.081873 mcg/kg/min = 5.731 mcg/min -> flat_dose_resolution_mcg_per_min 0.5 -> 5.5
+    assert a.action == "decrease" and a.dose_mcg_per_min == 5.5
 
 
 def test_decrease_stops_at_taper_minimum() -> None:
@@ -180,13 +227,16 @@ def test_decrease_stops_at_taper_minimum() -> None:
 def test_taper_off_only_from_minimum_after_readings_at_it() -> None:
     above_min = run([r(0, 80, 0.014)])  # 0.014 x e^-0.5 = 0.0085; 30 % cap 0.0098 -> up to 0.01: the minimum
     assert above_min.action == "decrease" and above_min.dose_mcg_per_kg_per_min == 0.01
-    stop = run([r(0, 80, 0.015), r(5, 80, 0.01)])  # default: one reading above the band at the minimum
+    # The decrease to 0.01 was first charted at 08:05: its effect is awaited until 08:15 (effect_minutes 10).
+    waiting = run([r(0, 80, 0.015), r(5, 80, 0.01)])
+    assert waiting.action == "hold" and "TIT-EFFECT-WAIT" in waiting.rules
+    stop = run([r(0, 80, 0.015), r(5, 80, 0.01), r(15, 80, 0.01)])  # default: above the band at the minimum
     assert stop.action == "taper_off" and stop.dose_mcg_per_kg_per_min == 0.0 and stop.rate_ml_per_h == 0.0
     assert "TIT-TAPER-OFF" in stop.rules
-    assert stop.rationale.startswith("MAP 80 > 75 on 2 readings: stop norepinephrine from 0.01")
-    one_at_min = run([r(0, 80, 0.015), r(5, 80, 0.01)], proto=wean_after(2))
+    assert stop.rationale.startswith("MAP 80 > 75 on 3 readings: stop norepinephrine from 0.01")
+    one_at_min = run([r(0, 80, 0.015), r(5, 74, 0.01), r(15, 80, 0.01)], proto=wean_after(2))
     assert one_at_min.action == "hold" and "TIT-ABOVE-CONFIRM" in one_at_min.rules
-    two_at_min = run([r(0, 80, 0.015), r(5, 80, 0.01), r(10, 80, 0.01)], proto=wean_after(2))
+    two_at_min = run([r(0, 80, 0.015), r(5, 80, 0.01), r(15, 80, 0.01)], proto=wean_after(2))
     assert two_at_min.action == "taper_off"
 
 
@@ -251,13 +301,15 @@ def test_a_dose_set_after_the_latest_reading_is_held_until_a_reading_shows_its_e
     assert "TIT-AWAIT-READING" in applied.rules and "INT-AFTER-CHANGE" in applied.rules
     assert applied.next_check_due == at(7)
     assert "dose changed 0.10 -> 0.15 mcg/kg/min after the latest reading" in applied.rationale
-    # without the time of the change (the CLI, the simulator) the same record still advises the next step
+    # without the time of the change the running dose still has no reading: its effect is awaited (TIT-EFFECT-WAIT)
     unknown = run([r(0, 58, 0.1)], dose=0.15, now=at(3))
-    assert unknown.action == "increase" and "TIT-AWAIT-READING" not in unknown.rules
+    assert unknown.action == "hold" and "TIT-EFFECT-WAIT" in unknown.rules and "TIT-AWAIT-READING" not in unknown.rules
     # stopped after the reading: it stays off until a reading says otherwise
     stopped = run([r(0, 80, 0.1)], dose=0.0, dose_since=at(1), now=at(1))
     assert stopped.action == "hold" and stopped.dose_mcg_per_kg_per_min == 0.0
     assert "keep norepinephrine off" in stopped.rationale and stopped.next_check_due == at(6)
-    # a reading at the new dose ends the wait: 08:06 MAP 60 at 0.15 (rose 2 < remaining gap 5) -> 0.20
-    measured = run([r(0, 58, 0.1), r(6, 60, 0.15)], dose=0.15, dose_since=at(2), now=at(6))
-    assert measured.action == "increase" and "TIT-AWAIT-READING" not in measured.rules
+    # a reading at the new dose once it has taken effect ends the wait: 08:13, 11 min after the change, MAP 60 at
+    # 0.15 (rose 2 < remaining gap 5): 0.15 x e^0.5 = 0.247 -> 0.15 + 0.05 = 0.20
+    measured = run([r(0, 58, 0.1), r(13, 60, 0.15)], dose=0.15, dose_since=at(2), now=at(13))
+    assert measured.action == "increase" and measured.dose_mcg_per_kg_per_min == 0.2
+    assert "TIT-AWAIT-READING" not in measured.rules
