@@ -16,7 +16,7 @@ from norepi_gui.sim.events import Event
 from norepi_gui.sim.training import action_rows
 from norepi_gui.ui.main_window import MainWindow
 from norepi_gui.ui.training_panel import ScenarioPicker
-from tests.ui.helpers import START, line, raw_events, type_into
+from tests.ui.helpers import START, label, line, raw_events, type_into
 from tests.ui.training_window import training_window
 from tests.ui.training_window import wall_seconds as minutes
 
@@ -25,9 +25,7 @@ pytestmark = [pytest.mark.qt_log_ignore("propagateSizeHints", r"does not support
 
 
 def cues(window: MainWindow) -> str:
-    label = window.findChild(QLabel, "bedsideCues")
-    assert label is not None
-    return label.text()
+    return label(window, "bedsideCues").text()
 
 
 # ------------------------------------------------------------------------------- 2. the handover
