@@ -6,7 +6,7 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from norepi_gui.core.session_log import DB_FILENAME, SessionStore
 from norepi_gui.core.storage_errors import DatabaseUnusableError, DiskFullError, FolderInUseError
 from norepi_gui.ui.data_folder import Choice, Problem, open_data_folder
 from norepi_gui.ui.main_window import MainWindow
+from tests.clock_doubles import Monotonic, Wall
 from tests.ui.helpers import START, line, make_window, record_map, start_infusion, type_into
 
 
@@ -210,26 +211,10 @@ def test_a_failed_pdf_export_says_so_and_leaves_the_old_file(qtbot: QtBot, tmp_p
     assert sorted(p.name for p in tmp_path.iterdir() if ".part" in p.suffixes) == []
 
 
-class _Wall:
-    def __init__(self) -> None:
-        self.time = START
-
-    def now(self) -> datetime:
-        return self.time
-
-
-class _Monotonic:
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    def __call__(self) -> float:
-        return self.seconds
-
-
 def test_a_clock_stepped_back_keeps_entries_in_order_and_is_said(qtbot: QtBot, tmp_path: Path) -> None:
     # 08:00 MAP 58 at 0.1; at 08:01 the computer's clock is stepped back to 07:01. The window keeps counting from
     # 08:01: the reading typed then is the latest, the dose set by hand is the one running, the check is 5 min out.
-    wall, mono = _Wall(), _Monotonic()
+    wall, mono = Wall(START), Monotonic()
     window = MainWindow(data_dir=tmp_path, clock=SteadyClock(wall, mono))
     qtbot.addWidget(window)
     window.confirm = lambda _title, _text: True
