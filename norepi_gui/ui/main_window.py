@@ -1104,17 +1104,9 @@ class MainWindow(QMainWindow):
         return f"Flowsheet written to {path}"
 
     def export_flowsheet_dialog(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        if self.session is None:
-            self.statusBar().showMessage("No session to export.", 5000)
-            return
-        from norepi_gui.core.export_file import default_export_name
-
-        name = default_export_name(self.session, "flowsheet", tz=datetime.now().astimezone().tzinfo)
-        path, _f = QFileDialog.getSaveFileName(self, "Export flowsheet CSV", name, "CSV (*.csv)")
-        if path:
-            self.statusBar().showMessage(self.export_flowsheet_csv(Path(path)), 10000)
+        path = self._ask_export_path("flowsheet", "Export flowsheet CSV", "CSV (*.csv)")
+        if path is not None:
+            self.statusBar().showMessage(self.export_flowsheet_csv(path), 10000)
 
     def open_session_dialog(self) -> None:
         from PySide6.QtWidgets import QInputDialog
@@ -1177,32 +1169,32 @@ class MainWindow(QMainWindow):
         if self.isVisible():
             QMessageBox.warning(self, "Export failed", message)
 
-    def export_csv_dialog(self) -> None:
+    def _ask_export_path(self, kind: str, title: str, file_filter: str) -> Path | None:
+        """The file the nurse picks for an export of the open session, or None (no session, or cancelled).
+
+        The name offered holds the session's label, the local date and its uid (ids restart at 1 in every data
+        folder); Qt asks before replacing a file.
+        """
         from PySide6.QtWidgets import QFileDialog
 
         if self.session is None:
             self.statusBar().showMessage("No session to export.", 5000)
-            return
+            return None
         from norepi_gui.core.export_file import default_export_name
 
-        # label, local date and the session's uid (ids restart at 1 in every data folder); Qt asks before replacing
-        name = default_export_name(self.session, "csv", tz=datetime.now().astimezone().tzinfo)
-        path, _f = QFileDialog.getSaveFileName(self, "Export CSV", name, "CSV (*.csv)")
-        if path:
-            self.export_csv(Path(path))  # shows its own message
+        name = default_export_name(self.session, kind, tz=datetime.now().astimezone().tzinfo)
+        path, _f = QFileDialog.getSaveFileName(self, title, name, file_filter)
+        return Path(path) if path else None
+
+    def export_csv_dialog(self) -> None:
+        path = self._ask_export_path("csv", "Export CSV", "CSV (*.csv)")
+        if path is not None:
+            self.export_csv(path)  # shows its own message
 
     def export_pdf_dialog(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        if self.session is None:
-            self.statusBar().showMessage("No session to export.", 5000)
-            return
-        from norepi_gui.core.export_file import default_export_name
-
-        name = default_export_name(self.session, "pdf", tz=datetime.now().astimezone().tzinfo)
-        path, _f = QFileDialog.getSaveFileName(self, "Export PDF handover", name, "PDF (*.pdf)")
-        if path:
-            self.statusBar().showMessage(self.export_pdf(Path(path)), 10000)
+        path = self._ask_export_path("pdf", "Export PDF handover", "PDF (*.pdf)")
+        if path is not None:
+            self.statusBar().showMessage(self.export_pdf(path), 10000)
 
     def handover_data(self) -> HandoverData:
         """The handover report's content now; a training session's carries the training mark."""
