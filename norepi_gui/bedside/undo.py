@@ -7,7 +7,7 @@ correction records the old values as another correction. The stack is Qt-free; t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -156,7 +156,3 @@ class UndoStack:
 
     def state(self) -> tuple[str, str]:
         return self.undo_text, self.redo_text
-
-
-def without(payload: Mapping[str, object], key: str) -> dict[str, object]:
-    return {k: v for k, v in payload.items() if k != key}
