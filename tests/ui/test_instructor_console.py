@@ -138,6 +138,28 @@ def test_each_event_is_injected_at_the_size_the_instructor_sets_and_resolved(qtb
     assert {"source": "instructor", "resolve": "pump_tenfold"} in payloads  # recorded: a replay resolves it too
 
 
+def test_fire_selected_now_fires_the_chosen_scenario_event_or_the_first_when_none_is_chosen(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    window, controller, clock = training_window(qtbot, tmp_path)
+    controller.start("septic_responsive", speed=60)
+    panel = unlocked(controller).panel
+    minutes(window, clock, 10)
+    assert controller.run is not None
+    run = controller.run
+    kind_of = {tag: event.kind for event, tag in run.upcoming_events()}
+    assert sorted(kind_of.values()) == ["bleeding", "damped_line"]  # septic_responsive's two scenario events
+    panel.shown.emit()
+    rows = [str(panel.upcoming.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(panel.upcoming.count())]
+    panel.upcoming.setCurrentRow(1)  # the second row: not the one fired when nothing is chosen
+    panel.fire_button.click()
+    assert [event.kind for event, _tag in run.upcoming_events()] == [kind_of[rows[0]]]
+    panel.shown.emit()
+    panel.upcoming.setCurrentRow(-1)  # nothing chosen: the first row
+    panel.fire_button.click()
+    assert run.upcoming_events() == []
+
+
 # ------------------------------------------------------------------------------------------- snapshot and rewind
 def test_rewind_to_a_snapshot_starts_a_new_attempt_with_the_patient_as_it_was(qtbot: QtBot, tmp_path: Path) -> None:
     window, controller, clock = training_window(qtbot, tmp_path)
