@@ -192,6 +192,24 @@ def test_a_session_resumed_under_a_changed_protocol_runs_under_the_one_it_was_re
     assert again.protocol.pump.resolution_ml_per_h == 1.0  # a new session: the one loaded now
 
 
+def test_a_failed_csv_or_flowsheet_export_is_said_in_the_status_bar_and_a_good_one_too(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    window, _ = make_window(qtbot, tmp_path)
+    start_infusion(qtbot, window)
+    record_map(qtbot, window, "58")
+    gone = tmp_path / "a folder since removed"
+    failed = window.export_csv(gone / "session.csv")
+    assert failed.startswith("\u26a0 CSV not exported:") and window.statusBar().currentMessage() == failed
+    failed = window.export_flowsheet_csv(gone / "flowsheet.csv")
+    assert failed.startswith("\u26a0 Flowsheet not written:") and window.statusBar().currentMessage() == failed
+    assert not gone.exists()
+    done = window.export_csv(tmp_path / "session.csv")
+    assert done == f"Exported {tmp_path / 'session.csv'}" and window.statusBar().currentMessage() == done
+    sheet = tmp_path / "flowsheet.csv"
+    assert window.export_flowsheet_csv(sheet) == f"Flowsheet written to {sheet}"
+
+
 def test_a_failed_pdf_export_says_so_and_leaves_the_old_file(qtbot: QtBot, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     window, _ = make_window(qtbot, tmp_path)
