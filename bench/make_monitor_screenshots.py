@@ -16,7 +16,6 @@ Run:  .venv/bin/python bench/make_monitor_screenshots.py [--out docs/screenshots
 
 from __future__ import annotations
 
-import argparse
 import csv
 import os
 import socket
@@ -32,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from make_screenshots import START, Shift, save, type_into  # noqa: E402
+from make_screenshots import START, Shift, save, screenshot_folder, type_into  # noqa: E402
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -80,14 +79,7 @@ def write_csv(path: Path, rows: list[tuple[datetime, float, float, float, float]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    args = parser.parse_args()
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication(sys.argv)
-    assert isinstance(app, QApplication)
-    app.setStyle("Fusion")
+    out = screenshot_folder(__doc__)
     with tempfile.TemporaryDirectory(prefix="norepi-monitor-screens-") as folder:
         shift = Shift(Path(folder), SIZE)  # the window and the virtual patient on one ManualClock
         w, clock, run = shift.window, shift.clock, shift.run

@@ -205,8 +205,10 @@ def shoot(out: Path, size: tuple[int, int]) -> None:
         QApplication.processEvents()
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def screenshot_folder(description: str | None) -> Path:
+    """Read ``--out`` (default docs/screenshots) from the command line, create that folder and the application
+    (Fusion style, as in the screenshots); return the folder."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     args = parser.parse_args()
     out: Path = args.out
@@ -214,6 +216,11 @@ def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setStyle("Fusion")
+    return out
+
+
+def main() -> int:
+    out = screenshot_folder(__doc__)
     for size in SIZES:
         shoot(out, size)
     return 0

@@ -75,6 +75,20 @@ def _int(value: JsonValue) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def with_restores(payload: Payload, restores: int | None) -> Payload:
+    """A copy of ``payload`` naming ``restores`` as the deleted entry it restores (an entry recorded again by undo or
+    redo); without that key when ``restores`` is None. Whatever entry ``payload`` named before is replaced."""
+    kept: Payload = {key: value for key, value in payload.items() if key != "restores"}
+    if restores is not None:
+        kept["restores"] = restores
+    return kept
+
+
+def _restored(p: Payload) -> int | None:
+    """The id of the deleted entry a payload restores, if any (``with_restores`` wrote it)."""
+    return _int(p.get("restores"))
+
+
 # --------------------------------------------------------------------------------------------------- readings
 @dataclass(frozen=True)
 class ReadingRecord:
@@ -137,9 +151,7 @@ class ReadingRecord:
         }
         if self.monitor is not None:
             payload["monitor"] = self.monitor.to_payload()
-        if self.restores is not None:
-            payload["restores"] = self.restores
-        return payload
+        return with_restores(payload, self.restores)
 
     @classmethod
     def from_payload(cls, p: Payload) -> ReadingRecord | None:
@@ -160,7 +172,7 @@ class ReadingRecord:
             crt_s=as_float(p.get("crt_s")),
             altered_mental_status=as_bool(p.get("altered_mental_status")),
             source=as_str(p.get("source")) or SOURCE_TYPED,
-            restores=_int(p.get("restores")),
+            restores=_restored(p),
             monitor=MonitorShown.from_payload(p.get("monitor")),
         )
 
@@ -223,9 +235,7 @@ class PerfusionRecord:
             "perfusion": self.perfusion,
             "source": self.source,
         }
-        if self.restores is not None:
-            payload["restores"] = self.restores
-        return payload
+        return with_restores(payload, self.restores)
 
     @classmethod
     def from_payload(cls, p: Payload) -> PerfusionRecord | None:
@@ -235,7 +245,7 @@ class PerfusionRecord:
             crt_s=as_float(p.get("crt_s")),
             altered_mental_status=as_bool(p.get("altered_mental_status")),
             source=as_str(p.get("source")) or SOURCE_TYPED,
-            restores=_int(p.get("restores")),
+            restores=_restored(p),
         )
         return None if record.empty else record
 
@@ -278,9 +288,7 @@ class DoseRecord:
             "alerts": list(self.alerts),
             "advice_event_id": self.advice_event_id,
         }
-        if self.restores is not None:
-            payload["restores"] = self.restores
-        return payload
+        return with_restores(payload, self.restores)
 
     @classmethod
     def from_payload(cls, p: Payload) -> DoseRecord | None:
@@ -303,7 +311,7 @@ class DoseRecord:
             confirmed_alerts=tuple(x for x in confirmed if isinstance(x, str)) if isinstance(confirmed, list) else (),
             alerts=tuple(x for x in alerts if isinstance(x, str)) if isinstance(alerts, list) else (),
             advice_event_id=_int(p.get("advice_event_id")),
-            restores=_int(p.get("restores")),
+            restores=_restored(p),
         )
 
 
@@ -317,9 +325,7 @@ class CoInfusionRecord:
 
     def to_payload(self) -> Payload:
         payload: Payload = {"drug": self.drug, "action": self.action, "dose": self.dose, "unit": self.unit}
-        if self.restores is not None:
-            payload["restores"] = self.restores
-        return payload
+        return with_restores(payload, self.restores)
 
     @classmethod
     def from_payload(cls, p: Payload) -> CoInfusionRecord | None:
@@ -327,7 +333,7 @@ class CoInfusionRecord:
             as_float(p.get("dose"))
         if drug is None or action is None or unit is None or dose is None:
             return None
-        return cls(drug, action, dose, unit, _int(p.get("restores")))
+        return cls(drug, action, dose, unit, _restored(p))
 
 
 # ---------------------------------------------------------------------------------------------------- patient
@@ -421,9 +427,7 @@ class BagRecord:
         }
         if self.hung:
             payload["hung"] = True
-        if self.restores is not None:
-            payload["restores"] = self.restores
-        return payload
+        return with_restores(payload, self.restores)
 
     @classmethod
     def from_payload(cls, p: Payload) -> BagRecord | None:
@@ -441,7 +445,7 @@ class BagRecord:
             bag_volume_ml=as_float(p.get("bag_volume_ml")),
             drop_factor=as_float(p.get("drop_factor")),
             hung=p.get("hung") is True,
-            restores=_int(p.get("restores")),
+            restores=_restored(p),
         )
 
     def same_setup(self, other: BagRecord) -> bool:

@@ -1050,30 +1050,23 @@ class BedsideSession:
         return self._run(body)
 
     def undo(self) -> Change:
-        command = self.undo_stack.take_undo()
-        if command is None:
-            return Change()
-
-        def body(op: _Op) -> None:
-            op.undo = True
-            try:
-                command.undo(self._append)
-            except RecordingError:
-                self.undo_stack.give_back_undo()
-                raise
-        return self._run(body, needs_session=False)
+        return self._step(self.undo_stack.take_undo(), lambda c: c.undo(self._append), self.undo_stack.give_back_undo)
 
     def redo(self) -> Change:
-        command = self.undo_stack.take_redo()
+        return self._step(self.undo_stack.take_redo(), lambda c: c.redo(self._append), self.undo_stack.give_back_redo)
+
+    def _step(self, command: Command | None, run: Callable[[Command], None], give_back: Callable[[], None]) -> Change:
+        """Run one undo or redo ``command`` as an operation; when its entry cannot be recorded it goes back on its
+        stack (``give_back``), so the nurse can try again."""
         if command is None:
             return Change()
 
         def body(op: _Op) -> None:
             op.undo = True
             try:
-                command.redo(self._append)
+                run(command)
             except RecordingError:
-                self.undo_stack.give_back_redo()
+                give_back()
                 raise
         return self._run(body, needs_session=False)
 

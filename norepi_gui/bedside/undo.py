@@ -7,10 +7,11 @@ correction records the old values as another correction. The stack is Qt-free; t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from norepi_gui.bedside.records import with_restores
 from norepi_gui.core.events import Event, EventKind, Payload
 
 Append = Callable[..., Event]  # BedsideSession._append(kind, payload, at=..., supersedes=...)
@@ -29,8 +30,8 @@ class Command:
 
 
 @dataclass
-class RecordEntry(Command):
-    """An entry recorded by an operation (a reading, a dose, a co-infusion)."""
+class _Entry(Command):
+    """An entry that a step deletes or records again (naming the entry it restores)."""
 
     event_id: int
     kind: EventKind
@@ -38,13 +39,23 @@ class RecordEntry(Command):
     at: datetime
     text: str
 
+    def _delete(self, append: Append, reason: str) -> None:
+        append(EventKind.DELETION, {"reason": reason}, supersedes=self.event_id)
+
+    def _record_again(self, append: Append) -> None:
+        event = append(self.kind, with_restores(self.payload, self.event_id), at=self.at)
+        self.event_id = event.id
+
+
+@dataclass
+class RecordEntry(_Entry):
+    """An entry recorded by an operation (a reading, a dose, a co-infusion)."""
+
     def undo(self, append: Append) -> None:
-        append(EventKind.DELETION, {"reason": f"Undo: {self.text}"}, supersedes=self.event_id)
+        self._delete(append, f"Undo: {self.text}")
 
     def redo(self, append: Append) -> None:
-        payload = {k: v for k, v in self.payload.items() if k != "restores"}
-        event = append(self.kind, {**payload, "restores": self.event_id}, at=self.at)
-        self.event_id = event.id
+        self._record_again(append)
 
 
 @dataclass
@@ -64,20 +75,14 @@ class Batch(Command):
 
 
 @dataclass
-class DeleteEntry(Command):
-    event_id: int
-    kind: EventKind
-    payload: Payload
-    at: datetime
-    text: str
+class DeleteEntry(_Entry):
+    """An entry the nurse deleted."""
 
     def redo(self, append: Append) -> None:
-        append(EventKind.DELETION, {"reason": self.text}, supersedes=self.event_id)
+        self._delete(append, self.text)
 
     def undo(self, append: Append) -> None:
-        payload = {k: v for k, v in self.payload.items() if k != "restores"}
-        event = append(self.kind, {**payload, "restores": self.event_id}, at=self.at)
-        self.event_id = event.id
+        self._record_again(append)
 
 
 @dataclass
@@ -151,7 +156,3 @@ class UndoStack:
 
     def state(self) -> tuple[str, str]:
         return self.undo_text, self.redo_text
-
-
-def without(payload: Mapping[str, object], key: str) -> dict[str, object]:
-    return {k: v for k, v in payload.items() if k != key}

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from norepi_gui import DISCLAIMER, package_version
+from norepi_gui.cli.exit_codes import EXIT_BAD_INPUT
 
 SUBCOMMANDS = {
     "calc": "norepi_gui.cli.calc",
@@ -25,10 +26,6 @@ SUBCOMMANDS = {
     "scenario": "norepi_gui.cli.scenario",
     "class-table": "norepi_gui.cli.class_table",
 }
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_BAD_INPUT = 2
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -8,10 +8,8 @@ import sys
 from typing import Any
 
 from norepi_gui.cli import one_line
+from norepi_gui.cli.exit_codes import EXIT_BAD_INPUT, EXIT_HARD_LIMIT, EXIT_OK
 from norepi_gui.cli.inputs import (
-    EXIT_BAD_INPUT,
-    EXIT_HARD_LIMIT,
-    EXIT_OK,
     add_patient_and_bag,
     fail,
     finite,

@@ -11,14 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from norepi_gui.cli import one_line
+from norepi_gui.cli.exit_codes import EXIT_BAD_INPUT, EXIT_HARD_LIMIT
+from norepi_gui.cli.exit_codes import EXIT_OK as EXIT_OK  # advise reads it here
 from norepi_gui.core.dosing import Concentration, Salt, parse_concentration, parse_weight
 from norepi_gui.core.errors import HardLimitError, InputError
 from norepi_gui.core.protocol import LineType, Population, Protocol
 from norepi_gui.core.units import Quantity, unit
-
-EXIT_OK = 0
-EXIT_BAD_INPUT = 2
-EXIT_HARD_LIMIT = 3
 
 MAX_OPTION_CHARS = 200  # a typed option longer than this is not a value (a file name is not read from here)
 

@@ -16,11 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from norepi_gui.cli.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 from norepi_gui.core.errors import InputError
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_BAD_INPUT = 2
 
 
 def add_parser(subparsers: Any) -> None:

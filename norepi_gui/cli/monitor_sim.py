@@ -25,11 +25,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from norepi_gui.cli.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 from norepi_gui.core.errors import InputError
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_BAD_INPUT = 2
 
 DEFAULT_SCENARIO = "septic_responsive"
 #: CSV column -> Vital value (``map``, ``sbp``, ``dbp`` are the arterial line's, as in ``advise``).

@@ -15,8 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-EXIT_OK = 0
-EXIT_BAD_INPUT = 2
+from norepi_gui.cli.exit_codes import EXIT_BAD_INPUT, EXIT_OK
 
 
 def add_parser(subparsers: Any) -> None:

@@ -21,6 +21,7 @@ import unicodedata
 from datetime import UTC
 from typing import TYPE_CHECKING
 
+from norepi_gui.core.fsync import fsync_folder, fsync_path
 from norepi_gui.core.private_files import FILE_MODE, POSIX, make_private
 from norepi_gui.core.storage_errors import ExportError, describe_os_error, is_disk_full
 
@@ -80,7 +81,7 @@ def export_target(path: Path, *, verify: Callable[[Path], None] | None = None) -
             raise ExportError(path, f"the export failed: {exc}", _KEPT) from exc
         raise
     with contextlib.suppress(OSError):
-        _fsync_folder(folder)
+        fsync_folder(folder)
 
 
 def check_pdf(path: Path) -> None:
@@ -156,11 +157,7 @@ def _finish(temporary: Path, path: Path, verify: Callable[[Path], None] | None) 
             verify(temporary)
     except ValueError as exc:
         raise ExportError(path, str(exc), _KEPT) from exc
-    fd = os.open(temporary, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_path(temporary)
     make_private(temporary)
 
 
@@ -196,13 +193,3 @@ def _error(path: Path, exc: OSError) -> ExportError:
     return ExportError(
         path, f"the file cannot be written ({describe_os_error(exc)})", f"{_KEPT}. Export to another folder"
     )
-
-
-def _fsync_folder(folder: Path) -> None:
-    if not POSIX:
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

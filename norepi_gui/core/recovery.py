@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from norepi_gui.core.events import JsonValue, Payload, check_payload, encode_payload
+from norepi_gui.core.fsync import fsync_folder
 from norepi_gui.core.private_files import FILE_MODE, make_private, private_folder
 from norepi_gui.core.storage_errors import StorageError, describe_os_error
 
@@ -191,18 +192,8 @@ def _append_line(path: Path, line: bytes) -> Path:
         os.close(fd)
     if size == 0:
         with contextlib.suppress(OSError):
-            _fsync_folder(path.parent)
+            fsync_folder(path.parent)
     return path
-
-
-def _fsync_folder(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _text(data: dict[str, object], key: str) -> str:

@@ -91,28 +91,12 @@ class InstructorPanel(QWidget):
         il.addRow("Size", size_row)
         il.addRow(self.inject_button)
 
-        active = QGroupBox("Acting now")
-        al = QVBoxLayout(active)
-        self.active = QListWidget()
-        self.active.setObjectName("activeEvents")
-        self.active.setMaximumHeight(90)
-        self.resolve_button = QPushButton("Resolve selected")
-        self.resolve_button.setObjectName("resolveButton")
-        self.resolve_button.setToolTip("End the event now: a pressure drop fades, bleeding stops, the pump runs as "
-                                       "ordered, the rhythm returns")
-        al.addWidget(self.active)
-        al.addWidget(self.resolve_button)
-
-        upcoming = QGroupBox("Scenario events still to come")
-        ul = QVBoxLayout(upcoming)
-        self.upcoming = QListWidget()
-        self.upcoming.setObjectName("upcomingEvents")
-        self.upcoming.setMaximumHeight(90)
-        self.fire_button = QPushButton("Fire selected now")
-        self.fire_button.setObjectName("fireNowButton")
-        self.fire_button.setToolTip("It fires now instead of at its time (once: it leaves this list)")
-        ul.addWidget(self.upcoming)
-        ul.addWidget(self.fire_button)
+        active, self.active, self.resolve_button = _list_with_action(
+            "Acting now", "activeEvents", ("Resolve selected", "resolveButton"),
+            "End the event now: a pressure drop fades, bleeding stops, the pump runs as ordered, the rhythm returns")
+        upcoming, self.upcoming, self.fire_button = _list_with_action(
+            "Scenario events still to come", "upcomingEvents", ("Fire selected now", "fireNowButton"),
+            "It fires now instead of at its time (once: it leaves this list)")
 
         hidden = QGroupBox("Hidden patient (instructor only)")
         hidden.setObjectName("hiddenParams")
@@ -225,11 +209,35 @@ class InstructorPanel(QWidget):
             self.inject_requested.emit(event, "")
 
     def _resolve_clicked(self) -> None:
-        item = self.active.currentItem() or (self.active.item(0) if self.active.count() else None)
-        if item is not None:
-            self.resolve_requested.emit(str(item.data(Qt.ItemDataRole.UserRole)))
+        kind = _selected(self.active)
+        if kind is not None:
+            self.resolve_requested.emit(kind)
 
     def _fire_clicked(self) -> None:
-        item = self.upcoming.currentItem() or (self.upcoming.item(0) if self.upcoming.count() else None)
-        if item is not None:
-            self.inject_requested.emit(None, str(item.data(Qt.ItemDataRole.UserRole)))
+        name = _selected(self.upcoming)
+        if name is not None:
+            self.inject_requested.emit(None, name)
+
+
+def _list_with_action(title: str, list_name: str, button: tuple[str, str], tooltip: str
+                      ) -> tuple[QGroupBox, QListWidget, QPushButton]:
+    """A titled box with a short list of events and the button acting on the one selected: ``button`` is (text,
+    object name), ``tooltip`` says what it does."""
+    box = QGroupBox(title)
+    layout = QVBoxLayout(box)
+    items = QListWidget()
+    items.setObjectName(list_name)
+    items.setMaximumHeight(90)
+    text, button_name = button
+    action = QPushButton(text)
+    action.setObjectName(button_name)
+    action.setToolTip(tooltip)
+    layout.addWidget(items)
+    layout.addWidget(action)
+    return box, items, action
+
+
+def _selected(items: QListWidget) -> str | None:
+    """What the selected row stands for (its user data), the first row when none is selected; None when empty."""
+    item = items.currentItem() or (items.item(0) if items.count() else None)
+    return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))

@@ -1093,28 +1093,13 @@ class MainWindow(QMainWindow):
     def export_flowsheet_csv(self, path: Path) -> str:
         """The flowsheet CSV (one row per time point, local time with its offset) beside the raw event log; the
         message says what happened (a failure in words, the file at ``path`` left as it was)."""
-        from norepi_gui.core.storage_errors import StorageError
-
-        try:
-            self.bedside.export_flowsheet_csv(path)
-        except StorageError as exc:
-            message = f"\u26a0 Flowsheet not written: {exc}"
-            self._show_export_failure(message)
-            return message
-        return f"Flowsheet written to {path}"
+        return self._export(lambda: self.bedside.export_flowsheet_csv(path), "Flowsheet not written",
+                            f"Flowsheet written to {path}")
 
     def export_flowsheet_dialog(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        if self.session is None:
-            self.statusBar().showMessage("No session to export.", 5000)
-            return
-        from norepi_gui.core.export_file import default_export_name
-
-        name = default_export_name(self.session, "flowsheet", tz=datetime.now().astimezone().tzinfo)
-        path, _f = QFileDialog.getSaveFileName(self, "Export flowsheet CSV", name, "CSV (*.csv)")
-        if path:
-            self.statusBar().showMessage(self.export_flowsheet_csv(Path(path)), 10000)
+        path = self._ask_export_path("flowsheet", "Export flowsheet CSV", "CSV (*.csv)")
+        if path is not None:
+            self.statusBar().showMessage(self.export_flowsheet_csv(path), 10000)
 
     def open_session_dialog(self) -> None:
         from PySide6.QtWidgets import QInputDialog
@@ -1154,55 +1139,61 @@ class MainWindow(QMainWindow):
     def export_csv(self, path: Path) -> str:
         """The raw event log as CSV, written atomically; the message says what happened (a failure in words)."""
         from norepi_gui.core.session_log import SessionStore
-        from norepi_gui.core.storage_errors import StorageError
 
         if self.session is None:
             raise RuntimeError("no session to export")
         store = self.bedside.store
         assert isinstance(store, SessionStore)
-        try:
-            store.export_csv(self.session.id, path)
-        except StorageError as exc:
-            message = f"\u26a0 CSV not exported: {exc}"
-            self._show_export_failure(message)
-            return message
-        message = f"Exported {path}"
-        self.statusBar().showMessage(message, 8000)
+        session_id, done = self.session.id, f"Exported {path}"
+        message = self._export(lambda: store.export_csv(session_id, path), "CSV not exported", done)
+        if message == done:
+            self.statusBar().showMessage(message, 8000)
         return message
 
-    def _show_export_failure(self, message: str) -> None:
+    def _export(self, write: Callable[[], object], failed: str, done: str) -> str:
+        """Run an export (``write``) and return what happened: ``done``, or ``failed`` with the reason in words, also
+        in the status bar and, when the window is on screen, in a message box (the file at the path is left as it
+        was)."""
         from PySide6.QtWidgets import QMessageBox
 
-        self.statusBar().showMessage(message, 30000)
-        if self.isVisible():
-            QMessageBox.warning(self, "Export failed", message)
+        from norepi_gui.core.storage_errors import StorageError
+
+        try:
+            write()
+        except StorageError as exc:
+            message = f"\u26a0 {failed}: {exc}"
+            self.statusBar().showMessage(message, 30000)
+            if self.isVisible():
+                QMessageBox.warning(self, "Export failed", message)
+            return message
+        return done
+
+    def _ask_export_path(self, kind: str, title: str, file_filter: str) -> Path | None:
+        """The file the nurse picks for an export of the open session, or None (no session, or cancelled).
+
+        The name offered holds the session's label, the local date and its uid (ids restart at 1 in every data
+        folder); Qt asks before replacing a file.
+        """
+        from PySide6.QtWidgets import QFileDialog
+
+        if self.session is None:
+            self.statusBar().showMessage("No session to export.", 5000)
+            return None
+        from norepi_gui.core.export_file import default_export_name
+
+        name = default_export_name(self.session, kind, tz=datetime.now().astimezone().tzinfo)
+        path, _f = QFileDialog.getSaveFileName(self, title, name, file_filter)
+        return Path(path) if path else None
 
     def export_csv_dialog(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        if self.session is None:
-            self.statusBar().showMessage("No session to export.", 5000)
-            return
-        from norepi_gui.core.export_file import default_export_name
-
-        # label, local date and the session's uid (ids restart at 1 in every data folder); Qt asks before replacing
-        name = default_export_name(self.session, "csv", tz=datetime.now().astimezone().tzinfo)
-        path, _f = QFileDialog.getSaveFileName(self, "Export CSV", name, "CSV (*.csv)")
-        if path:
-            self.export_csv(Path(path))  # shows its own message
+        path = self._ask_export_path("csv", "Export CSV", "CSV (*.csv)")
+        if path is not None:
+            self.export_csv(path)  # shows its own message
 
     def export_pdf_dialog(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        if self.session is None:
-            self.statusBar().showMessage("No session to export.", 5000)
-            return
-        from norepi_gui.core.export_file import default_export_name
-
-        name = default_export_name(self.session, "pdf", tz=datetime.now().astimezone().tzinfo)
-        path, _f = QFileDialog.getSaveFileName(self, "Export PDF handover", name, "PDF (*.pdf)")
-        if path:
-            self.statusBar().showMessage(self.export_pdf(Path(path)), 10000)
+        path = self._ask_export_path("pdf", "Export PDF handover", "PDF (*.pdf)")
+        if path is not None:
+            self.statusBar().showMessage(self.export_pdf(path), 10000)
 
     def handover_data(self) -> HandoverData:
         """The handover report's content now; a training session's carries the training mark."""
@@ -1218,17 +1209,11 @@ class MainWindow(QMainWindow):
     def export_pdf(self, path: Path) -> str:
         """The handover PDF, written to a temporary file, checked and renamed: a failure leaves any file at ``path``
         as it was and says so."""
-        from norepi_gui.core.storage_errors import StorageError
         from norepi_gui.ui.report import write_handover_pdf
 
         what = "Training handover" if self.session is not None and self.session.is_training else "Handover"
-        try:
-            write_handover_pdf(path, self.handover_data())
-        except StorageError as exc:
-            message = f"\u26a0 {what} not written: {exc}"
-            self._show_export_failure(message)
-            return message
-        return f"{what} written to {path}"
+        return self._export(lambda: write_handover_pdf(path, self.handover_data()), f"{what} not written",
+                            f"{what} written to {path}")
 
     def print_dialog(self) -> None:
         """Print handover: the print preview first; the nurse prints from it."""

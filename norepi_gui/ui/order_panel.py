@@ -16,9 +16,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QGridLayout,
-    QGroupBox,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +26,8 @@ from norepi_gui.core.events import EventKind
 from norepi_gui.core.order import TitrationOrder
 from norepi_gui.core.protocol import LineType
 from norepi_gui.ui.formatting import describe_input_error, fmt_clock
-from norepi_gui.ui.widgets import FieldStatus, ValidatedField, value_label
+from norepi_gui.ui.summary_panel import SummaryPanel
+from norepi_gui.ui.widgets import FieldStatus, ValidatedField
 
 if TYPE_CHECKING:
     from norepi_gui.bedside.changes import Change
@@ -197,45 +196,28 @@ class OrderDialog(QDialog):
         super().accept()
 
 
-class OrderPanel(QGroupBox):
+class OrderPanel(SummaryPanel):
     """The titration order in force, compactly; "Enter order..." / "Change order..." opens the dialog."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Titration order", parent)
-        self.setObjectName("orderPanel")
-        self.setAccessibleName("Titration order")
-        self.summary = value_label("orderSummary", "The titration order in force")
+        super().__init__("Titration order", "orderPanel", summary=("orderSummary", "The titration order in force"),
+                         button=("Enter order\u2026", "orderEditButton", "Enter or change the titration order"),
+                         redraw_on=EventKind.ORDER, parent=parent)
         self.summary.setText("No titration order recorded: the advice follows the protocol alone.")
-        self.edit_button = QPushButton("Enter order\u2026")
-        self.edit_button.setObjectName("orderEditButton")
-        self.edit_button.setAccessibleName("Enter or change the titration order")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.edit_button)
 
-    def bind(self, controller: BedsideController, open_dialog: Callable[[], object]) -> None:
-        self._controller = controller
-        self.edit_button.clicked.connect(open_dialog)
-        controller.session_changed.connect(self.show_order)
-        controller.changed.connect(self._changed)
-
-    def _changed(self, change: Change) -> None:
-        if any(e.kind is EventKind.ORDER for e in change.recorded):
-            self.show_order()
-
-    def show_order(self) -> None:
+    def refresh(self) -> None:
         state = self._controller.session.state
         order = state.order
         if order is None:
             self.summary.setText("No titration order recorded: the advice follows the protocol alone.")
-            self.edit_button.setText("Enter order\u2026")
+            self.button.setText("Enter order\u2026")
             return
         lines = [f"{label}: {text}" for label, text in order.describe()[1:]]
         event = state.order_event
         if event is not None:
             lines.append(f"Recorded {fmt_clock(event.at)}")
         self.summary.setText("\n".join(lines))
-        self.edit_button.setText("Change order\u2026")
+        self.button.setText("Change order\u2026")
 
 
 def open_order_dialog(controller: BedsideController, parent: QWidget | None) -> TitrationOrder | None:

@@ -226,7 +226,9 @@ class ReadingsPanel(QGroupBox):
             values[key] = value
         return values if ok else None
 
-    def build(self, *, show_errors: bool = True) -> Reading | None:
+    def _typed_entry(self, what: str, show_errors: bool) -> tuple[dict[str, float | None], datetime] | None:
+        """The numbers typed and the entry's time, not in the future; else None, with the messages under the fields
+        and the time when ``show_errors`` (``what`` names the entry: "reading", "entry")."""
         values = self._numbers()
         self.time_status.clear_message()
         if values is None:
@@ -234,11 +236,17 @@ class ReadingsPanel(QGroupBox):
         at = self._typed_time(show_errors)
         if at is None:
             return None
-        now = self._clock.now()
-        if at > now:
+        if at > self._clock.now():
             if show_errors:
-                self.time_status.show_error("Time: the reading time is in the future. Accepted: a time up to now")
+                self.time_status.show_error(f"Time: the {what} time is in the future. Accepted: a time up to now")
             return None
+        return values, at
+
+    def build(self, *, show_errors: bool = True) -> Reading | None:
+        typed = self._typed_entry("reading", show_errors)
+        if typed is None:
+            return None
+        values, at = typed
         from norepi_gui.core.titration.model import Reading  # imports the engine: not before first paint
 
         try:
@@ -297,16 +305,10 @@ class ReadingsPanel(QGroupBox):
 
     def build_perfusion(self) -> ReadingEntry | None:
         """The perfusion markers typed, checked as the engine checks them; messages under the fields."""
-        values = self._numbers()
-        self.time_status.clear_message()
-        if values is None:
+        typed = self._typed_entry("entry", True)
+        if typed is None:
             return None
-        at = self._typed_time(True)
-        if at is None:
-            return None
-        if at > self._clock.now():
-            self.time_status.show_error("Time: the entry time is in the future. Accepted: a time up to now")
-            return None
+        values, at = typed
         from norepi_gui.bedside.records import PerfusionRecord
 
         try:

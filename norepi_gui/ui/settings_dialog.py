@@ -32,6 +32,8 @@ from norepi_gui.ui.formatting import describe_input_error
 from norepi_gui.ui.widgets import FieldStatus, ValidatedField
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from norepi_gui.monitor.settings import MonitorSettings
     from norepi_gui.ui.monitor_settings_page import MonitorPage
 
@@ -98,9 +100,6 @@ class SettingsDialog(QDialog):
         self.protocol_file = ValidatedField("protocolFileInput", "Protocol file",
                                             placeholder="empty: the shipped protocol")
         self.protocol_file.set_text("" if protocol_path is None else str(protocol_path))
-        browse = QPushButton("Browse\u2026")
-        browse.setObjectName("protocolBrowseButton")
-        browse.clicked.connect(self._browse)
         self.protocol_status = FieldStatus("protocolFileStatus")
         self.protocol_info = QLabel(f"In use: {protocol.meta.name} {protocol.meta.version} ({protocol.source})")
         self.protocol_info.setWordWrap(True)
@@ -108,20 +107,6 @@ class SettingsDialog(QDialog):
         self.scenario_folder = ValidatedField("scenarioFolderInput", "Site scenario folder",
                                               placeholder="empty: the shipped scenarios only")
         self.scenario_folder.set_text("" if scenario_folder is None else str(scenario_folder))
-        folder_browse = QPushButton("Browse\u2026")
-        folder_browse.setObjectName("scenarioFolderBrowseButton")
-        folder_browse.clicked.connect(self._browse_folder)
-        folder_row = QWidget()
-        fl = QHBoxLayout(folder_row)
-        fl.setContentsMargins(0, 0, 0, 0)
-        fl.addWidget(self.scenario_folder, 1)
-        fl.addWidget(folder_browse)
-
-        row = QWidget()
-        rl = QHBoxLayout(row)
-        rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.protocol_file, 1)
-        rl.addWidget(browse)
         general = QWidget()
         general.setObjectName("generalSettingsPage")
         form = QFormLayout(general)
@@ -131,10 +116,11 @@ class SettingsDialog(QDialog):
         form.addRow("Volume", self.volume)
         form.addRow("", self.player)
         form.addRow("Night mode", self.night)
-        form.addRow("Protocol file", row)
+        form.addRow("Protocol file", _browse_row(self.protocol_file, "protocolBrowseButton", self._browse))
         form.addRow(self.protocol_status)
         form.addRow(self.protocol_info)
-        form.addRow("Training scenarios", folder_row)
+        form.addRow("Training scenarios",
+                    _browse_row(self.scenario_folder, "scenarioFolderBrowseButton", self._browse_folder))
         self.tabs = QTabWidget()
         self.tabs.setObjectName("settingsTabs")
         self.tabs.addTab(general, "&General")
@@ -209,3 +195,16 @@ class SettingsDialog(QDialog):
             return
         self.choice = choice
         super().accept()
+
+
+def _browse_row(field: ValidatedField, button_name: str, browse: Callable[[], None]) -> QWidget:
+    """``field`` with a "Browse..." button beside it that runs ``browse`` (a file dialog filling the field in)."""
+    button = QPushButton("Browse\u2026")
+    button.setObjectName(button_name)
+    button.clicked.connect(browse)
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(field, 1)
+    layout.addWidget(button)
+    return row

@@ -13,10 +13,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QGroupBox,
     QLabel,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -24,7 +21,8 @@ from norepi_gui.bedside.records import check_initials
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.events import EventKind
 from norepi_gui.ui.formatting import describe_input_error, fmt_clock
-from norepi_gui.ui.widgets import FieldStatus, ValidatedField, value_label
+from norepi_gui.ui.summary_panel import SummaryPanel
+from norepi_gui.ui.widgets import FieldStatus, ValidatedField
 
 if TYPE_CHECKING:
     from norepi_gui.bedside.changes import Change
@@ -125,48 +123,31 @@ class NewSessionDialog(_FormDialog):
             super().accept()
 
 
-class ShiftPanel(QGroupBox):
+class ShiftPanel(SummaryPanel):
     """The nurse on duty and the bed, with the button for the handover (or the sign-on)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Nurse on duty", parent)
-        self.setObjectName("shiftPanel")
-        self.setAccessibleName("Nurse on duty")
-        self.on_duty = value_label("nurseOnDutyLabel", "Nurse on duty")
-        self.on_duty.setText("Nobody signed on: entries are recorded without initials.")
-        self.hand_over_button = QPushButton("Sign on\u2026")
-        self.hand_over_button.setObjectName("handOverButton")
-        self.hand_over_button.setAccessibleName("Sign on, or hand over to the next nurse")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.on_duty)
-        layout.addWidget(self.hand_over_button)
+        super().__init__("Nurse on duty", "shiftPanel", summary=("nurseOnDutyLabel", "Nurse on duty"),
+                         button=("Sign on\u2026", "handOverButton", "Sign on, or hand over to the next nurse"),
+                         redraw_on=EventKind.HANDOVER, parent=parent)
+        self.summary.setText("Nobody signed on: entries are recorded without initials.")
 
-    def bind(self, controller: BedsideController, open_dialog: Callable[[], object]) -> None:
-        self._controller = controller
-        self.hand_over_button.clicked.connect(open_dialog)
-        controller.session_changed.connect(self.show_nurse)
-        controller.changed.connect(self._changed)
-
-    def _changed(self, change: Change) -> None:
-        if any(e.kind is EventKind.HANDOVER for e in change.recorded):
-            self.show_nurse()
-
-    def show_nurse(self) -> None:
+    def refresh(self) -> None:
         session = self._controller.session
         state = session.state
         nurse = state.nurse if session.writable else None
         if nurse is None:
-            self.on_duty.setText("Nobody signed on: entries are recorded without initials.")
-            self.on_duty.setStyleSheet("color: #8a5a00;")
-            self.hand_over_button.setText("Sign on\u2026")
+            self.summary.setText("Nobody signed on: entries are recorded without initials.")
+            self.summary.setStyleSheet("color: #8a5a00;")
+            self.button.setText("Sign on\u2026")
             return
         since = state.shift_start
         text = f"{nurse}" + (f" since {fmt_clock(since)}" if since is not None else "")
         if state.bed:
             text += f", bed {state.bed}"
-        self.on_duty.setText(text)
-        self.on_duty.setStyleSheet("")
-        self.hand_over_button.setText("Hand over\u2026")
+        self.summary.setText(text)
+        self.summary.setStyleSheet("")
+        self.button.setText("Hand over\u2026")
 
 
 def open_handover_dialog(controller: BedsideController, parent: QWidget | None) -> bool:

@@ -159,26 +159,30 @@ class ViewSettings:
 
     @property
     def protocol_path(self) -> Path | None:
-        from pathlib import Path
-
-        text = self._file.get("protocol.path")
-        return Path(text) if isinstance(text, str) and text else None
+        return self._path("protocol.path")
 
     @protocol_path.setter
     def protocol_path(self, path: Path | None) -> None:
-        self._file.set("protocol.path", "" if path is None else str(path))
+        self._set_path("protocol.path", path)
 
     @property
     def scenario_folder(self) -> Path | None:
         """The site's scenario folder (training), listed with the shipped scenarios; None when not set."""
-        from pathlib import Path
-
-        text = self._file.get("training.scenario_folder")
-        return Path(text) if isinstance(text, str) and text else None
+        return self._path("training.scenario_folder")
 
     @scenario_folder.setter
     def scenario_folder(self, path: Path | None) -> None:
-        self._file.set("training.scenario_folder", "" if path is None else str(path))
+        self._set_path("training.scenario_folder", path)
+
+    def _path(self, key: str) -> Path | None:
+        """A path setting; None when not set (stored as empty text)."""
+        from pathlib import Path
+
+        text = self._file.get(key)
+        return Path(text) if isinstance(text, str) and text else None
+
+    def _set_path(self, key: str, path: Path | None) -> None:
+        self._file.set(key, "" if path is None else str(path))
 
     @property
     def monitor_enabled(self) -> bool:

@@ -195,6 +195,28 @@ def test_a_failed_write_is_reported_and_nothing_is_shown_as_recorded() -> None:
     assert session.record_reading(Reading(at=T0, map_mmhg=58.0)).readings  # recording resumes
 
 
+def test_an_undo_or_a_redo_that_cannot_be_written_stays_on_its_stack_to_try_again() -> None:
+    clock = ManualClock(T0)
+    store = FullStore(clock)
+    session = BedsideSession(lambda: store, clock, load_protocol(), confirm=Answers())
+    start_infusion(session)
+    session.record_reading(Reading(at=T0, map_mmhg=58.0))
+    step = session.undo_stack.undo_text
+    assert step.startswith("Reading of")
+    store.full = True
+    assert session.undo().failure == "Not recorded: database or disk is full"
+    assert session.undo_stack.state() == (step, "")  # still done, still offered to undo
+    store.full = False
+    session.undo()
+    assert session.state.readings == [] and session.undo_stack.redo_text == step
+    store.full = True
+    assert session.redo().failure == "Not recorded: database or disk is full"
+    assert session.undo_stack.redo_text == step and session.undo_stack.undo_text != step  # still undone
+    store.full = False
+    session.redo()
+    assert [r.map_mmhg for r in session.state.readings] == [58.0]
+
+
 def test_emptying_the_weight_under_a_running_per_kg_dose_asks_like_any_weight_change() -> None:
     answers = Answers(answer=True)
     session, _clock, store = make(answers)

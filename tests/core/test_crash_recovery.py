@@ -82,6 +82,17 @@ for i in range(1_000_000):
 """
 
 
+def _part_being_written(folder: Path) -> bool:
+    """A temporary file (``.part``) with something in it beside the target: a write not yet renamed into place."""
+    for p in folder.iterdir():
+        try:
+            if ".part" in p.suffixes and p.stat().st_size > 0:
+                return True
+        except FileNotFoundError:  # renamed by the child between the listing and the look
+            continue
+    return False
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")
 def test_export_killed_midway_leaves_the_previous_export_whole(tmp_path: Path) -> None:
     target = tmp_path / "export.csv"
@@ -96,13 +107,7 @@ def test_export_killed_midway_leaves_the_previous_export_whole(tmp_path: Path) -
                 return True
         except FileNotFoundError:
             return True
-        for p in tmp_path.iterdir():
-            try:
-                if ".part" in p.suffixes and p.stat().st_size > 0:
-                    return True
-            except FileNotFoundError:  # renamed by the child between the listing and the look
-                continue
-        return False
+        return _part_being_written(tmp_path)
 
     header = kill_when(EXPORT_CHILD, str(tmp_path), header_ok=lambda line: line.startswith("session "),
                        condition=mid_export)
@@ -145,13 +150,7 @@ def test_settings_killed_while_being_saved_are_whole_afterwards(tmp_path: Path) 
                 return True
         except FileNotFoundError:
             return True
-        for p in tmp_path.iterdir():
-            try:
-                if ".part" in p.suffixes and p.stat().st_size > 0:
-                    return True
-            except FileNotFoundError:  # renamed by the child between the listing and the look
-                continue
-        return False
+        return _part_being_written(tmp_path)
 
     kill_when(SETTINGS_CHILD, str(tmp_path), header_ok=lambda line: line.strip() == "saved", condition=mid_save)
     document = json.loads(path.read_bytes())

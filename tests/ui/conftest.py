@@ -41,6 +41,27 @@ def english_numbers() -> Iterator[None]:
     set_number_format(before)
 
 
+@pytest.fixture
+def kept_training_windows() -> Iterator[None]:
+    """Hold each window of ``tests.ui.training_window`` until the test ends, then close and delete it through the
+    event loop (modules of training tests use it: ``pytest.mark.usefixtures("kept_training_windows")``).
+
+    A window and its training controller refer to each other; left to the garbage collector, a shown window could
+    be deleted whenever a collection runs, even in the middle of painting another window.
+    """
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    from tests.ui.training_window import KEPT
+
+    yield None
+    while KEPT:
+        window = KEPT.pop()
+        window.close()
+        window.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_runtest_teardown(item: pytest.Item) -> None:
     """Collect the windows a test closed now, between tests, not whenever the collector next runs.

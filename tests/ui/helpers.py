@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from norepi_gui.core.clock import ManualClock
-from norepi_gui.core.events import Event
+from norepi_gui.core.events import Event, EventKind
 from norepi_gui.ui.main_window import MainWindow
 
 START = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
@@ -45,6 +45,12 @@ def line(window: MainWindow, name: str) -> QLineEdit:
 
 def combo(window: MainWindow, name: str) -> QComboBox:
     widget = window.findChild(QComboBox, name)
+    assert widget is not None, name
+    return widget
+
+
+def label(window: QWidget, name: str) -> QLabel:
+    widget = window.findChild(QLabel, name)
     assert widget is not None, name
     return widget
 
@@ -91,3 +97,8 @@ def raw_events(window: MainWindow) -> list[Event]:
     """Everything the window's session has on disk, in recording order (read back from the database)."""
     session = window.session
     return [] if session is None else window.bedside.store.events(session.id)
+
+
+def kinds(window: MainWindow) -> list[EventKind]:
+    """The kind of everything the window's session has on disk, in recording order."""
+    return [e.kind for e in raw_events(window)]

@@ -136,7 +136,19 @@ def test_reading_time_in_the_future_is_refused(qtbot: QtBot, tmp_path: Path) -> 
     panel.time.setDateTime(panel.time.dateTime().addSecs(3600))
     before = _snapshot(window)
     type_into(qtbot, line(window, "mapInput"), "70", enter=True)
-    assert "Time" in _status(window, "readingTimeInput")
+    assert _status(window, "readingTimeInput") == (
+        "\u26a0 Time: the reading time is in the future. Accepted: a time up to now")
+    assert _snapshot(window) == before
+
+
+def test_a_perfusion_entry_time_in_the_future_is_refused(qtbot: QtBot, tmp_path: Path) -> None:
+    window, _ = make_window(qtbot, tmp_path)
+    panel = window.readings_panel
+    panel.time.setDateTime(panel.time.dateTime().addSecs(3600))
+    before = _snapshot(window)
+    type_into(qtbot, line(window, "lactateInput"), "2.1", enter=True)  # markers alone: a perfusion entry
+    assert _status(window, "readingTimeInput") == (
+        "\u26a0 Time: the entry time is in the future. Accepted: a time up to now")
     assert _snapshot(window) == before
 
 

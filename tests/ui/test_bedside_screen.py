@@ -28,6 +28,8 @@ from tests.ui.helpers import (
     Confirmer,
     choose_concentration,
     combo,
+    kinds,
+    label,
     line,
     make_window,
     raw_events,
@@ -38,16 +40,6 @@ from tests.ui.helpers import (
 )
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform's note on show()
-
-
-def _label(window: QWidget, name: str) -> QLabel:
-    label = window.findChild(QLabel, name)
-    assert label is not None, name
-    return label
-
-
-def _kinds(window: MainWindow) -> list[EventKind]:
-    return [e.kind for e in raw_events(window)]
 
 
 def _shown(qtbot: QtBot, tmp_path: Path, size: tuple[int, int] = (1280, 720)) -> tuple[MainWindow, Confirmer]:
@@ -80,19 +72,19 @@ def test_the_strip_shows_map_trend_dose_in_both_units_bag_line_and_time_in_band(
     _clock(window).advance(minutes=6)
     window.tick()
     record_map(qtbot, window, "58")
-    assert _label(window, "stripMapValue").text() == "MAP 58 \u2198"  # falling: 12 mmHg > the 2 mmHg dead band
-    assert "at 08:06" in _label(window, "stripMapCaption").text().replace(_time(window, 6), "08:06")
-    assert "target 65\u201375" in _label(window, "stripMapCaption").text()
-    assert _label(window, "stripDoseValue").text() == "NE 0.1 mcg/kg/min \u00b7 26.3 mL/h"
-    assert _label(window, "stripDoseCaption").text().startswith("7 mcg/min")
+    assert label(window, "stripMapValue").text() == "MAP 58 \u2198"  # falling: 12 mmHg > the 2 mmHg dead band
+    assert "at 08:06" in label(window, "stripMapCaption").text().replace(_time(window, 6), "08:06")
+    assert "target 65\u201375" in label(window, "stripMapCaption").text()
+    assert label(window, "stripDoseValue").text() == "NE 0.1 mcg/kg/min \u00b7 26.3 mL/h"
+    assert label(window, "stripDoseCaption").text().startswith("7 mcg/min")
     # 250 mL at 26.3 mL/h from 08:00: 6 min later 250 - 26.3 x 0.1 = 247.37 mL left -> "247 mL"
-    assert _label(window, "stripBagValue").text() == "Bag 247 mL left"
+    assert label(window, "stripBagValue").text() == "Bag 247 mL left"
     # 247.37 / 26.3 h = 9.406 h = 9 h 24 min from 08:06: empty at 17:30, next bag by 16:30 (60 min before)
-    caption = _label(window, "stripBagCaption").text()
+    caption = label(window, "stripBagCaption").text()
     assert f"hang next bag by {_time(window, 8 * 60 + 30)}" in caption
     assert f"empty {_time(window, 9 * 60 + 30)}" in caption
     # 08:00-08:06 MAP 70 in the band, 08:06 on MAP 58 out (it holds until now): 6 of 6 minutes in the last hour
-    assert _label(window, "stripInBandValue").text() == "In band 100%"
+    assert label(window, "stripInBandValue").text() == "In band 100%"
 
 
 def _time(window: MainWindow, minutes: int) -> str:
@@ -116,10 +108,10 @@ def test_the_window_opens_inside_the_screen_and_fits_1280x720_without_cut_number
     QApplication.processEvents()
     for name in ("stripMapValue", "stripDoseValue", "stripBagValue", "stripNextCheckValue", "stripLineValue",
                  "stripInBandValue", "adviceLabel"):
-        label = _label(window, name)
-        assert label.isVisible(), name
-        assert label.width() >= label.minimumSizeHint().width(), f"{name} is cut: {label.text()!r}"
-        assert label.mapTo(window, QPoint(0, label.height())).y() <= window.height(), name
+        shown = label(window, name)
+        assert shown.isVisible(), name
+        assert shown.width() >= shown.minimumSizeHint().width(), f"{name} is cut: {shown.text()!r}"
+        assert shown.mapTo(window, QPoint(0, shown.height())).y() <= window.height(), name
     assert window.statusBar().isVisible() and window.statusBar().geometry().bottom() <= window.height()
 
 
@@ -146,13 +138,13 @@ def test_doses_weights_and_concentrations_are_shown_at_the_protocols_resolutions
                                                                                  tmp_path: Path) -> None:
     window, _ = make_window(qtbot, tmp_path)
     set_weight(qtbot, window, "180 lb")  # 180 x 0.45359237 = 81.6466 kg
-    assert _label(window, "weightConvertedLabel").text() == "= 81.6 kg"
+    assert label(window, "weightConvertedLabel").text() == "= 81.6 kg"
     choose_concentration(window, 16.0)
     type_into(qtbot, line(window, "rateInput"), "30", enter=True)
     # 30 mL/h x 16 / 60 = 8 mcg/min; / 81.6466 kg = 0.09798 -> 0.1 at the 0.005 resolution (not 0.098)
     assert line(window, "doseInput").text() == "0.1"
     record_map(qtbot, window, "55")
-    advice = _label(window, "adviceLabel").text()
+    advice = label(window, "adviceLabel").text()
     assert "0.2 mcg/kg/min" in advice  # the engine's 0.2, no 0.20000 or 0.1980
     assert "mL/h" in advice
     assert "16.0512" not in window.findChild(QWidget, "infusionPanel").findChild(  # type: ignore[union-attr]
@@ -171,9 +163,9 @@ def test_the_dose_unit_setting_reaches_the_advice_the_table_the_plot_and_the_str
     choice = SettingsChoice("mcg/min", window.protocol.pump.resolution_ml_per_h, True, 80, None,
                             window.bedside.base_protocol)
     window.apply_settings(replace(choice))
-    assert _label(window, "adviceLabel").text().splitlines()[1] == "to 10.5 mcg/min"
-    assert _label(window, "adviceDetailLabel").text() == "that is 0.15 mcg/kg/min"
-    assert _label(window, "stripDoseValue").text().startswith("NE 7 mcg/min")
+    assert label(window, "adviceLabel").text().splitlines()[1] == "to 10.5 mcg/min"
+    assert label(window, "adviceDetailLabel").text() == "that is 0.15 mcg/kg/min"
+    assert label(window, "stripDoseValue").text().startswith("NE 7 mcg/min")
     header = window.table.horizontalHeaderItem(5)
     assert header is not None and header.text() == "NE\nmcg/min"
     assert "mcg/min" in window.plot._plot_item.getAxis("right").labelText
@@ -188,7 +180,7 @@ def test_norepinephrine_equivalents_are_of_the_running_dose_not_the_advised_one(
     window.controller.co_infusion("vasopressin", "start", 0.03, "U/min")
     record_map(qtbot, window, "55")  # advice: increase beyond 0.3
     # NEE-SUM: 0.3 + 0.03 U/min x 2.5 = 0.375 mcg/kg/min, of what runs now
-    assert _label(window, "neeLabel").text().endswith("0.375 mcg/kg/min")
+    assert label(window, "neeLabel").text().endswith("0.375 mcg/kg/min")
 
 
 # ------------------------------------------------------------------------------------------------ alarms
@@ -202,14 +194,14 @@ def test_one_priority_per_condition_on_banner_panel_and_badge(qtbot: QtBot, tmp_
     assert bag is not None and bag.priority == "high"
     badge = window.findChild(PriorityBadge, "alarmPriorityBadge")
     assert badge is not None and badge.text() == "!!! HIGH"
-    assert _label(window, "alarmTitle").text().startswith("Bag runs out in")
+    assert label(window, "alarmTitle").text().startswith("Bag runs out in")
     # the infusion panel and the advice panel show the same alarm at the same priority, once each
     assert window.infusion_panel.bag_alarm.text().startswith("!!! HIGH: Bag runs out")
     listed = window.titration.alerts.text().splitlines()
     assert sum("Bag runs out" in x for x in listed) == 1 and all(x.startswith("!!! HIGH") for x in listed
                                                                   if "Bag runs out" in x)
-    assert "BAG_NEAR_EMPTY" not in _label(window, "infusionAlertsLabel").text()
-    assert "Bag" not in _label(window, "infusionAlertsLabel").text()
+    assert "BAG_NEAR_EMPTY" not in label(window, "infusionAlertsLabel").text()
+    assert "Bag" not in label(window, "infusionAlertsLabel").text()
 
 
 def test_an_empty_bag_is_on_the_banner_and_never_headlined_as_increase(qtbot: QtBot, tmp_path: Path) -> None:
@@ -220,9 +212,9 @@ def test_an_empty_bag_is_on_the_banner_and_never_headlined_as_increase(qtbot: Qt
     window.tick()
     record_map(qtbot, window, "55")  # MAP falls (the drug ran out): the engine would say increase
     assert window.bedside.alarm_state.top is not None and window.bedside.alarm_state.top.code == "BAG_EMPTY"
-    assert _label(window, "adviceLabel").text().startswith("\u25a0 BAG EMPTY")
-    assert "INCREASE" not in _label(window, "adviceLabel").text()
-    assert "INCREASE" in _label(window, "adviceAfterBagLabel").text()
+    assert label(window, "adviceLabel").text().startswith("\u25a0 BAG EMPTY")
+    assert "INCREASE" not in label(window, "adviceLabel").text()
+    assert "INCREASE" in label(window, "adviceAfterBagLabel").text()
     assert not window.titration.apply_button.isEnabled()
 
 
@@ -235,11 +227,11 @@ def test_the_audio_pause_is_limited_and_counts_down_on_screen(qtbot: QtBot, tmp_
     assert window.bedside.alarm_state.sounding == "high"
     window.action_pause_audio.trigger()
     assert window.bedside.alarm_state.sounding is None
-    assert _kinds(window)[-1] is EventKind.AUDIO_PAUSED
-    assert _label(window, "audioPauseLabel").text() == "Sound paused 2:00"
+    assert kinds(window)[-1] is EventKind.AUDIO_PAUSED
+    assert label(window, "audioPauseLabel").text() == "Sound paused 2:00"
     _clock(window).advance(minutes=1)
     window.tick()
-    assert _label(window, "audioPauseLabel").text() == "Sound paused 1:00"
+    assert label(window, "audioPauseLabel").text() == "Sound paused 1:00"
     _clock(window).advance(minutes=1)
     window.tick()
     assert window.bedside.alarm_state.sounding == "high"  # two minutes, then it sounds again
@@ -269,7 +261,7 @@ def test_shortcuts_apply_snooze_and_not_applied_with_return_submitting_the_reaso
     _clock(window).advance(minutes=6)
     window.tick()
     _key(qtbot, window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    assert _kinds(window)[-1] is EventKind.PROMPT_SNOOZED
+    assert kinds(window)[-1] is EventKind.PROMPT_SNOOZED
     _clock(window).advance(minutes=3)
     window.tick()
     _key(qtbot, window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
@@ -325,7 +317,7 @@ def test_ctrl_z_in_a_cleared_field_undoes_the_last_entry(qtbot: QtBot, tmp_path:
     assert window.state.readings == []  # the reading was undone (a DELETION), not swallowed by the empty field
     qtbot.keyClicks(line(window, "mapInput"), "7")
     _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # typing to undo: the field's own
-    assert line(window, "mapInput").text() == "" and _kinds(window).count(EventKind.DELETION) == 1
+    assert line(window, "mapInput").text() == "" and kinds(window).count(EventKind.DELETION) == 1
 
 
 def test_f1_opens_the_keyboard_sheet_listing_every_shortcut(qtbot: QtBot, tmp_path: Path) -> None:
@@ -380,7 +372,7 @@ def test_record_dose_pressed_twice_asks_before_a_second_row(qtbot: QtBot, tmp_pa
     confirmer.answer = False
     window.infusion_panel.set_button.click()
     assert confirmer.asked[-1][0] == "Same dose again"
-    assert _kinds(window).count(EventKind.NE_DOSE) == 1
+    assert kinds(window).count(EventKind.NE_DOSE) == 1
 
 
 def test_the_selection_is_cleared_after_an_edit_and_the_newest_row_stays_in_view(qtbot: QtBot,
@@ -405,8 +397,8 @@ def test_perfusion_markers_are_recorded_without_a_pressure(qtbot: QtBot, tmp_pat
     window, _ = make_window(qtbot, tmp_path)
     type_into(qtbot, line(window, "lactateInput"), "3.2")
     type_into(qtbot, line(window, "urineInput"), "0.3", enter=True)
-    assert _kinds(window)[-1] in (EventKind.PERFUSION, EventKind.ADVICE)
-    assert EventKind.PERFUSION in _kinds(window) and EventKind.READING not in _kinds(window)
+    assert kinds(window)[-1] in (EventKind.PERFUSION, EventKind.ADVICE)
+    assert EventKind.PERFUSION in kinds(window) and EventKind.READING not in kinds(window)
     assert line(window, "lactateInput").text() == ""  # recorded: the fields clear
     entry = window.table.item(0, 1)
     assert entry is not None and entry.text() == "Perfusion"
@@ -432,7 +424,7 @@ def test_new_bag_hung_is_one_key_and_records_the_volume(qtbot: QtBot, tmp_path: 
     bags = [e for e in raw_events(window) if e.kind is EventKind.INFUSION]
     assert bags[-1].payload["hung"] is True and bags[-1].payload["bag_volume_ml"] == 250.0
     assert window.bedside.alarm_state.of_source("bag") is None
-    assert _label(window, "stripBagValue").text() == "Bag 250 mL left"
+    assert label(window, "stripBagValue").text() == "Bag 250 mL left"
 
 
 def test_a_peripheral_line_shows_its_hours_asks_for_site_checks_and_alarms_at_24_hours(qtbot: QtBot,
@@ -443,12 +435,12 @@ def test_a_peripheral_line_shows_its_hours_asks_for_site_checks_and_alarms_at_24
     line_select.setCurrentIndex(line_select.findData("peripheral"))
     line_select.activated.emit(line_select.currentIndex())
     type_into(qtbot, line(window, "lineInsertedInput"), "2025-12-31 15:00", enter=True)  # 17 h before 08:00
-    assert _label(window, "stripLineValue").text() == "Peripheral 17 h of 24 h"
+    assert label(window, "stripLineValue").text() == "Peripheral 17 h of 24 h"
     _clock(window).advance(minutes=2 * 60 + 1)  # 2 h after the infusion started on it: the site check is due
     window.tick()
-    assert _label(window, "alarmTitle").text() == "Site check due"
+    assert label(window, "alarmTitle").text() == "Site check due"
     window.findChild(QWidget, "siteCheckedButton").click()  # type: ignore[union-attr]
-    assert _kinds(window)[-1] is EventKind.SITE_CHECK
+    assert kinds(window)[-1] is EventKind.SITE_CHECK
     assert window.bedside.alarm_state.by_code("SITE_CHECK_DUE") is None
     _clock(window).advance(minutes=5 * 60)  # 17 + 7 h = 24 h 1 min > 24 h
     window.tick()
@@ -474,11 +466,11 @@ def test_night_mode_is_one_key_darkens_window_and_plot_and_is_remembered(qtbot: 
 
 def test_ctrl_plus_enlarges_the_text_and_it_is_remembered(qtbot: QtBot, tmp_path: Path) -> None:
     window, _ = _shown(qtbot, tmp_path)
-    before = _label(window, "stripMapValue").font().pointSizeF()
+    before = label(window, "stripMapValue").font().pointSizeF()
     _key(qtbot, window, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
     _key(qtbot, window, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
     assert window.view_settings.font_steps == 2
-    assert _label(window, "stripMapValue").font().pointSizeF() > before
+    assert label(window, "stripMapValue").font().pointSizeF() > before
     window.close()
     again = MainWindow(data_dir=tmp_path, clock=ManualClock(START))
     qtbot.addWidget(again)

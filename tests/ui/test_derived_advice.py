@@ -26,6 +26,7 @@ from norepi_gui.ui.titration_panel import TitrationPanel
 from tests.ui.helpers import (
     START,
     choose_concentration,
+    label,
     line,
     make_window,
     raw_events,
@@ -37,15 +38,11 @@ from tests.ui.helpers import (
 
 
 def _advice_text(window: MainWindow) -> str:
-    label = window.findChild(QLabel, "adviceLabel")
-    assert label is not None
-    return label.text()
+    return label(window, "adviceLabel").text()
 
 
 def _escalations(window: MainWindow) -> str:
-    label = window.findChild(QLabel, "escalationList")
-    assert label is not None
-    return label.text()
+    return label(window, "escalationList").text()
 
 
 def test_a_corrected_reading_re_derives_the_advice(qtbot: QtBot, tmp_path: Path) -> None:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from norepi_gui.core.clock import ManualClock
 from norepi_gui.core.events import EventKind
-from norepi_gui.ui.main_window import MainWindow
 from tests.ui.helpers import (
     START,
     choose_concentration,
     combo,
+    kinds,
+    label,
     line,
     make_window,
     raw_events,
@@ -24,21 +25,11 @@ from tests.ui.helpers import (
 )
 
 
-def _label(window: MainWindow, name: str) -> QLabel:
-    label = window.findChild(QLabel, name)
-    assert label is not None, name
-    return label
-
-
-def _kinds(window: MainWindow) -> list[EventKind]:
-    return [e.kind for e in raw_events(window)]
-
-
 def test_weight_in_pounds_is_converted_on_screen_and_recorded_in_kg(qtbot: QtBot, tmp_path: Path) -> None:
     window, _ = make_window(qtbot, tmp_path)
     set_weight(qtbot, window, "154 lb")
     # 154 lb x 0.45359237 kg/lb = 69.853 kg
-    assert _label(window, "weightConvertedLabel").text() == "= 69.9 kg"
+    assert label(window, "weightConvertedLabel").text() == "= 69.9 kg"
     weight = window.state.weight_kg()
     assert weight is not None
     assert abs(weight - 69.85322498) < 1e-6
@@ -62,7 +53,7 @@ def test_weight_change_while_infusing_confirmed_records_weight_and_new_rate(qtbo
     window, _confirmer = make_window(qtbot, tmp_path)
     start_infusion(qtbot, window)
     set_weight(qtbot, window, "80")
-    assert _kinds(window)[-2:] == [EventKind.PATIENT, EventKind.NE_DOSE]
+    assert kinds(window)[-2:] == [EventKind.PATIENT, EventKind.NE_DOSE]
     current = window.state.current_dose
     assert current is not None
     assert current.pump_rate_ml_per_h == 30.0  # 0.1 x 80 x 60 / 16
@@ -77,7 +68,7 @@ def test_soft_limit_dose_needs_confirmation_and_is_not_recorded_when_declined(qt
     type_into(qtbot, line(window, "doseInput"), "1.5", enter=True)
     assert confirmer.asked
     assert "soft limit" in confirmer.asked[-1][1]
-    assert EventKind.NE_DOSE not in _kinds(window)
+    assert EventKind.NE_DOSE not in kinds(window)
     confirmer.answer = True
     type_into(qtbot, line(window, "doseInput"), "1.5", enter=True)
     dose = window.state.current_dose
@@ -92,9 +83,9 @@ def test_hard_limit_dose_is_refused_without_asking(qtbot: QtBot, tmp_path: Path)
     # 3.5 mcg/kg/min is above the adult hard maximum 3.0
     type_into(qtbot, line(window, "doseInput"), "3.5", enter=True)
     assert not confirmer.asked
-    assert EventKind.NE_DOSE not in _kinds(window)
-    assert "hard limit" in _label(window, "infusionAlertsLabel").text()
-    assert "Dose" in _label(window, "doseInputStatus").text()
+    assert EventKind.NE_DOSE not in kinds(window)
+    assert "hard limit" in label(window, "infusionAlertsLabel").text()
+    assert "Dose" in label(window, "doseInputStatus").text()
 
 
 def test_tenfold_jump_asks_about_a_misplaced_decimal(qtbot: QtBot, tmp_path: Path) -> None:
@@ -121,12 +112,12 @@ def test_custom_bitartrate_bag_shows_the_base_figure_and_saline_warning(qtbot: Q
     type_into(qtbot, line(window, "diluentVolumeInput"), "250 mL", enter=True)
     # 8 mg bitartrate x 169.18 / 337.28 = 4.0128 mg base; / 250 mL = 16.051 mcg/mL base, shown to three
     # significant figures (16.1), not 16.0512
-    base = _label(window, "concentrationBaseLabel").text()
+    base = label(window, "concentrationBaseLabel").text()
     assert "bitartrate" in base and "16.1 mcg/mL base" in base and "16.05" not in base
     diluent = combo(window, "diluentSelect")
     diluent.setCurrentIndex(diluent.findText("0.9% saline"))
     diluent.activated.emit(diluent.currentIndex())
-    assert "not recommended" in _label(window, "diluentNote").text()
+    assert "not recommended" in label(window, "diluentNote").text()
     bag = window.state.bag
     assert bag is not None
     assert bag.salt == "bitartrate"
@@ -142,22 +133,22 @@ def test_drops_per_minute_and_bag_time_shown_for_gravity_delivery(qtbot: QtBot, 
     delivery.activated.emit(delivery.currentIndex())
     type_into(qtbot, line(window, "doseInput"), "0.1")
     # 26.3 mL/h x 60 gtt/mL / 60 min/h = 26.3 gtt/min -> "26 drops/min"
-    assert _label(window, "dropsLabel").text() == "26 drops/min"
+    assert label(window, "dropsLabel").text() == "26 drops/min"
     # 250 mL / 26.3 mL/h = 9.506 h = 9 h 30 min
-    assert _label(window, "bagTimeLabel").text() == "9 h 30 min"
+    assert label(window, "bagTimeLabel").text() == "9 h 30 min"
     # 7 mcg/min x 1440 min = 10.08 mg
-    assert _label(window, "dailyTotalLabel").text() == "10.1 mg"
+    assert label(window, "dailyTotalLabel").text() == "10.1 mg"
 
 
 def test_bag_volume_and_time_left_count_down_and_feed_the_bag_alert(qtbot: QtBot, tmp_path: Path) -> None:
     clock = ManualClock(START)
     window, _ = make_window(qtbot, tmp_path, clock)
     start_infusion(qtbot, window)  # 70 kg, 16 mcg/mL, 0.1 mcg/kg/min -> pump 26.3 mL/h; the 250 mL bag recorded
-    assert _label(window, "bagTimeLabel").text() == "9 h 30 min"  # 250 / 26.3 = 9.506 h
+    assert label(window, "bagTimeLabel").text() == "9 h 30 min"  # 250 / 26.3 = 9.506 h
     clock.advance(minutes=120)
     window.tick()
     # 250 - 2 h x 26.3 mL/h = 197.4 mL left; 197.4 / 26.3 = 7.5057 h = 7 h 30 min
-    assert _label(window, "bagTimeLabel").text() == "7 h 30 min (about 197 mL left now)"
+    assert label(window, "bagTimeLabel").text() == "7 h 30 min (about 197 mL left now)"
     assert line(window, "bagVolumeInput").text() == "250"  # the entry stays what the nurse recorded
     clock.advance(minutes=440)  # 9 h 20 min in: 250 - 9.333 x 26.3 = 4.53 mL, 10.3 min at 26.3 mL/h
     window.tick()
@@ -205,7 +196,7 @@ def test_peripheral_line_shows_the_extravasation_pathway(qtbot: QtBot, tmp_path:
     select = combo(window, "lineTypeSelect")
     select.setCurrentIndex(select.findData("peripheral"))
     select.activated.emit(select.currentIndex())
-    note = _label(window, "lineSafetyNote")
+    note = label(window, "lineSafetyNote")
     assert not note.isHidden()
     assert "phentolamine" in note.text()
     assert "bicarbonate" in note.text()
@@ -214,7 +205,7 @@ def test_peripheral_line_shows_the_extravasation_pathway(qtbot: QtBot, tmp_path:
 def test_co_infusion_start_and_stop_are_recorded(qtbot: QtBot, tmp_path: Path) -> None:
     window, _ = make_window(qtbot, tmp_path)
     type_into(qtbot, line(window, "vasopressinDoseInput"), "0.03", enter=True)
-    assert "running 0.03 U/min" in _label(window, "vasopressinStatusLabel").text()
+    assert "running 0.03 U/min" in label(window, "vasopressinStatusLabel").text()
     stop = window.findChild(QPushButton, "vasopressinStopButton")
     assert stop is not None
     stop.click()
@@ -233,4 +224,4 @@ def test_stopping_the_infusion_asks_and_records_rate_zero(qtbot: QtBot, tmp_path
     current = window.state.current_dose
     assert current is not None
     assert current.pump_rate_ml_per_h == 0.0
-    assert "Stopped" in _label(window, "runningDoseLabel").text()
+    assert "Stopped" in label(window, "runningDoseLabel").text()

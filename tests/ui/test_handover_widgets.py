@@ -44,21 +44,21 @@ def test_the_order_dialog_is_prefilled_marks_defaults_to_review_and_records_the_
     assert order is not None and (order.step, order.max_dose, order.prescriber) == (0.02, 0.5, "Dr Lee")
     assert "step" not in order.review and "maximum" not in order.review and "goal" in order.review
     assert "Step size: up to 0.02 mcg/kg/min per change" in window.order_panel.summary.text()
-    assert window.order_panel.edit_button.text() == "Change order\u2026"
+    assert window.order_panel.button.text() == "Change order\u2026"
     assert any(e.kind is EventKind.ORDER for e in raw_events(window))
 
 
 def test_a_nurse_signs_on_and_hands_over_and_entries_carry_the_initials(qtbot: QtBot, tmp_path: Path) -> None:
     window, _ = make_window(qtbot, tmp_path)
     panel = window.shift_panel
-    assert panel.on_duty.text().startswith("Nobody signed on")
+    assert panel.summary.text().startswith("Nobody signed on")
     sign_on = HandoverDialog(None, "", lambda i, b, n: window.controller.hand_over(i, bed=b, note=n), window)
     qtbot.addWidget(sign_on)
     sign_on.fields["initials"].set_text("AB")
     sign_on.fields["bed"].set_text("ICU 4")
     sign_on.accept()
-    assert panel.on_duty.text() == f"AB since {fmt_clock(START)}, bed ICU 4"
-    assert panel.hand_over_button.text() == "Hand over\u2026"
+    assert panel.summary.text() == f"AB since {fmt_clock(START)}, bed ICU 4"
+    assert panel.button.text() == "Hand over\u2026"
     start_infusion(qtbot, window)
     record_map(qtbot, window, "70")
     again = HandoverDialog("AB", "ICU 4", lambda i, b, n: window.controller.hand_over(i, bed=b, note=n), window)
@@ -71,7 +71,7 @@ def test_a_nurse_signs_on_and_hands_over_and_entries_carry_the_initials(qtbot: Q
     record_map(qtbot, window, "72")
     nurses = [(e.kind, e.payload.get("nurse")) for e in raw_events(window) if e.kind is EventKind.READING]
     assert nurses == [(EventKind.READING, "AB"), (EventKind.READING, "CD")]
-    assert panel.on_duty.text().startswith("CD since")
+    assert panel.summary.text().startswith("CD since")
 
 
 def test_a_new_session_asks_for_the_label_the_bed_and_the_initials(qtbot: QtBot, tmp_path: Path) -> None:
@@ -86,7 +86,7 @@ def test_a_new_session_asks_for_the_label_the_bed_and_the_initials(qtbot: QtBot,
     dialog.fields["bed"].set_text("7")
     dialog.accept()
     assert window.session is not None and window.session.label == "J. Doe"
-    assert window.bedside.state.nurse == "EF" and window.shift_panel.on_duty.text().endswith("bed 7")
+    assert window.bedside.state.nurse == "EF" and window.shift_panel.summary.text().endswith("bed 7")
 
 
 def test_the_quality_panel_follows_the_record_and_the_clock(qtbot: QtBot, tmp_path: Path) -> None:

@@ -6,14 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from norepi_gui.cli import main
@@ -24,39 +23,14 @@ from norepi_gui.ui.class_table import ClassTableDialog
 from norepi_gui.ui.instructor_console import InstructorConsole
 from norepi_gui.ui.main_window import MainWindow
 from norepi_gui.ui.training_panel import ScenarioPicker, TrainingController
-from tests.ui.helpers import START, Confirmer, raw_events
+from tests.ui.helpers import START, raw_events
+from tests.ui.training_window import KEPT, training_window
+from tests.ui.training_window import wall_seconds as minutes
 
-pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", r"does not support raise")
+pytestmark = [pytest.mark.qt_log_ignore("propagateSizeHints", r"does not support raise"),
+              pytest.mark.usefixtures("kept_training_windows")]
 
-_KEPT: list[QWidget] = []
 SCENARIOS = Path(__file__).resolve().parents[2] / "resources" / "scenarios"
-
-
-@pytest.fixture(autouse=True)
-def _windows_live_until_teardown() -> Iterator[None]:
-    yield
-    while _KEPT:
-        window = _KEPT.pop()
-        window.close()
-        window.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-
-
-def training_window(qtbot: QtBot, data_dir: Path) -> tuple[MainWindow, TrainingController, ManualClock]:
-    clock = ManualClock(START)
-    window = MainWindow(data_dir=data_dir, clock=clock, training=True)
-    qtbot.addWidget(window)
-    _KEPT.append(window)
-    window.confirm = Confirmer()
-    controller = window.training_controller
-    assert controller is not None
-    return window, controller, clock
-
-
-def minutes(window: MainWindow, clock: ManualClock, n: int) -> None:
-    for _ in range(n):
-        clock.advance(seconds=1)
-        window.tick()
 
 
 def unlocked(controller: TrainingController) -> InstructorConsole:
@@ -162,6 +136,28 @@ def test_each_event_is_injected_at_the_size_the_instructor_sets_and_resolved(qtb
     assert "pump_tenfold" not in controller.run.sim.active(0)
     payloads = [e.payload for e in raw_events(window) if e.kind is EventKind.SIM_EVENT]
     assert {"source": "instructor", "resolve": "pump_tenfold"} in payloads  # recorded: a replay resolves it too
+
+
+def test_fire_selected_now_fires_the_chosen_scenario_event_or_the_first_when_none_is_chosen(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    window, controller, clock = training_window(qtbot, tmp_path)
+    controller.start("septic_responsive", speed=60)
+    panel = unlocked(controller).panel
+    minutes(window, clock, 10)
+    assert controller.run is not None
+    run = controller.run
+    kind_of = {tag: event.kind for event, tag in run.upcoming_events()}
+    assert sorted(kind_of.values()) == ["bleeding", "damped_line"]  # septic_responsive's two scenario events
+    panel.shown.emit()
+    rows = [str(panel.upcoming.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(panel.upcoming.count())]
+    panel.upcoming.setCurrentRow(1)  # the second row: not the one fired when nothing is chosen
+    panel.fire_button.click()
+    assert [event.kind for event, _tag in run.upcoming_events()] == [kind_of[rows[0]]]
+    panel.shown.emit()
+    panel.upcoming.setCurrentRow(-1)  # nothing chosen: the first row
+    panel.fire_button.click()
+    assert run.upcoming_events() == []
 
 
 # ------------------------------------------------------------------------------------------- snapshot and rewind
@@ -322,5 +318,5 @@ def test_the_site_scenario_folder_is_set_in_settings(qtbot: QtBot, tmp_path: Pat
     assert window.view_settings.scenario_folder == site
     again = MainWindow(data_dir=tmp_path / "data", clock=ManualClock(START))
     qtbot.addWidget(again)
-    _KEPT.append(again)
+    KEPT.append(again)
     assert again.view_settings.scenario_folder == site  # kept in the data folder's settings file

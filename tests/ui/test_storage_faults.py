@@ -6,7 +6,7 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from norepi_gui.core.session_log import DB_FILENAME, SessionStore
 from norepi_gui.core.storage_errors import DatabaseUnusableError, DiskFullError, FolderInUseError
 from norepi_gui.ui.data_folder import Choice, Problem, open_data_folder
 from norepi_gui.ui.main_window import MainWindow
+from tests.clock_doubles import Monotonic, Wall
 from tests.ui.helpers import START, line, make_window, record_map, start_infusion, type_into
 
 
@@ -191,6 +192,24 @@ def test_a_session_resumed_under_a_changed_protocol_runs_under_the_one_it_was_re
     assert again.protocol.pump.resolution_ml_per_h == 1.0  # a new session: the one loaded now
 
 
+def test_a_failed_csv_or_flowsheet_export_is_said_in_the_status_bar_and_a_good_one_too(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    window, _ = make_window(qtbot, tmp_path)
+    start_infusion(qtbot, window)
+    record_map(qtbot, window, "58")
+    gone = tmp_path / "a folder since removed"
+    failed = window.export_csv(gone / "session.csv")
+    assert failed.startswith("\u26a0 CSV not exported:") and window.statusBar().currentMessage() == failed
+    failed = window.export_flowsheet_csv(gone / "flowsheet.csv")
+    assert failed.startswith("\u26a0 Flowsheet not written:") and window.statusBar().currentMessage() == failed
+    assert not gone.exists()
+    done = window.export_csv(tmp_path / "session.csv")
+    assert done == f"Exported {tmp_path / 'session.csv'}" and window.statusBar().currentMessage() == done
+    sheet = tmp_path / "flowsheet.csv"
+    assert window.export_flowsheet_csv(sheet) == f"Flowsheet written to {sheet}"
+
+
 def test_a_failed_pdf_export_says_so_and_leaves_the_old_file(qtbot: QtBot, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     window, _ = make_window(qtbot, tmp_path)
@@ -210,26 +229,10 @@ def test_a_failed_pdf_export_says_so_and_leaves_the_old_file(qtbot: QtBot, tmp_p
     assert sorted(p.name for p in tmp_path.iterdir() if ".part" in p.suffixes) == []
 
 
-class _Wall:
-    def __init__(self) -> None:
-        self.time = START
-
-    def now(self) -> datetime:
-        return self.time
-
-
-class _Monotonic:
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    def __call__(self) -> float:
-        return self.seconds
-
-
 def test_a_clock_stepped_back_keeps_entries_in_order_and_is_said(qtbot: QtBot, tmp_path: Path) -> None:
     # 08:00 MAP 58 at 0.1; at 08:01 the computer's clock is stepped back to 07:01. The window keeps counting from
     # 08:01: the reading typed then is the latest, the dose set by hand is the one running, the check is 5 min out.
-    wall, mono = _Wall(), _Monotonic()
+    wall, mono = Wall(START), Monotonic()
     window = MainWindow(data_dir=tmp_path, clock=SteadyClock(wall, mono))
     qtbot.addWidget(window)
     window.confirm = lambda _title, _text: True

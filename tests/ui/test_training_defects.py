@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QApplication, QCheckBox, QDialog, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from norepi_gui.core.clock import ManualClock
@@ -17,47 +15,17 @@ from norepi_gui.core.events import EventKind
 from norepi_gui.sim.events import Event
 from norepi_gui.sim.training import action_rows
 from norepi_gui.ui.main_window import MainWindow
-from norepi_gui.ui.training_panel import ScenarioPicker, TrainingController
-from tests.ui.helpers import START, Confirmer, line, raw_events, type_into
+from norepi_gui.ui.training_panel import ScenarioPicker
+from tests.ui.helpers import START, label, line, raw_events, type_into
+from tests.ui.training_window import training_window
+from tests.ui.training_window import wall_seconds as minutes
 
-pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", r"does not support raise")
-
-_KEPT: list[QWidget] = []
-
-
-@pytest.fixture(autouse=True)
-def _windows_live_until_teardown() -> Iterator[None]:
-    yield
-    while _KEPT:
-        window = _KEPT.pop()
-        window.close()
-        window.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-
-
-def training_window(qtbot: QtBot, data_dir: Path, clock: ManualClock | None = None
-                    ) -> tuple[MainWindow, TrainingController, ManualClock]:
-    clock = clock if clock is not None else ManualClock(START)
-    window = MainWindow(data_dir=data_dir, clock=clock, training=True)
-    qtbot.addWidget(window)
-    _KEPT.append(window)
-    window.confirm = Confirmer()
-    controller = window.training_controller
-    assert controller is not None
-    return window, controller, clock
-
-
-def minutes(window: MainWindow, clock: ManualClock, n: int) -> None:
-    """n simulated minutes at 60x: one wall second and one tick each."""
-    for _ in range(n):
-        clock.advance(seconds=1)
-        window.tick()
+pytestmark = [pytest.mark.qt_log_ignore("propagateSizeHints", r"does not support raise"),
+              pytest.mark.usefixtures("kept_training_windows")]
 
 
 def cues(window: MainWindow) -> str:
-    label = window.findChild(QLabel, "bedsideCues")
-    assert label is not None
-    return label.text()
+    return label(window, "bedsideCues").text()
 
 
 # ------------------------------------------------------------------------------- 2. the handover

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMenu, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
 from norepi_gui.core.clock import ManualClock, SimulatedClock
@@ -21,44 +19,12 @@ from norepi_gui.ui.debrief_dialog import TRAINING_MARK
 from norepi_gui.ui.main_window import MainWindow
 from norepi_gui.ui.map_plot import MapPlot
 from norepi_gui.ui.training_panel import TrainingController
-from tests.ui.helpers import START, Confirmer, line, raw_events, type_into
+from tests.ui.helpers import START, line, raw_events, type_into
+from tests.ui.training_window import KEPT, training_window
+from tests.ui.training_window import wall_seconds as seconds
 
-pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", r"does not support raise")
-
-_KEPT: list[QWidget] = []
-
-
-@pytest.fixture(autouse=True)
-def _windows_live_until_teardown() -> Iterator[None]:
-    """Hold each window until the test ends, then close and delete it through the event loop.
-
-    A window and its training controller refer to each other; left to the garbage collector, a shown window could
-    be deleted whenever a collection runs, even in the middle of painting another window.
-    """
-    yield
-    while _KEPT:
-        window = _KEPT.pop()
-        window.close()
-        window.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-
-
-def training_window(qtbot: QtBot, data_dir: Path) -> tuple[MainWindow, TrainingController, ManualClock]:
-    clock = ManualClock(START)
-    window = MainWindow(data_dir=data_dir, clock=clock, training=True)
-    qtbot.addWidget(window)
-    _KEPT.append(window)
-    window.confirm = Confirmer()
-    controller = window.training_controller
-    assert controller is not None
-    return window, controller, clock
-
-
-def seconds(window: MainWindow, clock: ManualClock, n: int) -> None:
-    """n seconds of wall time, one tick each (as the ticker would)."""
-    for _ in range(n):
-        clock.advance(seconds=1)
-        window.tick()
+pytestmark = [pytest.mark.qt_log_ignore("propagateSizeHints", r"does not support raise"),
+              pytest.mark.usefixtures("kept_training_windows")]
 
 
 def test_a_scenario_at_60x_feeds_readings_prompts_and_ends_in_a_debrief(qtbot: QtBot, tmp_path: Path) -> None:
@@ -171,7 +137,7 @@ def test_training_is_marked_everywhere_and_never_listed_with_patient_sessions(qt
 
     patient = MainWindow(data_dir=tmp_path, clock=ManualClock(START + timedelta(hours=1)))
     qtbot.addWidget(patient)
-    _KEPT.append(patient)
+    KEPT.append(patient)
     assert patient.bedside.sessions() == []
     assert training_id in patient.view_settings.recent_sessions()  # shared recent list ...
     patient._fill_recent()
@@ -198,7 +164,7 @@ def test_a_training_start_opens_the_scenario_picker(qtbot: QtBot, tmp_path: Path
     qtbot.addWidget(launcher.start())
     qtbot.waitUntil(lambda: launcher.window is not None)
     assert launcher.window is not None
-    _KEPT.append(launcher.window)
+    KEPT.append(launcher.window)
     launcher.questions()
     assert picked == [True]
     assert launcher.window.findChild(QWidget, "trainingPanel") is not None
