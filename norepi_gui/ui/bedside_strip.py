@@ -253,6 +253,10 @@ class BedsideStrip(QWidget):
             self.check_value.setText(f"Next check {fmt_countdown(remaining)}")
             self.check_caption.setText(f"at {fmt_clock(due)}")
             set_role(self.check_value, "")
+        elif remaining > -1:  # the due second itself: due, not yet overdue
+            self.check_value.setText("Check due now")
+            self.check_caption.setText(f"due {fmt_clock(due)}")
+            set_role(self.check_value, "overdue")
         else:
             self.check_value.setText(f"Check overdue {fmt_countdown(-remaining)}")
             self.check_caption.setText(f"was due {fmt_clock(due)}")

@@ -246,6 +246,8 @@ class TitrationPanel(QGroupBox):
         remaining = (due - now).total_seconds()
         if remaining > 0:
             self.show_countdown(f"Next check in {fmt_countdown(remaining)} (at {fmt_clock(due)})", overdue=False)
+        elif remaining > -1:  # the due second itself: due, not yet overdue
+            self.show_countdown(f"\u26a0 Check due now ({fmt_clock(due)})", overdue=True)
         else:
             self.show_countdown(f"\u26a0 Check overdue by {fmt_countdown(-remaining)} (due {fmt_clock(due)})",
                                 overdue=True)
@@ -316,7 +318,8 @@ class TitrationPanel(QGroupBox):
     def show_waiting(self, advice: Advice) -> None:
         """What a hold waits for and until when, in the window's clock: the engine's ``Advice.waiting``."""
         waiting = advice.waiting
-        self.waiting.setText(f"\u23f3 {waiting.text(fmt_clock)}." if waiting is not None else "")
+        # U+25F7, a clock face: in DejaVu Sans (the hourglasses are not)
+        self.waiting.setText(f"\u25f7 {waiting.text(fmt_clock)}." if waiting is not None else "")
         self.waiting.setVisible(waiting is not None)
 
     def show_countdown(self, text: str, *, overdue: bool) -> None:

@@ -62,6 +62,16 @@ def test_map_58_is_plotted_advice_increases_and_the_next_check_is_5_min_out(qtbo
     assert "5:00" in countdown.text()
     assert window.bedside.prompt.due_at == START + timedelta(minutes=5)
     assert f"(at {fmt_clock(START + timedelta(minutes=5))})" in countdown.text()  # in local clock time
+    # At the due second the check is due, not "overdue by 0:00"; a second later it is overdue.
+    due = START + timedelta(minutes=5)
+    window.clock.set(due)  # type: ignore[attr-defined]
+    window.tick()
+    assert countdown.text() == f"\u26a0 Check due now ({fmt_clock(due)})"
+    assert window.strip.check_value.text() == "Check due now"
+    window.clock.set(due + timedelta(seconds=1))  # type: ignore[attr-defined]
+    window.tick()
+    assert countdown.text() == f"\u26a0 Check overdue by 0:01 (due {fmt_clock(due)})"
+    assert window.strip.check_value.text() == "Check overdue 0:01"
     # nothing is applied by the advice itself: the pump still runs the recorded 0.1 mcg/kg/min
     current = window.state.current_dose
     assert current is not None

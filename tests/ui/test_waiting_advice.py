@@ -42,7 +42,7 @@ def test_after_applying_a_change_the_panel_says_what_it_waits_for_and_until_when
     set_at = START + timedelta(minutes=11)
     # not yet measured (TIT-AWAIT-READING): the check is 5 min after the change (below target: still titrating)
     assert not waiting.isHidden()
-    assert waiting.text() == (f"\u23f3 Waiting for the effect of 0.09 mcg/kg/min set at {fmt_clock(set_at)}: next "
+    assert waiting.text() == (f"\u25f7 Waiting for the effect of 0.09 mcg/kg/min set at {fmt_clock(set_at)}: next "
                               f"check {fmt_clock(set_at + timedelta(minutes=5))}; recheck sooner if MAP < 55 or > 75.")
     assert "HOLD" in _label(window, "adviceLabel").text()
     clock.advance(minutes=2)
@@ -50,7 +50,7 @@ def test_after_applying_a_change_the_panel_says_what_it_waits_for_and_until_when
     record_map(qtbot, window, "61")  # 08:13, two minutes into the increase: not "no response", no new increase
     assert "HOLD" in _label(window, "adviceLabel").text()
     assert "TIT-EFFECT-WAIT" in _label(window, "rulesLabel").text()
-    assert waiting.text().startswith(f"\u23f3 Waiting for the effect of 0.09 mcg/kg/min set at {fmt_clock(set_at)}:")
+    assert waiting.text().startswith(f"\u25f7 Waiting for the effect of 0.09 mcg/kg/min set at {fmt_clock(set_at)}:")
     clock.advance(minutes=10)
     window.tick()
     record_map(qtbot, window, "68")  # 08:23, 12 min after the change: settled, in the band: nothing to wait for
