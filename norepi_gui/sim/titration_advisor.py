@@ -3,7 +3,8 @@
 Each virtual patient gets its own :class:`EngineAdvisor`, which keeps the readings a nurse
 would have charted at each check (a :class:`ChartedHistory`, appended to once per check so
 each advice costs the same however long the run) and asks the engine for advice on the
-latest one. The
+latest one: ``advise_dose``, the action, dose, next check and escalations of ``advise`` without the rationale,
+alerts and reminders a headless run never shows (the same code decides them). The
 engine's protocol is loaded once (``load_protocol()``, the shipped default unless a path
 is given). Simulation minutes are placed on a fixed UTC origin so runs stay deterministic.
 """
@@ -21,7 +22,15 @@ from pathlib import Path
 from norepi_gui.core.dosing import Concentration, parse_concentration
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.protocol import LineType, Population, Protocol, load_protocol
-from norepi_gui.core.titration import Advice, CoInfusions, Escalation, InfusionState, PatientInfo, Reading, advise
+from norepi_gui.core.titration import (
+    CoInfusions,
+    DoseAdvice,
+    Escalation,
+    InfusionState,
+    PatientInfo,
+    Reading,
+    advise_dose,
+)
 from norepi_gui.core.titration.history import ChartedHistory
 from norepi_gui.core.titration.readings import check_reading
 from norepi_gui.sim.advisor import DEFAULT_REACTION_DELAY_MIN, AdvisorPolicy
@@ -85,7 +94,7 @@ class EngineAdvisor:
                                          dobutamine_mcg_per_kg_per_min=doses[2], hydrocortisone_started=doses[3] > 0.0))
         return self._co[1]
 
-    def advise(self, state: State) -> Advice | RepeatReading:
+    def advise(self, state: State) -> DoseAdvice | RepeatReading:
         chart, obs, charted = state
         if not charted:
             return RepeatReading(self.protocol.readings.repeat_after_minutes)
@@ -114,8 +123,8 @@ class EngineAdvisor:
             # a run starts its infusion at minute 0 (the scenario's start dose): a start, not a dose of unknown age
             dose_before=0.0 if math.isfinite(since) and since >= obs.time_min - 1e-9 else None,
         )
-        return advise(chart, patient, infusion, self.protocol, now=chart.readings[-1].at,
-                      co_infusions=self.co_infusions(obs))
+        return advise_dose(chart, patient, infusion, self.protocol, now=chart.readings[-1].at,
+                           co_infusions=self.co_infusions(obs))
 
 
 @lru_cache(maxsize=8)

@@ -313,6 +313,17 @@ class Waiting:
 
 
 @dataclass(frozen=True)
+class DoseAdvice:
+    """The acting part of an :class:`Advice` (``titration.engine.advise_dose``): the same action, dose, next check and
+    escalations, without the text a reader needs. For callers that act on the advice without showing it."""
+
+    action: Action
+    dose_mcg_per_kg_per_min: float
+    next_check_in_min: float
+    escalations: tuple[Escalation, ...]
+
+
+@dataclass(frozen=True)
 class Advice:
     """What to do now, by how much, why, and when to look again."""
 

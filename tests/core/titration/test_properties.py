@@ -1,7 +1,7 @@
 """Properties over random histories: hard limit, no decrease below target, no abrupt stop, no decrease beyond the
 wean limit, large changes confirmed, life-threatening hypotension always started (and never held for the effect of a
 change), no increase stacked on one still taking effect, no dose change on a stale reading, bounded interval, soft
-limit always flagged, and the same inputs always give the same advice."""
+limit always flagged, the same inputs always give the same advice, and advise_dose acts as advise does."""
 
 from __future__ import annotations
 
@@ -15,7 +15,16 @@ from hypothesis import strategies as st
 from norepi_gui.core.dosing import parse_concentration
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.protocol import LineType
-from norepi_gui.core.titration import Advice, CoInfusions, InfusionState, PatientInfo, Reading, advise
+from norepi_gui.core.titration import (
+    Advice,
+    CoInfusions,
+    DoseAdvice,
+    InfusionState,
+    PatientInfo,
+    Reading,
+    advise,
+    advise_dose,
+)
 from norepi_gui.core.titration.history import (
     ChartedHistory,
     doses_at_readings,
@@ -200,6 +209,20 @@ def test_same_inputs_same_advice(case: Case) -> None:
     first = case.advise()
     assert case.advise() == first
     assert case.advise(tuple(reversed(case.readings))) == first  # order of the history does not matter
+
+
+@SETTINGS
+@given(cases(), st.sampled_from([0.0, 3.0, 20.0]), st.none() | st.sampled_from([0.0, 4.0, 30.0]))
+def test_advise_dose_gives_the_action_dose_next_check_and_escalations_of_advise(case: Case, later: float,
+                                                                               set_ago: float | None) -> None:
+    latest = case.readings[-1]
+    current = latest.ne_dose_mcg_per_kg_per_min or 0.0
+    since = None if set_ago is None else latest.at + timedelta(minutes=later - set_ago)
+    infusion = InfusionState(CONC, current, 500.0, dose_since=since)
+    now = latest.at + timedelta(minutes=later)
+    full = advise(case.readings, case.patient, infusion, protocol(), now=now, co_infusions=case.co)
+    lean = advise_dose(case.readings, case.patient, infusion, protocol(), now=now, co_infusions=case.co)
+    assert lean == DoseAdvice(full.action, full.dose_mcg_per_kg_per_min, full.next_check_in_min, full.escalations)
 
 
 @SETTINGS
