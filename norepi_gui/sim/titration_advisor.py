@@ -34,7 +34,7 @@ from norepi_gui.core.titration import (
 from norepi_gui.core.titration.history import ChartedHistory
 from norepi_gui.core.titration.readings import check_reading
 from norepi_gui.sim.advisor import DEFAULT_REACTION_DELAY_MIN, AdvisorPolicy
-from norepi_gui.sim.policy import Observation, Policy
+from norepi_gui.sim.policy import Observation, PatientContext, Policy
 
 ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)
 _LINES = {"central": LineType.CENTRAL, "peripheral": LineType.PERIPHERAL, "io": LineType.INTRAOSSEOUS}
@@ -59,6 +59,7 @@ class EngineAdvisor:
         self.protocol = protocol
         self.history = ChartedHistory()
         self._co: tuple[bytes, CoInfusions] | None = None
+        self._patient: tuple[tuple[float, str, PatientContext], PatientInfo] | None = None
 
     def to_state(self, obs: Observation) -> State:
         reading = Reading(
@@ -81,6 +82,34 @@ class EngineAdvisor:
         self.history.append(reading)
         return self.history, obs, True
 
+    def patient(self, obs: Observation) -> PatientInfo:
+        """The patient as the engine reads it. Built and checked once: weight, line and history stay the same through
+        a run, and from check to check only the hours the line has been in place move on."""
+        key = (obs.weight_kg, obs.line, obs.context)
+        if self._patient is not None and self._patient[0] == key:
+            known = self._patient[1]
+            if known.line_hours != obs.line_hours:
+                known = known.with_line_hours(obs.line_hours)
+                self._patient = (key, known)
+            return known
+        ctx = obs.context
+        patient = PatientInfo(
+            weight_kg=obs.weight_kg,
+            population=_population(ctx.population),
+            age_years=ctx.age_years,
+            chronic_hypertension=ctx.chronic_hypertension,
+            baseline_sbp_mmhg=ctx.baseline_sbp_mmhg,
+            ards=ctx.ards,
+            intra_abdominal_hypertension=ctx.intra_abdominal_hypertension,
+            cardiac_dysfunction=ctx.cardiac_dysfunction,
+            line=_LINES[obs.line],
+            line_hours=obs.line_hours,
+            arterial_line=ctx.arterial_line,
+            target_map_mmhg=ctx.explicit_target_map_mmhg,
+        )
+        self._patient = (key, patient)
+        return patient
+
     def concentration(self, mcg_per_ml: float) -> Concentration:
         return _concentration(mcg_per_ml)
 
@@ -98,21 +127,7 @@ class EngineAdvisor:
         chart, obs, charted = state
         if not charted:
             return RepeatReading(self.protocol.readings.repeat_after_minutes)
-        ctx = obs.context
-        patient = PatientInfo(
-            weight_kg=obs.weight_kg,
-            population=_population(ctx.population),
-            age_years=ctx.age_years,
-            chronic_hypertension=ctx.chronic_hypertension,
-            baseline_sbp_mmhg=ctx.baseline_sbp_mmhg,
-            ards=ctx.ards,
-            intra_abdominal_hypertension=ctx.intra_abdominal_hypertension,
-            cardiac_dysfunction=ctx.cardiac_dysfunction,
-            line=_LINES[obs.line],
-            line_hours=obs.line_hours,
-            arterial_line=ctx.arterial_line,
-            target_map_mmhg=ctx.explicit_target_map_mmhg,
-        )
+        patient = self.patient(obs)
         since = obs.minutes_since_ne_change
         infusion = InfusionState(
             concentration=self.concentration(obs.concentration_mcg_per_ml),

@@ -223,3 +223,15 @@ def test_the_advisor_policy_runs_as_a_nurse_following_the_full_advice_would(
     lean = run()
     monkeypatch.setattr(titration_advisor, "advise_dose", advise)
     assert run() == lean
+
+
+def test_the_engine_reads_the_patient_of_each_observation_built_once_then_only_aged() -> None:
+    adviser = EngineAdvisor(load_protocol())
+    first = adviser.patient(replace(OBS, context=CHILD, weight_kg=20.0, line="io", line_hours=1.0))
+    later = adviser.patient(replace(OBS, context=CHILD, weight_kg=20.0, line="io", line_hours=3.0))
+    assert later == dataclasses.replace(first, line_hours=3.0)
+    assert adviser.patient(replace(OBS, context=CHILD, weight_kg=20.0, line="io", line_hours=3.0)) is later
+    heavier = adviser.patient(replace(OBS, context=CHILD, weight_kg=25.0, line="io", line_hours=3.0))
+    assert heavier.weight_kg == 25.0 and heavier.line_hours == 3.0 and heavier.age_years == 6.0
+    adult = adviser.patient(replace(OBS, weight_kg=25.0, line="io", line_hours=3.0))
+    assert adult.population is Population.ADULT and adult.target_map_mmhg is None
