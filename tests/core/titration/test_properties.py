@@ -281,3 +281,26 @@ def test_charted_history_refuses_a_reading_earlier_than_the_latest() -> None:
     chart = ChartedHistory([Reading(at(10), map_mmhg=70.0)])
     with pytest.raises(InputError, match="time"):
         chart.append(Reading(at(5), map_mmhg=70.0))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(30.0, 200.0), st.booleans()), min_size=1, max_size=30),
+       st.sampled_from([5.0, 15.0, 30.0]))
+def test_charted_history_finds_the_latest_jump_however_often_it_is_asked(
+        maps: list[tuple[float, bool]], limit: float) -> None:
+    chart = ChartedHistory()
+    for i, (value, ask) in enumerate(maps):
+        chart.append(Reading(at(float(i)), map_mmhg=value))
+        if ask or i == len(maps) - 1:
+            seen = [m for m, _ask in maps[: i + 1]]
+            # by hand: the last index whose MAP differs from the one before by more than the limit, 0 if none
+            jumps = [j for j in range(1, len(seen)) if abs(seen[j] - seen[j - 1]) > limit]
+            assert chart.last_jump(limit) == (jumps[-1] if jumps else 0)
+            assert chart.last_jump(limit + 200.0) == 0  # another limit (no MAP here differs by 200), its own answer
+
+
+def test_a_jump_is_more_than_the_limit_not_the_limit_itself() -> None:
+    chart = ChartedHistory([Reading(at(0.0), map_mmhg=70.0), Reading(at(1.0), map_mmhg=85.0)])
+    assert chart.last_jump(15.0) == 0  # 85 - 70 = 15: not more than 15
+    chart.append(Reading(at(2.0), map_mmhg=69.5))
+    assert chart.last_jump(15.0) == 2  # 85 - 69.5 = 15.5
