@@ -3,7 +3,8 @@
 Each virtual patient gets its own :class:`EngineAdvisor`, which keeps the readings a nurse
 would have charted at each check (a :class:`ChartedHistory`, appended to once per check so
 each advice costs the same however long the run) and asks the engine for advice on the
-latest one. The
+latest one: ``advise_dose``, the action, dose, next check and escalations of ``advise`` without the rationale,
+alerts and reminders a headless run never shows (the same code decides them). The
 engine's protocol is loaded once (``load_protocol()``, the shipped default unless a path
 is given). Simulation minutes are placed on a fixed UTC origin so runs stay deterministic.
 """
@@ -21,11 +22,19 @@ from pathlib import Path
 from norepi_gui.core.dosing import Concentration, parse_concentration
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.protocol import LineType, Population, Protocol, load_protocol
-from norepi_gui.core.titration import Advice, CoInfusions, Escalation, InfusionState, PatientInfo, Reading, advise
+from norepi_gui.core.titration import (
+    CoInfusions,
+    DoseAdvice,
+    Escalation,
+    InfusionState,
+    PatientInfo,
+    Reading,
+    advise_dose,
+)
 from norepi_gui.core.titration.history import ChartedHistory
 from norepi_gui.core.titration.readings import check_reading
 from norepi_gui.sim.advisor import DEFAULT_REACTION_DELAY_MIN, AdvisorPolicy
-from norepi_gui.sim.policy import Observation, Policy
+from norepi_gui.sim.policy import Observation, PatientContext, Policy
 
 ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)
 _LINES = {"central": LineType.CENTRAL, "peripheral": LineType.PERIPHERAL, "io": LineType.INTRAOSSEOUS}
@@ -50,6 +59,7 @@ class EngineAdvisor:
         self.protocol = protocol
         self.history = ChartedHistory()
         self._co: tuple[bytes, CoInfusions] | None = None
+        self._patient: tuple[tuple[float, str, PatientContext], PatientInfo] | None = None
 
     def to_state(self, obs: Observation) -> State:
         reading = Reading(
@@ -72,23 +82,16 @@ class EngineAdvisor:
         self.history.append(reading)
         return self.history, obs, True
 
-    def concentration(self, mcg_per_ml: float) -> Concentration:
-        return _concentration(mcg_per_ml)
-
-    def co_infusions(self, obs: Observation) -> CoInfusions:
-        """The other drugs running; the same (immutable) object while their doses stay the same, bit for bit."""
-        doses = (obs.vasopressin_u_per_min, obs.epinephrine_mcg_per_kg_per_min, obs.dobutamine_mcg_per_kg_per_min,
-                 obs.hydrocortisone_mg_per_day)
-        key = struct.pack("<4d", *doses)  # bits, not ==: -0.0 and 0.0 stay apart
-        if self._co is None or self._co[0] != key:
-            self._co = (key, CoInfusions(vasopressin_u_per_min=doses[0], epinephrine_mcg_per_kg_per_min=doses[1],
-                                         dobutamine_mcg_per_kg_per_min=doses[2], hydrocortisone_started=doses[3] > 0.0))
-        return self._co[1]
-
-    def advise(self, state: State) -> Advice | RepeatReading:
-        chart, obs, charted = state
-        if not charted:
-            return RepeatReading(self.protocol.readings.repeat_after_minutes)
+    def patient(self, obs: Observation) -> PatientInfo:
+        """The patient as the engine reads it. Built and checked once: weight, line and history stay the same through
+        a run, and from check to check only the hours the line has been in place move on."""
+        key = (obs.weight_kg, obs.line, obs.context)
+        if self._patient is not None and self._patient[0] == key:
+            known = self._patient[1]
+            if known.line_hours != obs.line_hours:
+                known = known.with_line_hours(obs.line_hours)
+                self._patient = (key, known)
+            return known
         ctx = obs.context
         patient = PatientInfo(
             weight_kg=obs.weight_kg,
@@ -104,6 +107,27 @@ class EngineAdvisor:
             arterial_line=ctx.arterial_line,
             target_map_mmhg=ctx.explicit_target_map_mmhg,
         )
+        self._patient = (key, patient)
+        return patient
+
+    def concentration(self, mcg_per_ml: float) -> Concentration:
+        return _concentration(mcg_per_ml)
+
+    def co_infusions(self, obs: Observation) -> CoInfusions:
+        """The other drugs running; the same (immutable) object while their doses stay the same, bit for bit."""
+        doses = (obs.vasopressin_u_per_min, obs.epinephrine_mcg_per_kg_per_min, obs.dobutamine_mcg_per_kg_per_min,
+                 obs.hydrocortisone_mg_per_day)
+        key = struct.pack("<4d", *doses)  # bits, not ==: -0.0 and 0.0 stay apart
+        if self._co is None or self._co[0] != key:
+            self._co = (key, CoInfusions(vasopressin_u_per_min=doses[0], epinephrine_mcg_per_kg_per_min=doses[1],
+                                         dobutamine_mcg_per_kg_per_min=doses[2], hydrocortisone_started=doses[3] > 0.0))
+        return self._co[1]
+
+    def advise(self, state: State) -> DoseAdvice | RepeatReading:
+        chart, obs, charted = state
+        if not charted:
+            return RepeatReading(self.protocol.readings.repeat_after_minutes)
+        patient = self.patient(obs)
         since = obs.minutes_since_ne_change
         infusion = InfusionState(
             concentration=self.concentration(obs.concentration_mcg_per_ml),
@@ -114,8 +138,8 @@ class EngineAdvisor:
             # a run starts its infusion at minute 0 (the scenario's start dose): a start, not a dose of unknown age
             dose_before=0.0 if math.isfinite(since) and since >= obs.time_min - 1e-9 else None,
         )
-        return advise(chart, patient, infusion, self.protocol, now=chart.readings[-1].at,
-                      co_infusions=self.co_infusions(obs))
+        return advise_dose(chart, patient, infusion, self.protocol, now=chart.readings[-1].at,
+                           co_infusions=self.co_infusions(obs))
 
 
 @lru_cache(maxsize=8)

@@ -201,3 +201,37 @@ def test_a_child_gets_the_protocols_paediatric_escalation_doses_never_the_adult_
     d = _child_decision(per_kg)
     assert d.vasopressin_u_per_min == pytest.approx(0.01)  # 0.0005 U/kg/min x 20 kg
     assert d.hydrocortisone_mg_per_day == pytest.approx(40.0)  # 2 mg/kg/day x 20 kg
+
+
+@pytest.mark.parametrize("scenario", [None, "peripheral_extravasation", "pediatric_io"])
+def test_the_advisor_policy_runs_as_a_nurse_following_the_full_advice_would(
+    monkeypatch: pytest.MonkeyPatch, scenario: str | None
+) -> None:
+    """The policy asks the engine's advise_dose at each check; a policy reading advise's full Advice instead gives
+    the same run, bit for bit (every action, prompt and escalation, every true MAP)."""
+    from norepi_gui.core.titration import advise
+    from norepi_gui.sim import titration_advisor
+    from norepi_gui.sim.runner import policy_factory, run_headless
+    from norepi_gui.sim.scenario import load_scenario
+
+    case = None if scenario is None else load_scenario(scenario)
+
+    def run() -> tuple[list[object], bytes]:
+        result = run_headless(policy_factory("advisor"), scenario=case, hours=6.0, seed=5, patients=12)
+        return [dataclasses.astuple(log) for log in result.logs], result.sim.rec_true_map.tobytes()
+
+    lean = run()
+    monkeypatch.setattr(titration_advisor, "advise_dose", advise)
+    assert run() == lean
+
+
+def test_the_engine_reads_the_patient_of_each_observation_built_once_then_only_aged() -> None:
+    adviser = EngineAdvisor(load_protocol())
+    first = adviser.patient(replace(OBS, context=CHILD, weight_kg=20.0, line="io", line_hours=1.0))
+    later = adviser.patient(replace(OBS, context=CHILD, weight_kg=20.0, line="io", line_hours=3.0))
+    assert later == dataclasses.replace(first, line_hours=3.0)
+    assert adviser.patient(replace(OBS, context=CHILD, weight_kg=20.0, line="io", line_hours=3.0)) is later
+    heavier = adviser.patient(replace(OBS, context=CHILD, weight_kg=25.0, line="io", line_hours=3.0))
+    assert heavier.weight_kg == 25.0 and heavier.line_hours == 3.0 and heavier.age_years == 6.0
+    adult = adviser.patient(replace(OBS, weight_kg=25.0, line="io", line_hours=3.0))
+    assert adult.population is Population.ADULT and adult.target_map_mmhg is None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from norepi_gui.core.titration.engine import advise
+from norepi_gui.core.titration.engine import advise, advise_dose
 from norepi_gui.core.titration.interval import OverdueState, overdue_state
 from norepi_gui.core.titration.model import (
     Action,
     Advice,
     CoInfusions,
+    DoseAdvice,
     DoseEvent,
     Escalation,
     InfusionState,
@@ -24,6 +25,7 @@ __all__ = [
     "Action",
     "Advice",
     "CoInfusions",
+    "DoseAdvice",
     "DoseEvent",
     "Escalation",
     "InfusionState",
@@ -35,5 +37,6 @@ __all__ = [
     "Target",
     "Waiting",
     "advise",
+    "advise_dose",
     "overdue_state",
 ]

@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from norepi_gui.core.alerts import Alert, Priority, by_priority
 from norepi_gui.core.clock import Clock
@@ -31,6 +32,7 @@ from norepi_gui.core.titration.model import (
     Action,
     Advice,
     CoInfusions,
+    DoseAdvice,
     DoseEvent,
     InfusionState,
     PatientInfo,
@@ -181,6 +183,27 @@ def _stop_from_events(events: Sequence[DoseEvent], now: datetime) -> tuple[datet
     return past[i + 1].at, past[i].dose_mcg_per_kg_per_min
 
 
+class _Plan(NamedTuple):
+    """What the advice rests on: the checked inputs, the dose decision and the next check (:func:`_plan`)."""
+
+    when: datetime
+    chart: ChartedHistory
+    latest: Reading
+    co: CoInfusions
+    current: float
+    running: bool
+    limits: DoseLimits
+    view: ReadingView
+    stop: tuple[datetime, float] | None
+    target: Target | None
+    decision: Decision
+    minutes: float
+    interval_rule: str
+    due: datetime
+    waiting: Waiting | None
+    input_alerts: tuple[Alert, ...]
+
+
 def advise(
     readings: Sequence[Reading] | ChartedHistory,
     patient: PatientInfo,
@@ -202,6 +225,119 @@ def advise(
     Raises :class:`InputError` for an empty history, a naive time, a ``now`` before the latest reading, a weight or
     concentration the dose calculator refuses, a target outside the protocol's range or an implausible MAP.
     """
+    p = _plan(readings, patient, infusion, protocol, now, co_infusions, ne_doses)
+    decision, target, latest, chart, current, minutes = p.decision, p.target, p.latest, p.chart, p.current, p.minutes
+    co, running, when = p.co, p.running, p.when
+    dose = decision.dose
+    rules: list[str] = [target.rule] if target is not None else []
+    if latest.map_is_computed:
+        rules.append(rid.MAP_FROM_SBP_DBP)
+    rules.extend(decision.rules)
+    rules.append(p.interval_rule)
+
+    exact_rate, rate = _pump_rates(dose, patient.weight_kg, infusion.concentration,
+                                   protocol.pump.resolution_ml_per_h)
+    mcg_per_min = dose * patient.weight_kg
+
+    input_alerts = p.input_alerts
+    findings = Findings(alerts=[*input_alerts, *decision.alerts], escalations=list(decision.escalations))
+    if input_alerts:
+        findings.rules.append(rid.SAFE_INPUT_CHECKS)
+    if target is not None:
+        t_alerts, t_rules = target_alerts(target, latest, protocol)
+        findings.alerts.extend(t_alerts)
+        findings.rules.extend(t_rules)
+    findings.extend(map_and_heart_signs(chart, running, target, patient.population, protocol,
+                                        unconfirmed=p.view.unconfirmed))
+    steps, (line_out, extravasation) = _steps(p, patient, protocol)
+    if steps is not None:
+        findings.extend(steps)
+    findings.extend(line_out)
+    mg_24h = chart.mcg_per_kg_last_24h(when, current) * patient.weight_kg / 1000.0
+    findings.extend(infusion_signs(rate_ml_per_h=rate, exact_rate_ml_per_h=exact_rate,
+                                   bag_left_ml=infusion.bag_volume_left_ml, next_check_min=minutes,
+                                   mg_last_24h=mg_24h, mcg_per_min=mcg_per_min, protocol=protocol))
+    if not running:
+        findings.extend(abrupt_stop_signs(p.stop, current, when, p.limits.taper_min,
+                                          p.limits.key("taper_min_dose"), protocol))
+    if decision.waiting_for_fluids and target is not None:
+        fluids_alert = waiting_alert(minutes_waiting(chart, current, target), patient, target, protocol)
+        if fluids_alert is not None:
+            findings.alerts.append(fluids_alert)
+            findings.rules.append(rid.START_WAIT_LIMIT)
+    overdue = overdue_state(p.due, when, protocol.intervals).alert() if p.due < when else None
+    if overdue is not None:
+        findings.alerts.append(overdue)
+        findings.rules.append(rid.INT_OVERDUE)
+    reminders = start_reminders(patient, protocol, starting=decision.action is Action.START,
+                                waiting_for_fluids=decision.waiting_for_fluids, running=running)
+    rules.extend(findings.rules)
+    rules.extend(r.rule for r in reminders)
+
+    nee = norepinephrine_equivalents(dose, co)
+    others = has_other_vasopressor(co)
+    if others:
+        rules.append(rid.NEE_SUM)
+    rationale = _rationale(decision, current, dose, rate, minutes, target, nee if others else None)
+    return Advice(
+        action=decision.action,
+        dose_mcg_per_kg_per_min=dose,
+        dose_mcg_per_min=round(mcg_per_min, 4),
+        rate_ml_per_h=rate,
+        current_dose_mcg_per_kg_per_min=current,
+        needs_confirmation=decision.needs_confirmation,
+        next_check_in_min=minutes,
+        next_check_due=p.due,
+        target_map=None if target is None else target.map_mmhg,
+        target_map_upper=None if target is None else target.upper_mmhg,
+        target_reason="no MAP target written for this child" if target is None else target.reason,
+        map_mmhg=latest.map,
+        map_computed=latest.map_is_computed,
+        escalations=tuple(findings.escalations),
+        alerts=tuple(by_priority(findings.alerts)),
+        reminders=tuple(reminders),
+        rules=tuple(dict.fromkeys(rules)),
+        rationale=rationale,
+        nee_mcg_per_kg_per_min=nee,
+        extravasation=extravasation,
+        reading_unconfirmed=p.view.unconfirmed,
+        reading_age_min=p.view.age_min,
+        waiting=p.waiting if decision.action is Action.HOLD else None,
+    )
+
+
+def advise_dose(
+    readings: Sequence[Reading] | ChartedHistory,
+    patient: PatientInfo,
+    infusion: InfusionState,
+    protocol: Protocol,
+    *,
+    now: datetime | Clock,
+    co_infusions: CoInfusions | None = None,
+    ne_doses: Sequence[DoseEvent] | None = None,
+) -> DoseAdvice:
+    """What :func:`advise` advises doing, without what only a reader needs (rationale, alerts, reminders, rules):
+    the action, the dose, the next check and the escalations, each the same as :func:`advise`'s for the same inputs
+    (the same code computes them). The simulator's advisor policy acts on these alone at every check of every virtual
+    patient. Takes the same arguments and refuses the same input."""
+    p = _plan(readings, patient, infusion, protocol, now, co_infusions, ne_doses)
+    steps, (line_out, _text) = _steps(p, patient, protocol)
+    found = [*p.decision.escalations, *(steps.escalations if steps is not None else ()), *line_out.escalations]
+    return DoseAdvice(p.decision.action, p.decision.dose, p.minutes, tuple(found))
+
+
+def _steps(p: _Plan, patient: PatientInfo, protocol: Protocol) -> tuple[Findings | None, tuple[Findings, str | None]]:
+    """The escalation rules' findings (``None`` without a target) and the line rules' (with the extravasation text):
+    the two sources of escalations besides the dose decision."""
+    steps = (escalations(p.chart, p.current, p.decision.dose, p.co, patient, p.target, protocol)
+             if p.target is not None else None)
+    return steps, line_findings(patient, p.decision.dose, protocol)
+
+
+def _plan(readings: Sequence[Reading] | ChartedHistory, patient: PatientInfo, infusion: InfusionState,
+          protocol: Protocol, now: datetime | Clock, co_infusions: CoInfusions | None,
+          ne_doses: Sequence[DoseEvent] | None) -> _Plan:
+    """The inputs checked, the dose decision and when to look again (the part of :func:`advise` that acts)."""
     when = _now(now)
     chart = _check_history(readings, when)
     history = chart.readings
@@ -241,11 +377,6 @@ def advise(
     # a dose held for the reading is still flagged above the soft maximum (TIT-SOFT-MAX)
     decision = with_soft_flag(_hold_for_the_reading(decision, view, current, latest, protocol), current, limits,
                               protocol)
-    dose = decision.dose
-    rules: list[str] = [target.rule] if target is not None else []
-    if latest.map_is_computed:
-        rules.append(rid.MAP_FROM_SBP_DBP)
-    rules.extend(decision.rules)
 
     due: datetime | None = None
     waiting: Waiting | None = None
@@ -282,78 +413,10 @@ def advise(
         minutes, interval_rule = next_check_minutes(decision.action, history[first:],
                                                     chart.doses_from(first, current), target, intervals,
                                                     steady_mmhg=t.centre_deadband_mmhg)
-    rules.append(interval_rule)
     if due is None:
         due = latest.at + timedelta(minutes=minutes)
-
-    exact_rate, rate = _pump_rates(dose, patient.weight_kg, infusion.concentration,
-                                   protocol.pump.resolution_ml_per_h)
-    mcg_per_min = dose * patient.weight_kg
-
-    findings = Findings(alerts=[*input_alerts, *decision.alerts], escalations=list(decision.escalations))
-    if input_alerts:
-        findings.rules.append(rid.SAFE_INPUT_CHECKS)
-    if target is not None:
-        t_alerts, t_rules = target_alerts(target, latest, protocol)
-        findings.alerts.extend(t_alerts)
-        findings.rules.extend(t_rules)
-    findings.extend(map_and_heart_signs(chart, running, target, patient.population, protocol,
-                                        unconfirmed=view.unconfirmed))
-    if target is not None:
-        findings.extend(escalations(chart, current, dose, co, patient, target, protocol))
-    line_out, extravasation = line_findings(patient, dose, protocol)
-    findings.extend(line_out)
-    mg_24h = chart.mcg_per_kg_last_24h(when, current) * patient.weight_kg / 1000.0
-    findings.extend(infusion_signs(rate_ml_per_h=rate, exact_rate_ml_per_h=exact_rate,
-                                   bag_left_ml=infusion.bag_volume_left_ml, next_check_min=minutes,
-                                   mg_last_24h=mg_24h, mcg_per_min=mcg_per_min, protocol=protocol))
-    if not running:
-        findings.extend(abrupt_stop_signs(stop, current, when, limits.taper_min, limits.key("taper_min_dose"),
-                                          protocol))
-    if decision.waiting_for_fluids and target is not None:
-        fluids_alert = waiting_alert(minutes_waiting(chart, current, target), patient, target, protocol)
-        if fluids_alert is not None:
-            findings.alerts.append(fluids_alert)
-            findings.rules.append(rid.START_WAIT_LIMIT)
-    overdue = overdue_state(due, when, intervals).alert() if due < when else None
-    if overdue is not None:
-        findings.alerts.append(overdue)
-        findings.rules.append(rid.INT_OVERDUE)
-    reminders = start_reminders(patient, protocol, starting=decision.action is Action.START,
-                                waiting_for_fluids=decision.waiting_for_fluids, running=running)
-    rules.extend(findings.rules)
-    rules.extend(r.rule for r in reminders)
-
-    nee = norepinephrine_equivalents(dose, co)
-    others = has_other_vasopressor(co)
-    if others:
-        rules.append(rid.NEE_SUM)
-    rationale = _rationale(decision, current, dose, rate, minutes, target, nee if others else None)
-    return Advice(
-        action=decision.action,
-        dose_mcg_per_kg_per_min=dose,
-        dose_mcg_per_min=round(mcg_per_min, 4),
-        rate_ml_per_h=rate,
-        current_dose_mcg_per_kg_per_min=current,
-        needs_confirmation=decision.needs_confirmation,
-        next_check_in_min=minutes,
-        next_check_due=due,
-        target_map=None if target is None else target.map_mmhg,
-        target_map_upper=None if target is None else target.upper_mmhg,
-        target_reason="no MAP target written for this child" if target is None else target.reason,
-        map_mmhg=latest.map,
-        map_computed=latest.map_is_computed,
-        escalations=tuple(findings.escalations),
-        alerts=tuple(by_priority(findings.alerts)),
-        reminders=tuple(reminders),
-        rules=tuple(dict.fromkeys(rules)),
-        rationale=rationale,
-        nee_mcg_per_kg_per_min=nee,
-        extravasation=extravasation,
-        reading_unconfirmed=view.unconfirmed,
-        reading_age_min=view.age_min,
-        waiting=waiting if decision.action is Action.HOLD else None,
-    )
+    return _Plan(when, chart, latest, co, current, running, limits, view, stop, target, decision, minutes,
+                 interval_rule, due, waiting, input_alerts)
 
 
 def _bounded(minutes: float, lo: float, hi: float) -> float:

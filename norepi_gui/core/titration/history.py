@@ -113,6 +113,7 @@ class ChartedHistory:
         self._stop_before_last: tuple[int, float] | None = None
         self._markers: dict[str, tuple[float | None, float | None]] = dict.fromkeys(_MARKERS, (None, None))
         self._runs: dict[float, tuple[int, int | None]] = {}  # threshold -> (readings folded in, run start)
+        self._jumps: dict[float, tuple[int, int]] = {}  # limit -> (readings folded in, index of the latest jump)
         for reading in readings:
             self.append(reading)
 
@@ -241,6 +242,17 @@ class ChartedHistory:
             return total
         partial = self._carried[j] * (self._t[j + 1] - start)
         return partial + (self._cum[n - 1] - self._cum[j + 1]) + total
+
+    def last_jump(self, limit: float) -> int:
+        """The index of the latest reading whose MAP differs from the one before it by more than ``limit`` (0: none
+        does). Folded in as readings come, like the runs above: each reading is compared once per limit asked."""
+        folded, last = self._jumps.get(limit, (1, 0))
+        maps = self.maps
+        for i in range(folded, len(maps)):
+            if abs(maps[i] - maps[i - 1]) > limit:
+                last = i
+        self._jumps[limit] = (max(folded, len(maps)), last)
+        return last
 
     def hours_at_or_above(self, threshold: float, current: float) -> float:
         """As :func:`hours_at_or_above`: the unbroken run of readings with NE or epinephrine >= threshold."""

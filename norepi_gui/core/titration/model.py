@@ -150,6 +150,16 @@ class PatientInfo:
         check_range(self.fluids_ml_per_kg, "fluids-ml-kg", 0.0, 500.0, "mL/kg")
         check_range(self.target_map_mmhg, "target", 10.0, 150.0, "mmHg")  # the protocol's range is checked by advise
 
+    def with_line_hours(self, hours: float) -> PatientInfo:
+        """This patient with the line in place ``hours``, checked as the constructor checks it. The other fields were
+        checked when this one was built, so a caller whose patient only ages between checks (the simulator's advisor,
+        at every check of every virtual patient) does not pay for checking them again."""
+        check_range(hours, "line-hours", 0.0, 24.0 * 365, "h")
+        twin = object.__new__(PatientInfo)
+        twin.__dict__.update(self.__dict__)  # a frozen dataclass without slots: its fields live in __dict__
+        twin.__dict__["line_hours"] = hours
+        return twin
+
 
 @dataclass(frozen=True)
 class DoseEvent:
@@ -310,6 +320,17 @@ class Waiting:
             "sooner_above_mmhg": self.sooner_above_mmhg,
             "text": self.text(),
         }
+
+
+@dataclass(frozen=True)
+class DoseAdvice:
+    """The acting part of an :class:`Advice` (``titration.engine.advise_dose``): the same action, dose, next check and
+    escalations, without the text a reader needs. For callers that act on the advice without showing it."""
+
+    action: Action
+    dose_mcg_per_kg_per_min: float
+    next_check_in_min: float
+    escalations: tuple[Escalation, ...]
 
 
 @dataclass(frozen=True)

@@ -64,13 +64,9 @@ def reading_view(chart: ChartedHistory, current: float, now: datetime, protocol:
     first = early - 1 if early > 0 else 0  # one older reading as the reference for the first one looked at
     limit = r.artefact_jump_mmhg + EPS
     stale = age > r.max_age_minutes + EPS
-    previous = all_maps[first]
-    for i in range(first + 1, n):
-        m = all_maps[i]
-        if abs(m - previous) > limit:
-            break
-        previous = m
-    else:  # no reading jumps from the one before it, so none can be pending: the common case, without the walk
+    if chart.last_jump(limit) <= first:
+        # no reading after the first one looked at jumps from the one before it, so none can be pending: the common
+        # case, without the walk
         doses = chart.doses_from(early, current)
         return ReadingView(readings[start:], doses[start - early:], age, stale, False, None, readings[early:], doses)
     maps = all_maps[first:]

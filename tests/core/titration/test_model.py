@@ -60,3 +60,22 @@ def test_advise_refuses_an_empty_history() -> None:
     with pytest.raises(InputError) as empty:
         advise([], PatientInfo(70.0), InfusionState(parse_concentration("16 mcg/mL"), 0.1), protocol(), now=T0)
     assert empty.value.field == "readings"
+
+
+def test_a_patient_with_the_line_in_longer_is_the_patient_built_with_those_hours() -> None:
+    from norepi_gui.core.protocol import LineType, Population
+
+    first = PatientInfo(20.0, Population.PEDIATRIC, age_years=6.0, line=LineType.INTRAOSSEOUS, line_hours=1.0,
+                        target_map_mmhg=55.0)
+    later = first.with_line_hours(7.5)
+    assert later == PatientInfo(20.0, Population.PEDIATRIC, age_years=6.0, line=LineType.INTRAOSSEOUS,
+                                line_hours=7.5, target_map_mmhg=55.0)
+    assert first.line_hours == 1.0  # the first is left as it was
+
+
+@pytest.mark.parametrize("hours", [-1.0, 24.0 * 365 + 1.0, float("nan")])
+def test_a_patient_with_the_line_in_longer_refuses_hours_as_the_constructor_does(hours: float) -> None:
+    with pytest.raises(InputError, match="line-hours"):
+        PatientInfo(70.0, line_hours=hours)
+    with pytest.raises(InputError, match="line-hours"):
+        PatientInfo(70.0).with_line_hours(hours)

@@ -1,7 +1,7 @@
 """Properties over random histories: hard limit, no decrease below target, no abrupt stop, no decrease beyond the
 wean limit, large changes confirmed, life-threatening hypotension always started (and never held for the effect of a
 change), no increase stacked on one still taking effect, no dose change on a stale reading, bounded interval, soft
-limit always flagged, and the same inputs always give the same advice."""
+limit always flagged, the same inputs always give the same advice, and advise_dose acts as advise does."""
 
 from __future__ import annotations
 
@@ -15,7 +15,16 @@ from hypothesis import strategies as st
 from norepi_gui.core.dosing import parse_concentration
 from norepi_gui.core.errors import InputError
 from norepi_gui.core.protocol import LineType
-from norepi_gui.core.titration import Advice, CoInfusions, InfusionState, PatientInfo, Reading, advise
+from norepi_gui.core.titration import (
+    Advice,
+    CoInfusions,
+    DoseAdvice,
+    InfusionState,
+    PatientInfo,
+    Reading,
+    advise,
+    advise_dose,
+)
 from norepi_gui.core.titration.history import (
     ChartedHistory,
     doses_at_readings,
@@ -203,6 +212,20 @@ def test_same_inputs_same_advice(case: Case) -> None:
 
 
 @SETTINGS
+@given(cases(), st.sampled_from([0.0, 3.0, 20.0]), st.none() | st.sampled_from([0.0, 4.0, 30.0]))
+def test_advise_dose_gives_the_action_dose_next_check_and_escalations_of_advise(case: Case, later: float,
+                                                                               set_ago: float | None) -> None:
+    latest = case.readings[-1]
+    current = latest.ne_dose_mcg_per_kg_per_min or 0.0
+    since = None if set_ago is None else latest.at + timedelta(minutes=later - set_ago)
+    infusion = InfusionState(CONC, current, 500.0, dose_since=since)
+    now = latest.at + timedelta(minutes=later)
+    full = advise(case.readings, case.patient, infusion, protocol(), now=now, co_infusions=case.co)
+    lean = advise_dose(case.readings, case.patient, infusion, protocol(), now=now, co_infusions=case.co)
+    assert lean == DoseAdvice(full.action, full.dose_mcg_per_kg_per_min, full.next_check_in_min, full.escalations)
+
+
+@SETTINGS
 @given(cases())
 def test_a_charted_history_built_reading_by_reading_gives_the_same_advice(case: Case) -> None:
     chart = ChartedHistory()
@@ -258,3 +281,26 @@ def test_charted_history_refuses_a_reading_earlier_than_the_latest() -> None:
     chart = ChartedHistory([Reading(at(10), map_mmhg=70.0)])
     with pytest.raises(InputError, match="time"):
         chart.append(Reading(at(5), map_mmhg=70.0))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(30.0, 200.0), st.booleans()), min_size=1, max_size=30),
+       st.sampled_from([5.0, 15.0, 30.0]))
+def test_charted_history_finds_the_latest_jump_however_often_it_is_asked(
+        maps: list[tuple[float, bool]], limit: float) -> None:
+    chart = ChartedHistory()
+    for i, (value, ask) in enumerate(maps):
+        chart.append(Reading(at(float(i)), map_mmhg=value))
+        if ask or i == len(maps) - 1:
+            seen = [m for m, _ask in maps[: i + 1]]
+            # by hand: the last index whose MAP differs from the one before by more than the limit, 0 if none
+            jumps = [j for j in range(1, len(seen)) if abs(seen[j] - seen[j - 1]) > limit]
+            assert chart.last_jump(limit) == (jumps[-1] if jumps else 0)
+            assert chart.last_jump(limit + 200.0) == 0  # another limit (no MAP here differs by 200), its own answer
+
+
+def test_a_jump_is_more_than_the_limit_not_the_limit_itself() -> None:
+    chart = ChartedHistory([Reading(at(0.0), map_mmhg=70.0), Reading(at(1.0), map_mmhg=85.0)])
+    assert chart.last_jump(15.0) == 0  # 85 - 70 = 15: not more than 15
+    chart.append(Reading(at(2.0), map_mmhg=69.5))
+    assert chart.last_jump(15.0) == 2  # 85 - 69.5 = 15.5
