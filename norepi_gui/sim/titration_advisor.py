@@ -62,7 +62,11 @@ class EngineAdvisor:
         self._patient: tuple[tuple[float, str, PatientContext], PatientInfo] | None = None
 
     def to_state(self, obs: Observation) -> State:
-        reading = Reading(
+        """The observation charted as the window would chart it; a value the window refuses at entry (outside the
+        plausible range, or any field outside what a reading accepts, as a flush square wave gives) is not charted:
+        the nurse looks again (:class:`RepeatReading`), and the run goes on."""
+        try:
+            reading = Reading(
                 at=ORIGIN + timedelta(minutes=obs.time_min),
                 map_mmhg=obs.map_mmhg,
                 sbp_mmhg=obs.sbp_mmhg,
@@ -75,8 +79,7 @@ class EngineAdvisor:
                 lactate_mmol_per_l=obs.lactate_mmol_per_l,
                 urine_ml_per_kg_per_h=obs.urine_ml_per_kg_per_h,
             )
-        try:
-            check_reading(reading, self.protocol)  # the window refuses such a value at entry: it is never charted
+            check_reading(reading, self.protocol)
         except InputError:
             return self.history, obs, False
         self.history.append(reading)

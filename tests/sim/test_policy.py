@@ -13,7 +13,12 @@ from norepi_gui.core.protocol import Population, Protocol, load_protocol
 from norepi_gui.core.titration import Escalation
 from norepi_gui.sim.advisor import AdvisorPolicy, escalation_kind, stop_kind
 from norepi_gui.sim.policy import Decision, FixedStepPolicy, NonePolicy, Observation, PatientContext
-from norepi_gui.sim.titration_advisor import AdvisorUnavailableError, EngineAdvisor, engine_advisor_factory
+from norepi_gui.sim.titration_advisor import (
+    AdvisorUnavailableError,
+    EngineAdvisor,
+    RepeatReading,
+    engine_advisor_factory,
+)
 
 OBS = Observation(
     patient=0,
@@ -235,3 +240,25 @@ def test_the_engine_reads_the_patient_of_each_observation_built_once_then_only_a
     assert heavier.weight_kg == 25.0 and heavier.line_hours == 3.0 and heavier.age_years == 6.0
     adult = adviser.patient(replace(OBS, weight_kg=25.0, line="io", line_hours=3.0))
     assert adult.population is Population.ADULT and adult.target_map_mmhg is None
+
+
+@pytest.mark.parametrize(
+    ("map_mmhg", "sbp", "dbp"),
+    [
+        (250.0, None, None),  # a flush square wave read as MAP 250 > readings.map_max_mmhg 200
+        (250.0, 320.0, 215.0),  # the same with its systolic: SBP 320 > 300, what a Reading accepts at all
+    ],
+)
+def test_a_value_the_window_would_refuse_is_not_charted_and_is_read_again(
+    map_mmhg: float, sbp: float | None, dbp: float | None
+) -> None:
+    # Not charted (the history keeps its one reading), no dose change, a look again after
+    # readings.repeat_after_minutes (1 min); never an InputError out of the run.
+    advisor = EngineAdvisor(load_protocol())
+    first = advisor.to_state(OBS)
+    assert first[2] and len(advisor.history.readings) == 1
+    state = advisor.to_state(replace(OBS, time_min=35.0, map_mmhg=map_mmhg, sbp_mmhg=sbp, dbp_mmhg=dbp))
+    assert state[2] is False and len(advisor.history.readings) == 1
+    answer = advisor.advise(state)
+    assert isinstance(answer, RepeatReading)
+    assert answer.next_check_in_min == 1.0 and answer.dose_mcg_per_kg_per_min is None
