@@ -46,3 +46,13 @@ def test_every_docs_row_names_an_existing_test() -> None:
 
 def test_docs_keep_a_heading_for_dosing_and_input_safety() -> None:
     assert "\n## Dosing and input safety" in DOC.read_text(encoding="utf-8")
+
+
+def test_every_full_test_path_in_the_docs_names_an_existing_test() -> None:
+    # Outside the titration tables, cells name tests by their path from the repository root.
+    text = DOC.read_text(encoding="utf-8")
+    refs = re.findall(r"`(tests/[\w/]+\.py)::(test_\w+)`", text)
+    assert len(refs) > 20
+    for path, name in refs:
+        source = (ROOT / path).read_text(encoding="utf-8")
+        assert f"def {name}(" in source, f"docs/rules.md names {path}::{name}, which does not exist"
