@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import typing
 from collections.abc import Sequence
 from pathlib import Path
 
 from norepi_gui import DISCLAIMER, package_version
-from norepi_gui.cli.exit_codes import EXIT_BAD_INPUT
+from norepi_gui.cli.exit_codes import EXIT_BAD_INPUT, EXIT_BROKEN_PIPE
 
 SUBCOMMANDS = {
     "calc": "norepi_gui.cli.calc",
@@ -79,6 +80,16 @@ def _subcommand_parser(name: str) -> tuple[argparse.ArgumentParser, object]:
     return parser, module
 
 
+def _reader_gone() -> int:
+    """The reader of our output went away (``norepi-gui advise ... | head -1``): stop quietly, as a Unix tool does.
+
+    Further writes (and the interpreter's own flush at exit) go to /dev/null, so no traceback follows.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_BROKEN_PIPE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] in SUBCOMMANDS:
@@ -87,7 +98,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = parser.parse_args(args_list)
         except SystemExit as exc:  # --help, --version, or a one-line argument error
             return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
-        result: int = module.run(args)  # type: ignore[attr-defined]
+        try:
+            result: int = module.run(args)  # type: ignore[attr-defined]
+            sys.stdout.flush()
+        except BrokenPipeError:
+            return _reader_gone()
         return result
     args = _window_parser().parse_args(args_list)
     if args.self_test:

@@ -124,3 +124,24 @@ def test_calc_flags_slips_for_confirmation(capsys: pytest.CaptureFixture[str]) -
     assert code == 0 and "DOSE_ABOVE_USUAL_MAX" in [a["code"] for a in json.loads(out)["alerts"]]
     code, out, _ = run(capsys, "--weight", "70", "--concentration", "16", "--dose", "0.1 mcg/min", "--json")
     assert code == 0 and "DOSE_IMPLAUSIBLY_LOW" in [a["code"] for a in json.loads(out)["alerts"]]
+
+
+def test_a_reader_that_goes_away_stops_the_command_quietly() -> None:
+    # `norepi-gui calc ... | head -0`: stdout is a pipe whose reader has already gone. The command stops with the
+    # shell's status for a tool stopped by SIGPIPE (128 + 13 = 141) and no traceback on stderr.
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "norepi_gui", "calc", "--weight", "70 kg", "--concentration", "16 mcg/mL",
+             "--dose", "0.1 mcg/kg/min"],
+            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 141
+    assert "Traceback" not in done.stderr and done.stderr == ""
