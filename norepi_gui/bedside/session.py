@@ -1391,9 +1391,12 @@ class BedsideSession:
         return Band(band[0], band[1], min(self.protocol.targets.elderly_map, band[0]))
 
     def quality(self) -> QualityFigures | None:
-        """The quality figures now (``norepi_gui.core.quality``); ``None`` before there is a band to measure."""
+        """The quality figures now (``norepi_gui.core.quality``); ``None`` without a session or a band to measure
+        (no session: the band is not even looked for, so the first paint does not load the titration engine)."""
+        if self.info is None:
+            return None
         band = self.quality_band()
-        if band is None or self.info is None:
+        if band is None:
             return None
         return quality_figures(self.state, self._quality, band, self.protocol.intervals, self.now(),
                                self.prompt.due_at if self.writable else None)

@@ -66,3 +66,29 @@ def test_window_is_painted_before_numpy_pint_pyqtgraph_and_the_qt_namespace_are_
     assert seen["title"].startswith("norepi-gui")
     assert set(seen["complete"]) >= set(HEAVY)  # loaded right after the first paint
     assert seen["plot_built"] is True
+
+
+ENGINE_CHILD = """
+import json, sys
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+from norepi_gui.ui.app import Launcher
+launcher = Launcher(Path(sys.argv[1]), protocol_path=None, training=False, interactive=False)
+def shown(window):
+    print(json.dumps({"engine": "norepi_gui.core.titration.engine" in sys.modules}), flush=True)
+    app.quit()
+launcher.shown.connect(shown)
+window = launcher.start()
+app.exec()
+"""
+
+
+def test_the_titration_engine_loads_after_the_first_paint(tmp_path: Path) -> None:
+    # The engine (about 25 ms of imports) is not needed to paint an empty window: no panel may ask for a band or
+    # advice before there is a session.
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "-c", ENGINE_CHILD, str(tmp_path)], capture_output=True, text=True,
+                            env=env, cwd=REPO_ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"engine": False}
