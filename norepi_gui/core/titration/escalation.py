@@ -46,33 +46,30 @@ def perfusion_restored(chart: ChartedHistory, protocol: Protocol) -> str:
 PRESCRIBER = "dose per the prescriber's order"
 
 
-def _vasopressin_dose(patient: PatientInfo, protocol: Protocol) -> tuple[str, float | None]:
-    """The vasopressin dose to name (text, U/min): a per-kg population setting, the adult flat dose, or none."""
+def _population_dose(patient: PatientInfo, protocol: Protocol, setting: str, per_kg_unit: str, unit: str,
+                     adult_key: str, adult_dose: float) -> tuple[str, float | None]:
+    """The dose of an escalation drug to name (text, dose): the population's per-kg setting ``setting`` times the
+    weight when set, the adult flat dose for an adult, or none for a child (the prescriber's order)."""
     pop = patient.population
-    per_kg = protocol.population(pop).vasopressin_u_per_kg_per_min
-    key = f"populations.{pop.value}.vasopressin_u_per_kg_per_min"
+    per_kg: float = getattr(protocol.population(pop), setting)
     if per_kg > 0:
         dose = per_kg * patient.weight_kg
-        return (f"{dose:.3g} U/min ({protocol.cite(key, f'{per_kg:g} U/kg/min')} x {patient.weight_kg:g} kg)",
+        key = f"populations.{pop.value}.{setting}"
+        return (f"{dose:.3g} {unit} ({protocol.cite(key, f'{per_kg:g} {per_kg_unit}')} x {patient.weight_kg:g} kg)",
                 dose)
     if pop is Population.ADULT:
-        e = protocol.escalation
-        return f"{e.vasopressin_dose_u_per_min:g} U/min", e.vasopressin_dose_u_per_min
+        return protocol.cite(adult_key, f"{adult_dose:g} {unit}"), adult_dose
     return PRESCRIBER, None
+
+
+def _vasopressin_dose(patient: PatientInfo, protocol: Protocol) -> tuple[str, float | None]:
+    return _population_dose(patient, protocol, "vasopressin_u_per_kg_per_min", "U/kg/min", "U/min",
+                            "escalation.vasopressin_dose_u_per_min", protocol.escalation.vasopressin_dose_u_per_min)
 
 
 def _hydrocortisone_dose(patient: PatientInfo, protocol: Protocol) -> tuple[str, float | None]:
-    pop = patient.population
-    per_kg = protocol.population(pop).hydrocortisone_mg_per_kg_per_day
-    key = f"populations.{pop.value}.hydrocortisone_mg_per_kg_per_day"
-    if per_kg > 0:
-        dose = per_kg * patient.weight_kg
-        return (f"{dose:.3g} mg/day ({protocol.cite(key, f'{per_kg:g} mg/kg/day')} x {patient.weight_kg:g} kg)",
-                dose)
-    if pop is Population.ADULT:
-        mg = protocol.escalation.hydrocortisone_mg_per_day
-        return protocol.cite("escalation.hydrocortisone_mg_per_day", f"{mg:g} mg/day"), mg
-    return PRESCRIBER, None
+    return _population_dose(patient, protocol, "hydrocortisone_mg_per_kg_per_day", "mg/kg/day", "mg/day",
+                            "escalation.hydrocortisone_mg_per_day", protocol.escalation.hydrocortisone_mg_per_day)
 
 
 def escalations(chart: ChartedHistory, current: float, proposed: float,

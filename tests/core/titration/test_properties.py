@@ -131,6 +131,14 @@ def test_no_decrease_is_larger_than_the_max_wean_fraction(case: Case) -> None:
         assert a.dose_mcg_per_kg_per_min >= a.current_dose_mcg_per_kg_per_min * (1 - fraction) - 1e-9
 
 
+def _life_threatening(latest: Reading) -> bool:
+    """Seed 000's SBP < 80 or DBP <= 40, or a MAP-only reading below their MAP equivalent (53.3 mmHg)."""
+    sc = protocol().start_criteria
+    return ((latest.sbp_mmhg is not None and latest.sbp_mmhg < sc.sbp_below)
+            or (latest.dbp_mmhg is not None and latest.dbp_mmhg <= sc.dbp_at_or_below)
+            or (latest.sbp_mmhg is None and latest.map < sc.map_equivalent_below - 1e-9))
+
+
 @SETTINGS
 @given(cases())
 def test_an_advised_change_beyond_the_large_change_factor_needs_confirmation(case: Case) -> None:
@@ -144,11 +152,7 @@ def test_an_advised_change_beyond_the_large_change_factor_needs_confirmation(cas
 @given(cases())
 def test_life_threatening_hypotension_always_starts_norepinephrine(case: Case) -> None:
     a = case.advise()
-    latest = case.readings[-1]
-    sc = protocol().start_criteria
-    threatening = ((latest.sbp_mmhg is not None and latest.sbp_mmhg < sc.sbp_below)
-                   or (latest.dbp_mmhg is not None and latest.dbp_mmhg <= sc.dbp_at_or_below)
-                   or (latest.sbp_mmhg is None and latest.map < sc.map_equivalent_below - 1e-9))
+    threatening = _life_threatening(case.readings[-1])
     if threatening and a.current_dose_mcg_per_kg_per_min <= 1e-9:
         assert a.action == "start" and "MAP_CRITICALLY_LOW" in a.alert_codes()
 
@@ -157,11 +161,7 @@ def test_life_threatening_hypotension_always_starts_norepinephrine(case: Case) -
 @given(cases())
 def test_life_threatening_hypotension_on_norepinephrine_is_never_held_for_the_effect_of_a_change(case: Case) -> None:
     a = case.advise()
-    latest = case.readings[-1]
-    sc = protocol().start_criteria
-    threatening = ((latest.sbp_mmhg is not None and latest.sbp_mmhg < sc.sbp_below)
-                   or (latest.dbp_mmhg is not None and latest.dbp_mmhg <= sc.dbp_at_or_below)
-                   or (latest.sbp_mmhg is None and latest.map < sc.map_equivalent_below - 1e-9))
+    threatening = _life_threatening(case.readings[-1])
     # below target (at target, SBP < 80 raises MAP_CRITICALLY_LOW and the MAP target rules decide, as in issue 11)
     below = a.target_map is not None and a.map_mmhg < a.target_map
     if threatening and below and a.current_dose_mcg_per_kg_per_min > 1e-9:
